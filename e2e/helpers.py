@@ -1,0 +1,46 @@
+import io
+import itertools
+
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from .conftest import assert_accessible
+
+PASSWORD = "a long and fine password"
+_numbers = itertools.count(1)
+
+
+def unique_name(prefix="user") -> str:
+    return f"{prefix}{next(_numbers)}_{id(_numbers) % 10_000}"
+
+
+def sign_up(page: Page, username: str, password: str = PASSWORD, check=False) -> None:
+    page.goto("/signup/")
+    if check:
+        assert_accessible(page)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Email").fill(f"{username}@example.com")
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Password confirmation").fill(password)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(username)
+
+
+def log_in(page: Page, username: str, password: str = PASSWORD) -> None:
+    page.goto("/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_label("Account menu")).to_be_visible()
+
+
+def log_out(page: Page) -> None:
+    page.get_by_label("Account menu").click()
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("navigation").get_by_role("link", name="Log in")).to_be_visible()
+
+
+def png_bytes(size=(800, 600), color=(40, 120, 200)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "PNG")
+    return out.getvalue()

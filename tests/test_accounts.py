@@ -1,0 +1,277 @@
+import io
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from PIL import Image
+
+from video_share.models import User
+
+from .factories import PASSWORD, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def signup_data(**overrides):
+    data = {
+        "username": "newbie",
+        "email": "newbie@example.com",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
+    return data | overrides
+
+
+def image_file(size=(640, 480), fmt="PNG", name="me.png"):
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 60)).save(out, fmt)
+    out.seek(0)
+    out.name = name
+    return out
+
+
+def test_sign_up_creates_the_account_and_logs_in(client):
+    response = client.post(reverse("signup"), signup_data())
+    user = User.objects.get(username="newbie")
+    assert response.status_code == 302
+    assert response["Location"] == user.get_absolute_url()
+    assert client.get(reverse("home")).context["user"] == user
+
+
+def test_unicode_handles_are_allowed(client):
+    client.post(reverse("signup"), signup_data(username="سارة.أحمد"))
+    assert User.objects.filter(username="سارة.أحمد").exists()
+
+
+@pytest.mark.parametrize("taken", ["ALICE", "Alice", "alice"])
+def test_usernames_are_unique_regardless_of_case(client, taken):
+    make_user("alice")
+    response = client.post(reverse("signup"), signup_data(username=taken))
+    assert "This username is already taken." in response.content.decode()
+    assert User.objects.count() == 1
+
+
+def test_non_ascii_usernames_are_unique_regardless_of_case(client):
+    make_user("Émile")
+    response = client.post(reverse("signup"), signup_data(username="émile"))
+    assert "This username is already taken." in response.content.decode()
+    assert User.objects.count() == 1
+
+
+@pytest.mark.parametrize("bad", ["has space", "semi;colon", ".dotfirst", "dotlast.", "ab", "x/y"])
+def test_invalid_usernames_are_refused(client, bad):
+    response = client.post(reverse("signup"), signup_data(username=bad))
+    assert response.status_code == 200
+    assert not User.objects.exists()
+
+
+def test_inline_validation_returns_only_the_field_errors(client):
+    make_user("alice")
+    response = client.post(
+        reverse("signup"),
+        signup_data(username="alice"),
+        headers={"HX-Request": "true", "HX-Trigger-Name": "username"},
+    )
+    html = response.content.decode()
+    assert "<html" not in html
+    assert 'id="id_username-errors"' in html
+    assert "This username is already taken." in html
+    assert User.objects.count() == 1
+
+
+def test_inline_validation_reports_a_weak_password_on_the_password_field(client):
+    response = client.post(
+        reverse("signup"),
+        signup_data(password1="12345", password2=""),
+        headers={"HX-Request": "true", "HX-Trigger-Name": "password1"},
+    )
+    html = response.content.decode()
+    assert 'id="id_password1-errors"' in html
+    assert "too short" in html
+    assert "entirely numeric" in html
+
+
+def test_inline_validation_of_an_empty_field_shows_no_error(client):
+    response = client.post(
+        reverse("signup"),
+        signup_data(email=""),
+        headers={"HX-Request": "true", "HX-Trigger-Name": "email"},
+    )
+    assert "<p>" not in response.content.decode()
+
+
+def test_sign_up_without_javascript_shows_errors_in_the_page(client):
+    response = client.post(reverse("signup"), signup_data(password2="something else"))
+    html = response.content.decode()
+    assert "<html" in html
+    assert "didn’t match" in html
+    assert not User.objects.exists()
+
+
+def test_log_in_is_case_insensitive(client):
+    make_user("Alice")
+    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_failed_log_in_does_not_reveal_whether_the_account_exists(client):
+    make_user("alice")
+    wrong_password = client.post(reverse("login"), {"username": "alice", "password": "nope"})
+    no_account = client.post(reverse("login"), {"username": "nobody", "password": "nope"})
+    message = "That username and password don’t match. Please try again."
+    assert message in wrong_password.content.decode()
+    assert message in no_account.content.decode()
+
+
+@pytest.mark.parametrize("username", ["alice", "nobody"])
+def test_failed_log_ins_are_throttled_per_account(client, settings, username):
+    settings.VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = 3
+    make_user("alice")
+    for _ in range(3):
+        client.post(reverse("login"), {"username": username, "password": "nope"})
+    # Even the right password is refused while the throttle holds.
+    response = client.post(reverse("login"), {"username": username, "password": PASSWORD})
+    assert response.status_code == 200
+    assert "Too many failed attempts" in response.content.decode()
+
+
+def test_throttle_per_address_covers_many_accounts(client, settings):
+    settings.VIDEO_SHARE_LOGIN_FAILURES_PER_IP = 4
+    make_user("alice")
+    for name in ["a1", "a2", "a3", "a4"]:
+        client.post(reverse("login"), {"username": name, "password": "nope"})
+    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    assert "Too many failed attempts" in response.content.decode()
+
+
+def test_successful_log_in_clears_the_account_counter(client, settings):
+    settings.VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = 3
+    make_user("alice")
+    for _ in range(2):
+        client.post(reverse("login"), {"username": "alice", "password": "nope"})
+    assert (
+        client.post(reverse("login"), {"username": "alice", "password": PASSWORD}).status_code
+        == 302
+    )
+    client.logout()
+    for _ in range(2):
+        client.post(reverse("login"), {"username": "alice", "password": "nope"})
+    assert (
+        client.post(reverse("login"), {"username": "alice", "password": PASSWORD}).status_code
+        == 302
+    )
+
+
+def test_forged_post_without_csrf_token_is_refused():
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("signup"), signup_data())
+    assert response.status_code == 403
+    assert not User.objects.exists()
+
+
+def test_password_reset_sends_a_link_by_email(client):
+    make_user("alice", email="alice@example.com")
+    response = client.post(reverse("password_reset"), {"email": "alice@example.com"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert "/account/reset/" in mail.outbox[0].body
+
+
+def test_password_reset_for_an_unknown_address_looks_the_same(client):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("password_reset_done")
+    assert len(mail.outbox) == 0
+
+
+def test_password_change(client):
+    user = make_user("alice")
+    client.force_login(user)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another fine pass",
+            "new_password2": "another fine pass",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("another fine pass")
+
+
+def test_profile_edit_saves_a_square_resized_avatar(client):
+    user = make_user("alice")
+    client.force_login(user)
+    response = client.post(
+        reverse("profile_edit"),
+        {"display_name": "Alice A.", "bio": "Hello", "avatar": image_file((1200, 800))},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.display_name == "Alice A."
+    assert user.avatar.name.startswith("avatars/")
+    assert "me.png" not in user.avatar.name
+    with Image.open(user.avatar.open("rb")) as avatar:
+        assert avatar.size == (256, 256)
+        assert avatar.format == "WEBP"
+
+
+def test_replacing_an_avatar_deletes_the_old_file(client):
+    user = make_user("alice")
+    client.force_login(user)
+    client.post(reverse("profile_edit"), {"display_name": "", "bio": "", "avatar": image_file()})
+    user.refresh_from_db()
+    old = user.avatar.name
+    client.post(reverse("profile_edit"), {"display_name": "", "bio": "", "avatar": image_file()})
+    user.refresh_from_db()
+    assert user.avatar.name != old
+    assert not user.avatar.storage.exists(old)
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [
+        io.BytesIO(b"this is not an image at all"),
+        io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64),
+    ],
+)
+def test_a_bad_avatar_is_refused_and_nothing_changes(client, upload):
+    user = make_user("alice", display_name="Before")
+    client.force_login(user)
+    upload.name = "evil.png"
+    response = client.post(
+        reverse("profile_edit"), {"display_name": "After", "bio": "", "avatar": upload}
+    )
+    assert response.status_code == 200
+    assert 'id="id_avatar-errors"' in response.content.decode()
+    user.refresh_from_db()
+    assert user.display_name == "Before"
+    assert not user.avatar
+
+
+def test_profile_edit_needs_log_in(client):
+    response = client.get(reverse("profile_edit"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_channel_page_shows_the_profile(client):
+    make_user("alice", display_name="Alice <b>A</b>", bio="I film birds")
+    html = client.get("/@alice").content.decode()
+    assert "Alice &lt;b&gt;A&lt;/b&gt;" in html
+    assert "I film birds" in html
+    assert 'dir="auto"' in html
+
+
+def test_channel_url_redirects_to_the_canonical_handle(client):
+    make_user("Alice")
+    response = client.get("/@alice")
+    assert response.status_code == 301
+    assert response["Location"] == "/@Alice"
+
+
+def test_unknown_channel_is_404(client):
+    assert client.get("/@nobody").status_code == 404

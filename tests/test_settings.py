@@ -1,0 +1,69 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "video_project.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = manage(
+        "check",
+        env={
+            "DJANGO_DEBUG": "false",
+            "DJANGO_ALLOWED_HOSTS": "example.com",
+            "VIDEO_SHARE_DATA_DIR": str(tmp_path),
+        },
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts(tmp_path):
+    result = manage(
+        "check",
+        env={
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": "x" * 60,
+            "VIDEO_SHARE_DATA_DIR": str(tmp_path),
+        },
+    )
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checks(tmp_path):
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": "a-long-random-production-secret-" + "q8Zr1x" * 8,
+            "DJANGO_ALLOWED_HOSTS": "video.example.com",
+            "VIDEO_SHARE_DATA_DIR": str(tmp_path),
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_development_generates_and_keeps_a_secret_key(tmp_path):
+    env = {"VIDEO_SHARE_DATA_DIR": str(tmp_path)}
+    assert manage("check", env=env).returncode == 0
+    key = (tmp_path / "secret_key").read_text()
+    assert manage("check", env=env).returncode == 0
+    assert (tmp_path / "secret_key").read_text() == key
+    assert len(key) >= 50

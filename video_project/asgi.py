@@ -1,0 +1,9 @@
+"""The ASGI application that uvicorn serves: pages, htmx fragments and SSE streams."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "video_project.settings")
+
+application = get_asgi_application()

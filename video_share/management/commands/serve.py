@@ -1,0 +1,60 @@
+import uvicorn
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from video_share.worker import WorkerThread
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the whole site: migrate, collect static files, start the task worker and serve "
+        "video_project.asgi:application with uvicorn."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not run the task worker in this process (run `manage.py db_worker`).",
+        )
+        parser.add_argument(
+            "--forwarded-allow-ips",
+            default=None,
+            help="Proxy addresses whose X-Forwarded-For/Proto headers are trusted.",
+        )
+
+    def handle(self, *, host, port, no_worker, forwarded_allow_ips, verbosity, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+
+        worker = None if no_worker else WorkerThread()
+        if worker:
+            worker.start()
+
+        config = uvicorn.Config(
+            "video_project.asgi:application",
+            host=host,
+            port=port,
+            lifespan="off",
+            # Open event streams would otherwise hold the shutdown until they end.
+            timeout_graceful_shutdown=1,
+            proxy_headers=forwarded_allow_ips is not None,
+            forwarded_allow_ips=forwarded_allow_ips,
+            log_level="info" if verbosity > 1 else "warning",
+            access_log=verbosity > 1,
+        )
+        server = uvicorn.Server(config)
+        shown_host = f"[{host}]" if ":" in host else host
+        self.stdout.write(
+            f"Video Share is running at http://{shown_host}:{port}/ "
+            f"(data in {settings.DATA_DIR}). Press Ctrl-C to stop."
+        )
+        try:
+            server.run()
+        finally:
+            if worker:
+                worker.stop(timeout=1)
+        self.stdout.write("Stopped.")

@@ -1,0 +1,46 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ..forms import ProfileForm, SignUpForm
+from ..htmx import HtmxHttpRequest
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HtmxHttpRequest):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST":
+        field_name = request.htmx.trigger_name if request.htmx else None
+        if field_name in form.fields:
+            # Inline validation of one field as it is typed: its error list only.
+            form.is_valid()
+            field = form[field_name]
+            if not field.value():
+                form.errors.pop(field_name, None)
+            return render(request, "includes/field.html#field-errors", {"field": field})
+        if form.is_valid():
+            with transaction.atomic():
+                user = form.save()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request, _("Welcome to Video Share, %(name)s!") % {"name": user.username}
+            )
+            return redirect(user)
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HtmxHttpRequest):
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile has been saved."))
+        return redirect(request.user)
+    return render(request, "video_share/profile_edit.html", {"form": form})

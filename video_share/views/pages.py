@@ -1,0 +1,39 @@
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
+
+from ..htmx import HtmxHttpRequest
+from ..models import User, handle_key
+
+SEARCH_MAX_LENGTH = 200
+
+
+@require_GET
+def home(request: HtmxHttpRequest):
+    return render(request, "video_share/home.html")
+
+
+@require_GET
+def channel(request: HtmxHttpRequest, username: str):
+    owner = get_object_or_404(User, username_key=handle_key(username), is_active=True)
+    if owner.username != username:
+        return redirect(owner, permanent=True)
+    return render(request, "video_share/channel.html", {"owner": owner})
+
+
+@require_GET
+def search(request: HtmxHttpRequest):
+    query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    channels = User.objects.none()
+    if query:
+        channels = User.objects.filter(is_active=True).filter(
+            Q(username__icontains=query) | Q(display_name__icontains=query)
+        )[:50]
+    return render(request, "video_share/search.html", {"search_query": query, "channels": channels})
+
+
+@login_required
+@require_GET
+def notifications(request: HtmxHttpRequest):
+    return render(request, "video_share/notifications.html")
