@@ -49,6 +49,8 @@ class Server:
     """A `manage.py serve` process."""
 
     def __init__(self, data_dir: Path, **env):
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.env = env
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = data_dir
@@ -57,7 +59,7 @@ class Server:
             [sys.executable, "manage.py", "serve", "--port", str(self.port)],
             cwd=ROOT,
             env=server_env(data_dir, **env),
-            stdout=self.log_path.open("w"),
+            stdout=self.log_path.open("a"),
             stderr=subprocess.STDOUT,
         )
         self.wait_until_up()
@@ -78,7 +80,7 @@ class Server:
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
-            env=server_env(self.data_dir),
+            env=server_env(self.data_dir, **self.env),
             capture_output=True,
             text=True,
             timeout=120,
@@ -100,6 +102,10 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         return time.monotonic() - start
+
+    def shell(self, code: str) -> str:
+        """Run Python with Django set up against this server's data; return what it prints."""
+        return self.manage("shell", "--no-imports", "-c", code).strip()
 
 
 @pytest.fixture(scope="session")

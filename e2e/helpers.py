@@ -44,3 +44,15 @@ def png_bytes(size=(800, 600), color=(40, 120, 200)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, "PNG")
     return out.getvalue()
+
+
+def wait_until(page: Page, expression: str, timeout: float = 10) -> None:
+    """Poll a JavaScript expression until it is truthy (page.wait_for_function would need
+    'unsafe-eval', which our Content-Security-Policy rightly refuses)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout}s: {expression}")
+        page.wait_for_timeout(100)

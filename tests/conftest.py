@@ -8,3 +8,20 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_dirs(settings, tmp_path):
+    # Each test gets empty media and upload-spool folders, so "nothing left behind" is checkable.
+    media_root = tmp_path / "media"
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": media_root, "base_url": "/media/"},
+        },
+    }
+    settings.MEDIA_ROOT = media_root
+    settings.FILE_UPLOAD_TEMP_DIR = spool

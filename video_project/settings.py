@@ -278,3 +278,10 @@ LOGGING = {
         "django_tasks_db": {"level": "WARNING"},
     },
 }
+
+# Video uploads and processing.
+VIDEO_SHARE_MAX_UPLOAD_MB = env_int("VIDEO_SHARE_MAX_UPLOAD_MB", 4096)
+VIDEO_SHARE_USER_QUOTA_MB = env_int("VIDEO_SHARE_USER_QUOTA_MB", 0)  # 0: unlimited
+# A job without a heartbeat for this long is taken as dead (its worker was killed).
+VIDEO_SHARE_STALE_JOB_SECONDS = env_int("VIDEO_SHARE_STALE_JOB_SECONDS", 60)
+VIDEO_SHARE_MAX_ATTEMPTS = env_int("VIDEO_SHARE_MAX_ATTEMPTS", 3)

@@ -1,12 +1,22 @@
-"""Live event channels and who may read them.
+"""Live events: channels, who may read them, and publishing after commit.
 
 Channels:
-- ``user-<id>``: one user's private events; only that user may read it.
+- ``user-<id>``: one user's private events (processing progress, unread count). That user only.
+- ``video-<public id>``: public events of one video. Whoever may view the video.
 
-Channels always come from our URL configuration, never from the query string.
+Channels always come from our URL configuration, never from the query string. Events are
+published only from ``do_*`` actions, and only once their transaction has committed.
 """
 
+import logging
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+from django_eventstream import get_current_event_id, send_event
 from django_eventstream.channelmanager import ChannelManagerBase
+
+logger = logging.getLogger(__name__)
 
 
 def user_channel(user_id: int) -> str:
@@ -21,7 +31,46 @@ class ChannelManager(ChannelManagerBase):
         kind, _, ident = channel.partition("-")
         if kind == "user":
             return user is not None and user.is_authenticated and str(user.pk) == ident
+        if kind == "video":
+            from .models import Video
+
+            video = Video.objects.filter(public_id=ident).first()
+            return video is not None and video.can_view(user or _anonymous())
         return False
 
     def is_channel_reliable(self, channel):
         return True
+
+
+def _anonymous():
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
+
+
+def live_event_id(user) -> str:
+    """The id of the user's latest private event: render it into the page's `sse-connect` URL,
+    read *before* the state the page shows, so the stream resumes exactly there."""
+    if not user.is_authenticated:
+        return ""
+    return get_current_event_id([user_channel(user.pk)])
+
+
+def render_fragment(template: str, context: dict, language: str) -> str:
+    """HTML for an event, from the same partial the page renders, in the reader's language."""
+    with translation.override(language):
+        return render_to_string(template, context)
+
+
+def publish_on_commit(channel: str, event_type: str, html: str) -> None:
+    """Send an HTML event once the current transaction commits (never for a rollback)."""
+    transaction.on_commit(lambda: _send(channel, event_type, html))
+
+
+def _send(channel: str, event_type: str, html: str) -> None:
+    try:
+        send_event(channel, event_type, html, json_encode=False)
+    except Exception:
+        # The write this event announces is committed; a lost live update is recovered by the
+        # next page load. Never turn it into an error for the user.
+        logger.exception("Could not publish %s on %s", event_type, channel)

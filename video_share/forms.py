@@ -1,12 +1,20 @@
+from pathlib import Path
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .avatars import make_avatar
-from .models import User, handle_key
+from . import media
+from .images import make_avatar, make_poster
+from .models import User, Video, handle_key
+from .storage import upload_path
+from .text import clean_tag, fold
 from .throttle import LoginThrottle
 
 
@@ -141,3 +149,160 @@ class ProfileForm(DescribedFieldsMixin, forms.ModelForm):
             if old_name and old_name != user.avatar.name:
                 user.avatar.storage.delete(old_name)
         return user
+
+
+def parse_tags(text: str) -> list[str]:
+    """Comma-separated tags (Arabic commas too), cleaned, duplicates dropped."""
+    names, seen = [], set()
+    for part in text.replace("،", ",").split(","):
+        name = clean_tag(part)
+        if name and fold(name) not in seen:
+            seen.add(fold(name))
+            names.append(name)
+    return names
+
+
+class VideoDetailsMixin(forms.Form):
+    """Title, description, tags and visibility: shared by upload and edit."""
+
+    tags_text = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=400,
+        help_text=_("Separated by commas: at most 10, each 2–30 characters."),
+        widget=forms.TextInput(attrs={"dir": "auto", "autocomplete": "off"}),
+    )
+
+    def clean_tags_text(self):
+        names = parse_tags(self.cleaned_data["tags_text"])
+        if len(names) > MAX_TAGS:
+            raise ValidationError(
+                _("Use at most %(count)s tags.") % {"count": MAX_TAGS}, code="too_many"
+            )
+        for name in names:
+            if not 2 <= len(name) <= 30:
+                raise ValidationError(
+                    _("“%(tag)s”: each tag needs 2 to 30 characters.") % {"tag": name},
+                    code="tag_length",
+                )
+        return names
+
+
+MAX_TAGS = 10
+
+
+class UploadForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
+    file = forms.FileField(
+        label=_("Video file"),
+        help_text=_("MP4, MOV, WebM, MKV, AVI… up to %(size)s."),
+        widget=forms.ClearableFileInput(attrs={"accept": "video/*"}),
+    )
+
+    class Meta:
+        model = Video
+        fields = ("title", "description", "visibility")
+        labels = {
+            "title": _("Title"),
+            "description": _("Description"),
+            "visibility": _("Visibility"),
+        }
+        widgets = {
+            "title": forms.TextInput(attrs={"dir": "auto"}),
+            "description": forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
+            "visibility": forms.RadioSelect,
+        }
+
+    field_order = ("file", "title", "description", "tags_text", "visibility")
+
+    def __init__(self, *args, owner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+        self.probe = None
+        self.fields["title"].required = False
+        self.fields["title"].help_text = _("Leave empty to use the file name.")
+        self.max_bytes = settings.VIDEO_SHARE_MAX_UPLOAD_MB * 1024 * 1024
+        self.fields["file"].help_text = self.fields["file"].help_text % {
+            "size": filesizeformat(self.max_bytes)
+        }
+        self.fields["file"].widget.attrs["data-max-bytes"] = self.max_bytes
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = self.max_bytes
+        if upload.size > limit:
+            raise ValidationError(
+                _("This file is larger than the limit of %(size)s.")
+                % {"size": filesizeformat(limit)},
+                code="too_large",
+            )
+        quota = settings.VIDEO_SHARE_USER_QUOTA_MB * 1024 * 1024
+        if quota and self.owner is not None:
+            used = self.owner.videos.aggregate(used=Sum("source_size"))["used"] or 0
+            if used + upload.size > quota:
+                raise ValidationError(
+                    _(
+                        "This upload would take you past your storage quota of %(quota)s "
+                        "(%(used)s used). Delete some videos first."
+                    )
+                    % {"quota": filesizeformat(quota), "used": filesizeformat(used)},
+                    code="quota",
+                )
+        try:
+            with upload_path(upload) as path:
+                self.probe = media.probe(path)
+        except media.ProbeError as exc:
+            raise ValidationError(str(exc.args[0]), code="not_video") from exc
+        return upload
+
+    def clean_title(self):
+        title = self.cleaned_data["title"].strip()
+        upload = self.files.get("file")
+        if not title and upload is not None:
+            title = Path(upload.name or "").stem.replace("_", " ").strip()[:100]
+        return title or gettext("Untitled video")
+
+
+class VideoEditForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
+    class Meta:
+        model = Video
+        fields = ("title", "description", "visibility")
+        labels = UploadForm.Meta.labels
+        widgets = UploadForm.Meta.widgets
+
+    field_order = ("title", "description", "tags_text", "visibility")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["tags_text"] = ", ".join(self.instance.tag_names())
+
+
+class PosterForm(DescribedFieldsMixin, forms.Form):
+    frame = forms.ChoiceField(label=_("Choose a frame"), required=False, widget=forms.RadioSelect)
+    image = forms.ImageField(
+        label=_("Or upload an image"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/*"}),
+    )
+
+    def __init__(self, *args, video, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.video = video
+        self.fields["frame"].choices = [(name, name) for name in video.frames]
+
+    def clean_image(self):
+        upload = self.cleaned_data.get("image")
+        if upload:
+            if upload.size > settings.VIDEO_SHARE_MAX_AVATAR_MB * 1024 * 1024:
+                raise ValidationError(
+                    _("This image is larger than %(size)s MB.")
+                    % {"size": settings.VIDEO_SHARE_MAX_AVATAR_MB}
+                )
+            return make_poster(upload)
+        return None
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("frame") and not cleaned.get("image") and not self.errors:
+            raise ValidationError(_("Choose a frame or upload an image."), code="required")
+        return cleaned

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .forms import LoginForm
-from .views import accounts, media, pages, streams
+from .views import accounts, media, pages, streams, videos
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -41,6 +41,13 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("upload/", videos.upload, name="upload"),
+    path("v/<str:public_id>", videos.watch, name="watch"),
+    path("v/<str:public_id>/edit", videos.edit, name="video_edit"),
+    path("v/<str:public_id>/poster", videos.poster, name="video_poster"),
+    path("v/<str:public_id>/delete", videos.delete, name="video_delete"),
+    path("v/<str:public_id>/retry", videos.retry, name="video_retry"),
+    path("media/v/<str:public_id>/<str:name>", media.video_media, name="video_media"),
     path("events/me/", streams.user_stream, name="user_stream"),
     path("media/<path:name>", media.public_media, name="media"),
 ]

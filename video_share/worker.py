@@ -1,12 +1,14 @@
-"""The background task worker, run in a thread of the web process by ``serve``.
+"""The background task worker, and the watchdog that re-queues jobs of dead workers.
 
-Running it in the same process is what lets its live events reach the browsers connected to
-that process when no Redis is configured: django-eventstream then delivers in-process.
+`serve` runs both in threads of the web process: that is what lets the worker's live events
+reach the browsers connected to that process when no Redis is configured (django-eventstream
+then delivers in-process). `manage.py worker` runs them on their own, for production.
 """
 
 import logging
 import threading
 
+from django.conf import settings
 from django.db import close_old_connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
@@ -14,19 +16,23 @@ from django_tasks_db.management.commands.db_worker import Worker
 logger = logging.getLogger(__name__)
 
 
+def make_worker(interval: float = 0.5) -> Worker:
+    return Worker(
+        queue_names=["*"],
+        interval=interval,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=f"video-share-{get_random_string(12)}",
+        excluded_queue_names=[],
+    )
+
+
 class WorkerThread(threading.Thread):
-    def __init__(self, interval: float = 0.5):
+    def __init__(self):
         super().__init__(name="task-worker", daemon=True)
-        self.worker = Worker(
-            queue_names=["*"],
-            interval=interval,
-            batch=False,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id=f"serve-{get_random_string(12)}",
-            excluded_queue_names=[],
-        )
+        self.worker = make_worker()
 
     def run(self):
         try:
@@ -40,3 +46,27 @@ class WorkerThread(threading.Thread):
         """Ask the worker to stop after its current task, and wait at most `timeout` seconds."""
         self.worker.running = False
         self.join(timeout)
+
+
+class WatchdogThread(threading.Thread):
+    """Now and then, re-queue (or fail) jobs whose worker stopped sending heartbeats."""
+
+    def __init__(self):
+        super().__init__(name="job-watchdog", daemon=True)
+        self.stopping = threading.Event()
+
+    def run(self):
+        from .actions import recover_stalled_jobs
+
+        interval = max(1, settings.VIDEO_SHARE_STALE_JOB_SECONDS / 4)
+        while not self.stopping.wait(interval):
+            try:
+                if count := recover_stalled_jobs():
+                    logger.warning("Recovered %s interrupted video jobs.", count)
+            except Exception:
+                logger.exception("Could not check for interrupted jobs.")
+            finally:
+                close_old_connections()
+
+    def stop(self) -> None:
+        self.stopping.set()

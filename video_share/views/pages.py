@@ -4,14 +4,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from ..htmx import HtmxHttpRequest
-from ..models import User, handle_key
+from ..models import User, Video, handle_key
 
 SEARCH_MAX_LENGTH = 200
 
 
 @require_GET
 def home(request: HtmxHttpRequest):
-    return render(request, "video_share/home.html")
+    videos = Video.objects.listed().select_related("owner")[:24]
+    return render(request, "video_share/home.html", {"videos": videos})
 
 
 @require_GET
@@ -19,7 +20,11 @@ def channel(request: HtmxHttpRequest, username: str):
     owner = get_object_or_404(User, username_key=handle_key(username), is_active=True)
     if owner.username != username:
         return redirect(owner, permanent=True)
-    return render(request, "video_share/channel.html", {"owner": owner})
+    videos = Video.objects.filter(owner=owner)
+    if not (request.user.is_authenticated and request.user.pk == owner.pk):
+        videos = videos.listed()
+    context = {"owner": owner, "videos": videos.select_related("owner")[:60]}
+    return render(request, "video_share/channel.html", context)
 
 
 @require_GET

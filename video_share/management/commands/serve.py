@@ -3,7 +3,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from video_share.worker import WorkerThread
+from video_share import media
+from video_share.worker import WatchdogThread, WorkerThread
 
 
 class Command(BaseCommand):
@@ -31,8 +32,10 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
 
         worker = None if no_worker else WorkerThread()
+        watchdog = WatchdogThread()
         if worker:
             worker.start()
+        watchdog.start()
 
         config = uvicorn.Config(
             "video_project.asgi:application",
@@ -55,6 +58,8 @@ class Command(BaseCommand):
         try:
             server.run()
         finally:
+            watchdog.stop()
+            media.stop_all()
             if worker:
                 worker.stop(timeout=1)
         self.stdout.write("Stopped.")

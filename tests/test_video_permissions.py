@@ -1,0 +1,171 @@
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from video_share.models import Rendition, Video
+
+from .factories import make_user, make_video
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def owner():
+    return make_user("owner")
+
+
+def with_files(video: Video) -> Video:
+    base = video.media_dir
+    poster = default_storage.save(f"{base}/poster-1.jpg", ContentFile(b"jpeg"))
+    frame = default_storage.save(f"{base}/frame-0-1.jpg", ContentFile(b"jpeg"))
+    default_storage.save(f"{base}/source", ContentFile(b"the original upload"))
+    movie = default_storage.save(f"{base}/360p-1.mp4", ContentFile(b"mp4" * 100))
+    Rendition.objects.create(
+        video=video, height=360, width=640, frame_height=360, file=movie, size=300
+    )
+    video.poster.name, video.frames, video.source.name = poster, [frame], f"{base}/source"
+    video.save()
+    return video
+
+
+def urls(video):
+    media = lambda name: reverse("video_media", args=[video.public_id, name])  # noqa: E731
+    return {
+        "page": video.get_absolute_url(),
+        "rendition": media("360p-1.mp4"),
+        "poster": media("poster-1.jpg"),
+    }
+
+
+VIEWERS = ["owner", "other", "anonymous"]
+
+
+def client_for(client, viewer, owner):
+    if viewer == "owner":
+        client.force_login(owner)
+    elif viewer == "other":
+        client.force_login(make_user("other"))
+    return client
+
+
+@pytest.mark.parametrize("visibility", ["public", "unlisted", "private"])
+@pytest.mark.parametrize("viewer", VIEWERS)
+@pytest.mark.parametrize("what", ["page", "rendition", "poster"])
+def test_permission_matrix(client, owner, visibility, viewer, what):
+    video = with_files(make_video(owner, visibility=visibility))
+    client = client_for(client, viewer, owner)
+    response = client.get(urls(video)[what])
+    allowed = viewer == "owner" or visibility != "private"
+    assert response.status_code == (200 if allowed else 404)
+
+
+@pytest.mark.parametrize("status", ["uploaded", "processing", "failed"])
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_unfinished_videos_are_only_for_their_owner(client, owner, status, viewer):
+    video = make_video(owner, status=status)
+    response = client_for(client, viewer, owner).get(video.get_absolute_url())
+    assert response.status_code == (200 if viewer == "owner" else 404)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_candidate_frames_are_only_for_the_owner(client, owner, viewer):
+    video = with_files(make_video(owner))
+    response = client_for(client, viewer, owner).get(
+        reverse("video_media", args=[video.public_id, "frame-0-1.jpg"])
+    )
+    assert response.status_code == (200 if viewer == "owner" else 404)
+
+
+@pytest.mark.parametrize("name", ["source", "..%2Fsource", "other.mp4", "poster-2.jpg"])
+def test_the_source_and_unknown_files_are_never_served(client, owner, name):
+    video = with_files(make_video(owner))
+    client.force_login(owner)
+    assert client.get(f"/media/v/{video.public_id}/{name}").status_code == 404
+
+
+def test_media_of_a_private_video_is_not_cached_publicly(client, owner):
+    video = with_files(make_video(owner, visibility="private"))
+    client.force_login(owner)
+    response = client.get(urls(video)["rendition"])
+    assert response["Cache-Control"].startswith("private")
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "data"),
+    [
+        ("video_edit", "post", {"title": "Hacked", "visibility": "public", "tags_text": ""}),
+        ("video_delete", "post", {}),
+        ("video_retry", "post", {}),
+        ("video_poster", "post", {"frame": "x"}),
+        ("video_edit", "get", {}),
+        ("video_delete", "get", {}),
+    ],
+)
+def test_other_users_cannot_touch_a_video(client, owner, name, method, data):
+    video = make_video(owner, title="Mine", status="failed")
+    client.force_login(make_user("mallory"))
+    response = getattr(client, method)(reverse(name, args=[video.public_id]), data)
+    assert response.status_code == 404
+    video.refresh_from_db()
+    assert (video.title, video.status) == ("Mine", "failed")
+
+
+def test_staff_may_edit_any_video(client, owner):
+    video = make_video(owner, title="Mine")
+    client.force_login(make_user("admin", is_staff=True))
+    response = client.post(
+        reverse("video_edit", args=[video.public_id]),
+        {"title": "Moderated", "description": "", "visibility": "private", "tags_text": ""},
+    )
+    assert response.status_code == 302
+    video.refresh_from_db()
+    assert (video.title, video.visibility) == ("Moderated", "private")
+
+
+def test_owner_edits_title_tags_and_visibility(client, owner):
+    video = make_video(owner)
+    client.force_login(owner)
+    response = client.post(
+        reverse("video_edit", args=[video.public_id]),
+        {"title": "New", "description": "d", "visibility": "unlisted", "tags_text": "a1, b2"},
+    )
+    assert response.status_code == 302
+    video.refresh_from_db()
+    assert (video.title, video.visibility, video.tag_names()) == ("New", "unlisted", ["a1", "b2"])
+
+
+def test_owner_chooses_another_frame_as_poster(client, owner, django_capture_on_commit_callbacks):
+    video = with_files(make_video(owner))
+    old = video.poster.name
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("video_poster", args=[video.public_id]), {"frame": video.frames[0]}
+        )
+    assert response.status_code == 302
+    video.refresh_from_db()
+    assert video.poster.name != old
+    assert default_storage.open(video.poster.name).read() == b"jpeg"
+    assert not default_storage.exists(old)
+
+
+def test_a_forged_frame_name_is_refused(client, owner):
+    video = with_files(make_video(owner))
+    client.force_login(owner)
+    response = client.post(
+        reverse("video_poster", args=[video.public_id]), {"frame": "videos/other/source"}
+    )
+    assert response.status_code == 200
+    video.refresh_from_db()
+    assert video.poster.name.endswith("poster-1.jpg")
+
+
+def test_watch_page_without_htmx_is_a_whole_page(client, owner):
+    video = make_video(owner, status="processing", progress=42, progress_step=360)
+    client.force_login(owner)
+    html = client.get(video.get_absolute_url()).content.decode()
+    assert "<html" in html
+    assert 'sse-swap="video-' in html
+    assert "42%" in html
+    assert 'http-equiv="refresh"' in html  # without JavaScript, the page refreshes

@@ -1,0 +1,357 @@
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from video_share import actions, media
+from video_share.models import Notification, Video
+
+from .factories import make_user
+from .factories import make_video as make_video_row
+from .jobs import queued_jobs, run_jobs
+from .media_files import make_audio, make_video
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    return make_video(tmp_path_factory.mktemp("clips") / "My holiday_clip.mp4", size="854x480")
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """Every live event sent, as (channel, event type, html)."""
+    sent = []
+    monkeypatch.setattr(
+        "video_share.events.send_event",
+        lambda channel, kind, data, json_encode=True: sent.append((channel, kind, data)),
+    )
+    return sent
+
+
+@pytest.fixture
+def alice(client):
+    user = make_user("alice")
+    client.force_login(user)
+    return user
+
+
+def upload_file(path: Path, name=None) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name or path.name, path.read_bytes(), content_type="video/mp4")
+
+
+def post_upload(client, path, **data):
+    data = {"title": "", "description": "", "tags_text": "", "visibility": "public"} | data
+    return client.post(reverse("upload"), {"file": upload_file(path), **data})
+
+
+def stored_files() -> list[str]:
+    root = Path(settings.MEDIA_ROOT) / "videos"
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def temp_files() -> list[str]:
+    return [name for name in os.listdir(settings.FILE_UPLOAD_TEMP_DIR) if not name.startswith(".")]
+
+
+def test_upload_page_needs_log_in(client):
+    response = client.get(reverse("upload"))
+    assert response.status_code == 302
+
+
+def test_upload_stores_the_file_under_our_own_id_and_queues_processing(client, alice, clip):
+    response = post_upload(client, clip, tags_text="Travel, beach,travel", visibility="unlisted")
+    video = Video.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == video.get_absolute_url()
+    assert video.title == "My holiday clip"  # from the file name
+    assert video.status == Video.Status.UPLOADED
+    assert video.visibility == Video.Visibility.UNLISTED
+    assert video.tag_names() == ["Travel", "beach"]
+    assert video.source.name == f"videos/{video.public_id}/source"
+    assert "holiday" not in video.source.name
+    assert (video.width, video.height, video.audio_codec) == (854, 480, "aac")
+    assert video.pending_heights == [360]
+    assert queued_jobs() == [("process_video", [video.pk])]
+
+
+def test_htmx_upload_navigates_to_the_watch_page(client, alice, clip):
+    response = client.post(
+        reverse("upload"),
+        {"file": upload_file(clip), "title": "Hi", "visibility": "public"},
+        headers={"HX-Request": "true"},
+    )
+    video = Video.objects.get()
+    assert response.status_code == 200
+    assert video.get_absolute_url() in response["HX-Location"]
+
+
+def test_any_client_file_name_is_harmless(client, alice, clip):
+    for name in ["../../etc/passwd.mp4", "ملف فيديو.mp4", "x" * 300 + ".mp4", "a\x00b.mp4"]:
+        client.post(
+            reverse("upload"),
+            {"file": upload_file(clip, name=name), "title": "t", "visibility": "public"},
+        )
+    for video in Video.objects.all():
+        assert video.source.name == f"videos/{video.public_id}/source"
+    assert Video.objects.count() == 4
+
+
+def assert_refused(response, message):
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Video.objects.exists()
+    assert stored_files() == []
+    assert temp_files() == []
+
+
+def test_a_text_file_is_refused_and_leaves_nothing_behind(client, alice, tmp_path):
+    text = tmp_path / "notes.mp4"
+    text.write_text("hello " * 1000)
+    assert_refused(post_upload(client, text), "not a video we can read")
+
+
+def test_an_empty_file_is_refused(client, alice, tmp_path):
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    response = post_upload(client, empty)
+    assert response.status_code == 200
+    assert not Video.objects.exists()
+
+
+def test_an_audio_file_is_refused(client, alice, tmp_path):
+    assert_refused(post_upload(client, make_audio(tmp_path / "song.m4a")), "sound but no picture")
+
+
+def test_a_truncated_video_is_refused(client, alice, tmp_path):
+    whole = make_video(tmp_path / "whole.mp4", seconds=3)
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    assert_refused(post_upload(client, cut), "damaged")
+
+
+def test_an_oversized_file_is_refused(client, alice, clip, settings):
+    settings.VIDEO_SHARE_MAX_UPLOAD_MB = 0
+    assert_refused(post_upload(client, clip), "larger than the limit")
+
+
+def test_an_upload_past_the_quota_is_refused(client, alice, clip, settings):
+    settings.VIDEO_SHARE_USER_QUOTA_MB = 1
+    make_video_row(alice, source_size=1024 * 1024 - 10)
+    response = post_upload(client, clip)
+    assert "storage quota" in response.content.decode()
+    assert Video.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("tags", "message"),
+    [
+        (",".join(f"tag{i}" for i in range(11)), "at most 10 tags"),
+        ("ok, x", "2 to 30 characters"),
+        ("y" * 31, "2 to 30 characters"),
+    ],
+)
+def test_bad_tags_are_refused(client, alice, clip, tags, message):
+    response = post_upload(client, clip, tags_text=tags)
+    assert message in response.content.decode()
+    assert not Video.objects.exists()
+    assert stored_files() == []
+
+
+def test_a_forged_visibility_is_refused(client, alice, clip):
+    response = post_upload(client, clip, visibility="everyone")
+    assert response.status_code == 200
+    assert not Video.objects.exists()
+
+
+def test_processing_makes_the_video_watchable_with_a_poster(
+    client, alice, clip, published, django_capture_on_commit_callbacks
+):
+    post_upload(client, clip, title="Holiday")
+    with django_capture_on_commit_callbacks(execute=True):
+        run_jobs()
+    video = Video.objects.get()
+    assert video.status == Video.Status.READY
+    assert video.heartbeat_at is None
+    assert [r.height for r in video.renditions.all()] == [360]
+    rendition = video.renditions.get()
+    assert (rendition.width, rendition.frame_height) == (640, 360)
+    assert default_storage.exists(rendition.file.name)
+    assert video.poster.name.startswith(f"videos/{video.public_id}/poster-")
+    assert len(video.frames) == 4
+    assert Notification.objects.filter(
+        recipient=alice, kind=Notification.Kind.VIDEO_READY, video=video
+    ).exists()
+    # Progress reached the owner's private channel, ending with the player.
+    kinds = {(channel, kind) for channel, kind, _ in published}
+    assert kinds == {(f"user-{alice.pk}", f"video-{video.public_id}")}
+    assert "%" in published[0][2]
+    assert "<video" in published[-1][2]
+    assert "sse-swap" not in published[-1][2]
+    assert temp_files() == []
+
+
+def test_higher_renditions_follow_as_their_own_jobs(
+    client, alice, tmp_path, django_capture_on_commit_callbacks
+):
+    hd = make_video(tmp_path / "hd.mp4", size="1280x720", seconds=1, audio=False)
+    post_upload(client, hd)
+    video = Video.objects.get()
+    assert video.pending_heights == [360, 720]
+    run_jobs(max_jobs=1)
+    video.refresh_from_db()
+    assert video.status == Video.Status.READY
+    assert video.pending_heights == [720]
+    assert queued_jobs() == [("encode_rendition", [video.pk, 720])]
+    run_jobs()
+    assert [r.height for r in video.renditions.all()] == [720, 360]
+
+
+def test_a_users_backlog_does_not_starve_other_users(client, alice, clip):
+    post_upload(client, clip, title="first")
+    post_upload(client, clip, title="second")
+    bob = make_user("bob")
+    client.force_login(bob)
+    post_upload(client, clip, title="bobs")
+    order = [Video.objects.get(pk=args[0]).title for _, args in queued_jobs_in_worker_order()]
+    assert order == ["first", "bobs", "second"]
+
+
+def queued_jobs_in_worker_order():
+    from django_tasks_db.models import DBTaskResult
+
+    results = DBTaskResult.objects.ready().order_by("-priority", "enqueued_at")
+    return [(r.task_path, r.args_kwargs["args"]) for r in results]
+
+
+def test_queue_position_counts_jobs_ahead(alice):
+    bob = make_user("bob")
+    first = make_video_row(bob, status="uploaded")
+    second = make_video_row(alice, status="uploaded")
+    assert first.queue_position() == 1
+    assert second.queue_position() == 2
+
+
+def test_a_video_that_fails_to_convert_shows_why_and_can_be_retried(
+    client, alice, clip, monkeypatch, django_capture_on_commit_callbacks
+):
+    post_upload(client, clip)
+    video = Video.objects.get()
+
+    def broken(*args, **kwargs):
+        raise media.FFmpegError("Invalid data found when processing input")
+
+    monkeypatch.setattr(media, "transcode", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_jobs()
+    video.refresh_from_db()
+    assert video.status == Video.Status.FAILED
+    assert "Invalid data found" in video.failure_reason
+    assert Notification.objects.filter(kind=Notification.Kind.VIDEO_FAILED).exists()
+    html = client.get(video.get_absolute_url()).content.decode()
+    assert "Invalid data found" in html
+    assert "Retry" in html
+
+    monkeypatch.undo()
+    client.post(reverse("video_retry", args=[video.public_id]))
+    run_jobs()
+    video.refresh_from_db()
+    assert video.status == Video.Status.READY
+
+
+def test_a_job_whose_worker_died_is_queued_again(alice, settings):
+    video = make_video_row(
+        alice, status="processing", attempts=1, pending_heights=[360],
+        heartbeat_at=timezone.now() - timedelta(seconds=settings.VIDEO_SHARE_STALE_JOB_SECONDS + 1),
+    )  # fmt: skip
+    assert actions.recover_stalled_jobs() == 1
+    video.refresh_from_db()
+    assert video.status == Video.Status.UPLOADED
+    assert video.heartbeat_at is None
+    assert queued_jobs() == [("process_video", [video.pk])]
+
+
+def test_a_job_that_keeps_dying_is_marked_failed(alice, settings):
+    video = make_video_row(
+        alice, status="processing", attempts=settings.VIDEO_SHARE_MAX_ATTEMPTS,
+        heartbeat_at=timezone.now() - timedelta(hours=1),
+    )  # fmt: skip
+    actions.recover_stalled_jobs()
+    video.refresh_from_db()
+    assert video.status == Video.Status.FAILED
+    assert "interrupted" in video.failure_reason
+    assert queued_jobs() == []
+
+
+def test_a_live_job_is_left_alone(alice):
+    make_video_row(alice, status="processing", heartbeat_at=timezone.now())
+    assert actions.recover_stalled_jobs() == 0
+
+
+def test_deleting_a_video_deletes_every_file(
+    client, alice, clip, django_capture_on_commit_callbacks
+):
+    post_upload(client, clip)
+    run_jobs()
+    video = Video.objects.get()
+    assert len(stored_files()) >= 6
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("video_delete", args=[video.public_id]))
+    assert response.status_code == 302
+    assert not Video.objects.exists()
+    assert stored_files() == []
+
+
+def test_processing_a_deleted_video_does_nothing(alice):
+    video = make_video_row(alice, status="uploaded")
+    video_id = video.pk
+    video.delete()
+    from video_share.tasks import process_video
+
+    process_video.call(video_id)
+
+
+def test_progress_is_published_only_after_commit(
+    alice, published, django_capture_on_commit_callbacks
+):
+    video = make_video_row(alice, status="processing")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        actions.do_report_progress(video, 360, 42)
+    assert published == []
+    callbacks[0]()
+    assert published[0][0] == f"user-{alice.pk}"
+    assert "42%" in published[0][2]
+
+
+def test_a_rolled_back_write_publishes_nothing(alice, published):
+    from django.db import transaction
+
+    video = make_video_row(alice, status="processing")
+
+    def write_then_fail():
+        with transaction.atomic():
+            actions.do_report_progress(video, 360, 42)
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        write_then_fail()
+    assert published == []
+
+
+def test_progress_events_are_rendered_in_the_owners_language(
+    alice, published, django_capture_on_commit_callbacks
+):
+    alice.language = "ar"
+    alice.save()
+    video = make_video_row(alice, status="processing")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_report_progress(video, 360, 42)
+    assert "360" in published[0][2]
+    assert "Converting" not in published[0][2]

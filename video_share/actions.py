@@ -1,0 +1,300 @@
+"""Actions: the only place where writes with side effects happen.
+
+Each runs in a transaction and publishes its live events only after commit.
+"""
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import storage
+from .events import publish_on_commit, render_fragment, user_channel
+from .media import Probe, ladder
+from .models import Notification, Rendition, Tag, User, Video
+
+
+def _publish_video_state(video: Video) -> None:
+    """Tell the owner's open pages how processing goes (their private channel)."""
+    owner = video.owner
+    html = render_fragment(
+        "video_share/watch.html#player",
+        {"video": video, "user": owner, "renditions": list(video.renditions.all()), "live": True},
+        owner.language,
+    )
+    publish_on_commit(user_channel(owner.pk), f"video-{video.public_id}", html)
+
+
+def do_upload_video(
+    *,
+    owner: User,
+    upload: UploadedFile,
+    probe: Probe,
+    title: str,
+    description: str = "",
+    tag_names: list[str] = (),
+    visibility: str = Video.Visibility.PUBLIC,
+    language: str = "en",
+) -> Video:
+    """Store an upload that probed as a usable video and queue its processing.
+
+    Uploads of one user are processed in order; a user with a backlog gets a lower priority
+    than someone else's first upload, so nobody's jobs starve.
+    """
+    from .tasks import process_video
+
+    stored = ""
+    try:
+        with transaction.atomic():
+            backlog = Video.objects.waiting().filter(owner=owner)
+            lowest = backlog.aggregate(lowest=Min("queue_priority"))["lowest"]
+            video = Video.objects.create(
+                owner=owner,
+                title=title,
+                description=description,
+                visibility=visibility,
+                source_size=upload.size,
+                source_name=(upload.name or "")[:255],
+                demuxer=probe.demuxer,
+                duration=probe.duration,
+                width=probe.width,
+                height=probe.height,
+                fps=probe.fps,
+                video_codec=probe.video_codec,
+                audio_codec=probe.audio_codec,
+                rotation=probe.rotation,
+                pending_heights=ladder(probe),
+                queue_priority=max(-100, lowest - 1) if lowest is not None else 0,
+            )
+            video.tags.set(Tag.for_names(tag_names))
+            stored = storage.default_storage.save(f"{video.media_dir}/source", upload)
+            video.source.name = stored
+            video.save(update_fields=["source"])
+            if owner.language != language:
+                User.objects.filter(pk=owner.pk).update(language=language)
+                owner.language = language
+            # Enqueued in the same transaction: a committed upload always has its job.
+            process_video.using(priority=video.queue_priority).enqueue(video.pk)
+    except BaseException:
+        storage.delete_quietly(stored)
+        raise
+    return video
+
+
+def do_start_job(video: Video) -> bool:
+    """Mark a video's job as running. False when the video is gone or failed meanwhile."""
+    with transaction.atomic():
+        current = Video.objects.select_for_update().filter(pk=video.pk).first()
+        if current is None or current.status == Video.Status.FAILED:
+            return False
+        fields = {"heartbeat_at": timezone.now(), "attempts": current.attempts + 1, "progress": 0}
+        if current.status == Video.Status.UPLOADED:
+            fields["status"] = Video.Status.PROCESSING
+        Video.objects.filter(pk=video.pk).update(**fields)
+        # The caller's object is what later progress events render: keep it current.
+        video.refresh_from_db()
+        _publish_video_state(video)
+    return True
+
+
+def do_report_progress(video: Video, step: int, percent: int) -> bool:
+    """Record progress of the running step and show it live. False if the video is gone."""
+    with transaction.atomic():
+        updated = Video.objects.filter(pk=video.pk).update(
+            progress=percent, progress_step=step, heartbeat_at=timezone.now()
+        )
+        if updated:
+            video.progress, video.progress_step = percent, step
+            _publish_video_state(video)
+    return bool(updated)
+
+
+def do_set_frames(video: Video, frame_paths: list[Path], best: int) -> None:
+    """Store candidate poster frames; the most telling one becomes the poster."""
+    names = [
+        storage.save(f"{video.media_dir}/frame-{i}-{secrets.token_hex(4)}.jpg", path)
+        for i, path in enumerate(frame_paths)
+    ]
+    poster = storage.default_storage.save(
+        f"{video.media_dir}/poster-{secrets.token_hex(4)}.jpg",
+        storage.default_storage.open(names[best], "rb"),
+    )
+    with transaction.atomic():
+        current = Video.objects.select_for_update().filter(pk=video.pk).first()
+        if current is None:
+            storage.delete_quietly(*names, poster)
+            return
+        old = [*current.frames, current.poster.name]
+        Video.objects.filter(pk=video.pk).update(frames=names, poster=poster)
+        video.frames, video.poster.name = names, poster
+        transaction.on_commit(lambda: storage.delete_quietly(*old))
+
+
+def do_add_rendition(video: Video, height: int, width: int, frame_height: int, path: Path) -> bool:
+    """Store a finished rendition and queue the next. The first one makes the video watchable."""
+    from .tasks import encode_rendition
+
+    name = storage.save(f"{video.media_dir}/{height}p-{secrets.token_hex(4)}.mp4", path)
+    with transaction.atomic():
+        current = Video.objects.select_for_update().filter(pk=video.pk).first()
+        if current is None:
+            storage.delete_quietly(name)
+            return False
+        Rendition.objects.create(
+            video=current,
+            height=height,
+            width=width,
+            frame_height=frame_height,
+            file=name,
+            size=storage.default_storage.size(name),
+        )
+        pending = [h for h in current.pending_heights if h != height]
+        became_ready = current.status != Video.Status.READY
+        # This job is over; the next rendition, if any, is a job of its own (queued behind
+        # other users' first renditions).
+        fields = {"pending_heights": pending, "progress": 0, "attempts": 0, "heartbeat_at": None}
+        if became_ready:
+            fields |= {"status": Video.Status.READY, "ready_at": timezone.now()}
+        Video.objects.filter(pk=current.pk).update(**fields)
+        if pending:
+            encode_rendition.using(priority=max(-100, current.queue_priority - 10)).enqueue(
+                current.pk, pending[0]
+            )
+        current.refresh_from_db()
+        if became_ready:
+            Notification.objects.create(
+                recipient=current.owner, kind=Notification.Kind.VIDEO_READY, video=current
+            )
+        _publish_video_state(current)
+        video.__dict__.update(current.__dict__)
+    return True
+
+
+def do_fail_video(video: Video, reason: str) -> None:
+    """Processing failed: the owner sees why and may retry; a ready video stays watchable."""
+    with transaction.atomic():
+        current = Video.objects.select_for_update().filter(pk=video.pk).first()
+        if current is None:
+            return
+        fields = {"heartbeat_at": None, "pending_heights": [], "progress": 0}
+        if current.status != Video.Status.READY:
+            fields |= {"status": Video.Status.FAILED, "failure_reason": reason}
+            Notification.objects.create(
+                recipient=current.owner, kind=Notification.Kind.VIDEO_FAILED, video=current
+            )
+        Video.objects.filter(pk=current.pk).update(**fields)
+        current.refresh_from_db()
+        _publish_video_state(current)
+
+
+def do_retry_video(video: Video) -> None:
+    """Queue a failed video's processing again from the start."""
+    from .tasks import process_video
+
+    with transaction.atomic():
+        current = Video.objects.select_for_update().get(pk=video.pk)
+        if current.status != Video.Status.FAILED:
+            return
+        old = list(current.renditions.values_list("file", flat=True))
+        current.renditions.all().delete()
+        Video.objects.filter(pk=current.pk).update(
+            status=Video.Status.UPLOADED,
+            failure_reason="",
+            attempts=0,
+            progress=0,
+            heartbeat_at=None,
+            pending_heights=ladder(_probe_of(current)),
+        )
+        process_video.using(priority=current.queue_priority).enqueue(current.pk)
+        transaction.on_commit(lambda: storage.delete_quietly(*old))
+        current.refresh_from_db()
+        _publish_video_state(current)
+
+
+def _probe_of(video: Video) -> Probe:
+    return Probe(
+        demuxer=video.demuxer,
+        duration=video.duration or 0,
+        width=video.width or 0,
+        height=video.height or 0,
+        fps=video.fps or 0,
+        video_codec=video.video_codec,
+        audio_codec=video.audio_codec,
+        rotation=video.rotation,
+    )
+
+
+def do_delete_video(video: Video) -> None:
+    """Delete a video and, once that is committed, every file it had.
+
+    A job still running for it notices within a second and stops its ffmpeg.
+    """
+    folder = video.media_dir
+    with transaction.atomic():
+        video.delete()
+        transaction.on_commit(lambda: storage.delete_folder(folder))
+
+
+def recover_stalled_jobs() -> int:
+    """Re-queue jobs whose worker died (no heartbeat for a while), or give up on them.
+
+    Returns how many videos were looked after. Runs in every worker, now and then.
+    """
+    from .tasks import encode_rendition, process_video
+
+    stale = timezone.now() - timedelta(seconds=settings.VIDEO_SHARE_STALE_JOB_SECONDS)
+    count = 0
+    for video_id in Video.objects.filter(heartbeat_at__lt=stale).values_list("pk", flat=True):
+        with transaction.atomic():
+            video = Video.objects.select_for_update().filter(pk=video_id).first()
+            if video is None or video.heartbeat_at is None or video.heartbeat_at >= stale:
+                continue
+            count += 1
+            if video.attempts >= settings.VIDEO_SHARE_MAX_ATTEMPTS:
+                do_fail_video(
+                    video,
+                    _("Processing was interrupted %(count)s times. Try uploading it again.")
+                    % {"count": video.attempts},
+                )
+                continue
+            Video.objects.filter(pk=video.pk).update(heartbeat_at=None)
+            if video.status == Video.Status.READY and video.pending_heights:
+                encode_rendition.using(priority=max(-100, video.queue_priority - 10)).enqueue(
+                    video.pk, video.pending_heights[0]
+                )
+            else:
+                Video.objects.filter(pk=video.pk).update(status=Video.Status.UPLOADED)
+                process_video.using(priority=video.queue_priority).enqueue(video.pk)
+    return count
+
+
+def do_edit_video(video: Video, data: dict) -> None:
+    """Save the owner's edits: title, description, tags, visibility."""
+    with transaction.atomic():
+        for field in ("title", "description", "visibility"):
+            setattr(video, field, data[field])
+        video.save(update_fields=["title", "description", "visibility", "updated_at"])
+        video.tags.set(Tag.for_names(data["tags_text"]))
+
+
+def do_set_poster(video: Video, *, frame: str = "", image=None) -> None:
+    """Make one of the candidate frames, or an uploaded picture, the video's poster."""
+    source = storage.default_storage.open(frame, "rb") if frame else image
+    name = storage.default_storage.save(
+        f"{video.media_dir}/poster-{secrets.token_hex(4)}.jpg", source
+    )
+    old = video.poster.name
+    try:
+        with transaction.atomic():
+            Video.objects.filter(pk=video.pk).update(poster=name)
+            video.poster.name = name
+            transaction.on_commit(lambda: storage.delete_quietly(old))
+    except BaseException:
+        storage.delete_quietly(name)
+        raise

@@ -1,0 +1,366 @@
+"""Media work: probing uploads with PyAV, and transcoding with the ffmpeg binary that ships
+inside imageio-ffmpeg (no system ffmpeg).
+
+Every upload is hostile input to ffmpeg: only the container formats we expect are accepted,
+the demuxer is named explicitly, only local files may be opened, and ffmpeg runs with CPU,
+memory and wall-clock limits.
+"""
+
+import dataclasses
+import io
+import math
+import os
+import resource
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import av
+import imageio_ffmpeg
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageStat
+
+FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
+
+# Container formats (PyAV/ffmpeg demuxer names) accepted for upload. Anything else — playlists
+# (hls), concat lists, images, raw streams — is refused before ffmpeg sees it.
+ALLOWED_DEMUXERS = {
+    "mov",  # mp4, mov, m4v, 3gp
+    "matroska",  # mkv, webm
+    "avi",
+    "flv",
+    "mpegts",
+    "mpeg",
+    "ogg",
+    "asf",  # wmv
+}
+
+LADDER = (360, 720, 1080)
+MAX_FPS = 60
+# Videos longer than this are refused (a day of footage is not a video upload).
+MAX_DURATION_SECONDS = 12 * 3600
+
+
+class ProbeError(Exception):
+    """The file is not a video we can use; the message says why, for the uploader."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Probe:
+    demuxer: str
+    duration: float
+    width: int  # as displayed, rotation applied
+    height: int
+    fps: float
+    video_codec: str
+    audio_codec: str  # "" for silent videos
+    rotation: int
+
+    @property
+    def short_side(self) -> int:
+        return min(self.width, self.height)
+
+
+def probe(path: str | Path) -> Probe:
+    """Read a file's streams with PyAV and decode one frame, or raise ProbeError."""
+    path = Path(path)
+    if path.stat().st_size == 0:
+        raise ProbeError(_("The file is empty."))
+    try:
+        container = av.open(str(path), options={"protocol_whitelist": "file"})
+    except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        raise ProbeError(
+            _(
+                "This file is not a video we can read: it may be damaged, incomplete, "
+                "or not a video at all."
+            )
+        ) from exc
+    with container:
+        demuxer = container.format.name.split(",")[0]
+        if demuxer not in ALLOWED_DEMUXERS:
+            raise ProbeError(_("This file is not a video we can read."))
+        if not container.streams.video:
+            if container.streams.audio:
+                raise ProbeError(
+                    _("This file has sound but no picture. Only videos can be uploaded.")
+                )
+            raise ProbeError(_("This file has no video in it."))
+        stream = container.streams.video[0]
+        audio = container.streams.audio[0] if container.streams.audio else None
+        try:
+            frame = next(container.decode(stream))
+        except (av.error.FFmpegError, StopIteration, ValueError) as exc:
+            raise ProbeError(
+                _("This video is damaged or cut short: not even its first picture can be read.")
+            ) from exc
+        duration = _duration(container, stream)
+        rotation = int(getattr(frame, "rotation", 0) or 0) % 360
+        width, height = frame.width, frame.height
+        if rotation in (90, 270):
+            width, height = height, width
+        rate = stream.average_rate or stream.guessed_rate or 0
+        return Probe(
+            demuxer=demuxer,
+            duration=duration,
+            width=width,
+            height=height,
+            fps=round(float(rate), 3),
+            video_codec=stream.codec_context.name,
+            audio_codec=audio.codec_context.name if audio else "",
+            rotation=rotation,
+        )
+
+
+def _duration(container, stream) -> float:
+    if stream.duration and stream.time_base:
+        duration = float(stream.duration * stream.time_base)
+    elif container.duration:
+        duration = container.duration / av.time_base
+    else:
+        duration = 0.0
+    if not duration or not math.isfinite(duration) or duration <= 0:
+        raise ProbeError(_("This video has no length we can read."))
+    if duration > MAX_DURATION_SECONDS:
+        raise ProbeError(_("This video is longer than 12 hours."))
+    return duration
+
+
+def ladder(source: Probe) -> list[int]:
+    """Rendition heights (by the short side, as "360p" means for portrait too), lowest first.
+
+    360p always (or the source's own size when it is smaller), then 720p and 1080p when the
+    source reaches them. Never upscaled.
+    """
+    short = source.short_side
+    heights = [h for h in LADDER if h <= short]
+    return heights or [short - short % 2]
+
+
+def rendition_size(source: Probe, height: int) -> tuple[int, int]:
+    """Output width and height for a rendition: aspect kept, both even."""
+    scale = height / source.short_side
+
+    def even(value: float) -> int:
+        return max(2, int(round(value / 2)) * 2)
+
+    return even(source.width * scale), even(source.height * scale)
+
+
+def _limits(cpu_seconds: int, memory_bytes: int):
+    def apply():
+        # Runs in the child between fork and exec: only plain system calls here.
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        os.nice(10)
+
+    return apply
+
+
+FFMPEG_MEMORY_LIMIT = 3 * 1024**3
+
+
+def time_limit(duration: float) -> int:
+    """Wall-clock seconds one ffmpeg run may take, proportional to the video's length."""
+    return int(120 + duration * 10)
+
+
+class FFmpegError(Exception):
+    pass
+
+
+class Cancelled(Exception):
+    pass
+
+
+# ffmpeg processes running in this process, so that shutting down never leaves one behind.
+_running: set[subprocess.Popen] = set()
+_running_lock = threading.Lock()
+shutting_down = threading.Event()
+
+
+def stop_all() -> None:
+    """Kill every running ffmpeg; their jobs end as Cancelled and are re-queued after restart."""
+    shutting_down.set()
+    with _running_lock:
+        for process in _running:
+            process.kill()
+
+
+def _input_args(source_path: Path, source: Probe) -> list[str]:
+    return [
+        FFMPEG,
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-protocol_whitelist",
+        "file",
+        "-f",
+        source.demuxer,
+        "-i",
+        str(source_path),
+    ]
+
+
+def transcode_command(source_path: Path, source: Probe, height: int, out: Path) -> list[str]:
+    width, out_height = rendition_size(source, height)
+    # Bitrate caps per rendition keep file sizes predictable for streaming.
+    maxrate = {360: "1M", 720: "3M", 1080: "6M"}.get(height, "1M")
+    return [
+        *_input_args(source_path, source),
+        "-map",
+        "0:v:0",
+        "-map",
+        "0:a:0?",
+        "-map_metadata",
+        "-1",
+        # ffmpeg rotates upright while decoding; scale to the rotated size.
+        "-vf",
+        f"scale={width}:{out_height}:flags=bicubic,format=yuv420p",
+        "-fpsmax",
+        str(MAX_FPS),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-crf",
+        "23",
+        "-maxrate",
+        maxrate,
+        "-bufsize",
+        maxrate.replace("M", "") + "M",
+        "-profile:v",
+        "high",
+        "-threads",
+        "2",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "128k",
+        "-ac",
+        "2",
+        "-movflags",
+        "+faststart",
+        "-progress",
+        "pipe:1",
+        "-nostats",
+        "-y",
+        str(out),
+    ]
+
+
+def transcode(
+    source_path: Path,
+    source: Probe,
+    height: int,
+    out: Path,
+    on_progress: Callable[[int], None] = lambda percent: None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> None:
+    """Encode one H.264/AAC MP4 rendition, reporting percent done.
+
+    Raises FFmpegError when ffmpeg fails or runs out of time, Cancelled when `should_stop`
+    says so; ffmpeg is killed in both cases and the partial output removed.
+    """
+    command = transcode_command(source_path, source, height, out)
+    limit = time_limit(source.duration)
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=_limits(limit, FFMPEG_MEMORY_LIMIT),  # noqa: PLW1509
+    )
+    with _running_lock:
+        _running.add(process)
+    started = time.monotonic()
+    last_percent = -1
+    last_check = started
+    try:
+        for raw in process.stdout:
+            line = raw.decode(errors="replace").strip()
+            if line.startswith("out_time_us=") and line[12:].isdigit():
+                percent = min(99, int(int(line[12:]) / 1e6 / source.duration * 100))
+                if percent != last_percent:
+                    last_percent = percent
+                    on_progress(percent)
+            now = time.monotonic()
+            if now - started > limit:
+                raise FFmpegError("ffmpeg took too long")
+            if now - last_check > 1:
+                last_check = now
+                if should_stop():
+                    raise Cancelled
+        process.wait(timeout=max(1, limit - (time.monotonic() - started)))
+        if shutting_down.is_set():
+            raise Cancelled
+        if process.returncode != 0:
+            error = process.stderr.read().decode(errors="replace").strip()
+            raise FFmpegError(error[-500:] or f"ffmpeg exited with {process.returncode}")
+    except BaseException:
+        process.kill()
+        process.wait()
+        out.unlink(missing_ok=True)
+        raise
+    finally:
+        with _running_lock:
+            _running.discard(process)
+        process.stdout.close()
+        process.stderr.close()
+
+
+def grab_frame(source_path: Path, source: Probe, at: float, width: int = 1280) -> Image.Image:
+    """One frame at `at` seconds, upright, at most `width` pixels wide."""
+    command = [
+        FFMPEG,
+        "-hide_banner",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-protocol_whitelist",
+        "file",
+        "-ss",
+        f"{max(0.0, at):.3f}",
+        "-f",
+        source.demuxer,
+        "-i",
+        str(source_path),
+        "-frames:v",
+        "1",
+        "-vf",
+        f"scale='min({width},iw)':-2",
+        "-f",
+        "image2pipe",
+        "-c:v",
+        "png",
+        "-",
+    ]
+    result = subprocess.run(
+        command,
+        capture_output=True,
+        timeout=60,
+        preexec_fn=_limits(60, FFMPEG_MEMORY_LIMIT),  # noqa: PLW1509
+    )
+    if result.returncode != 0 or not result.stdout:
+        raise FFmpegError(result.stderr.decode(errors="replace")[-500:] or "no frame")
+    image = Image.open(io.BytesIO(result.stdout))
+    image.load()
+    return image.convert("RGB")
+
+
+def frame_times(duration: float, count: int) -> list[float]:
+    """`count` evenly spread moments, avoiding the very start and end (often black)."""
+    return [duration * (index + 1) / (count + 1) for index in range(count)]
+
+
+def interest(image: Image.Image) -> float:
+    """How much a frame shows: the spread of its brightness (0 for a flat black frame)."""
+    return ImageStat.Stat(image.convert("L").resize((64, 36))).stddev[0]
+
+
+def jpeg(image: Image.Image, quality: int = 85) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
+    return out.getvalue()

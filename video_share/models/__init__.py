@@ -1,0 +1,15 @@
+from .accounts import HandleUserManager, HandleValidator, User, avatar_path, handle_key
+from .notifications import Notification
+from .videos import Rendition, Tag, Video
+
+__all__ = [
+    "HandleUserManager",
+    "HandleValidator",
+    "Notification",
+    "Rendition",
+    "Tag",
+    "User",
+    "Video",
+    "avatar_path",
+    "handle_key",
+]

@@ -1,0 +1,178 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ..text import clean_tag, fold
+
+
+def new_public_id() -> str:
+    # 11 URL-safe characters (64 random bits): short, unguessable, not the database pk.
+    return secrets.token_urlsafe(8)
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=30)
+    key = models.CharField(max_length=60, unique=True, editable=False)
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def for_names(cls, names: list[str]) -> list["Tag"]:
+        tags = []
+        for name in names:
+            tag, _created = cls.objects.get_or_create(
+                key=fold(name), defaults={"name": clean_tag(name)}
+            )
+            tags.append(tag)
+        return tags
+
+
+class VideoQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Videos `user` may open: listed or unlisted ones that are watchable, plus their own."""
+        shared = Q(
+            status=Video.Status.READY,
+            visibility__in=[Video.Visibility.PUBLIC, Video.Visibility.UNLISTED],
+        )
+        if user.is_authenticated:
+            return self.filter(shared | Q(owner=user))
+        return self.filter(shared)
+
+    def listed(self):
+        return self.filter(status=Video.Status.READY, visibility=Video.Visibility.PUBLIC)
+
+    def waiting(self):
+        return self.filter(status__in=[Video.Status.UPLOADED, Video.Status.PROCESSING])
+
+
+class Video(models.Model):
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Waiting to be processed")
+        PROCESSING = "processing", _("Processing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public")
+        UNLISTED = "unlisted", _("Unlisted")
+        PRIVATE = "private", _("Private")
+
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="videos"
+    )
+    title = models.CharField(_("title"), max_length=100)
+    description = models.TextField(_("description"), max_length=5000, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="videos")
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility, default=Visibility.PUBLIC
+    )
+    status = models.CharField(max_length=12, choices=Status, default=Status.UPLOADED)
+    failure_reason = models.TextField(blank=True)
+    # Percent done of the step running now, and which step (rendition height; 0 = preparing).
+    progress = models.PositiveSmallIntegerField(default=0)
+    progress_step = models.PositiveSmallIntegerField(default=0)
+    # Renditions still to make, lowest first; the video is watchable once one exists.
+    pending_heights = models.JSONField(default=list, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    queue_priority = models.SmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    source = models.FileField(max_length=200, blank=True)
+    source_size = models.BigIntegerField(default=0)
+    source_name = models.CharField(max_length=255, blank=True)  # shown to the owner only
+    demuxer = models.CharField(max_length=20, blank=True)
+    duration = models.FloatField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    fps = models.FloatField(null=True, blank=True)
+    video_codec = models.CharField(max_length=30, blank=True)
+    audio_codec = models.CharField(max_length=30, blank=True)
+    rotation = models.SmallIntegerField(default=0)
+    poster = models.FileField(max_length=200, blank=True)
+    frames = models.JSONField(default=list, blank=True)  # candidate poster frames (names)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VideoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "visibility", "-created_at"]),
+            models.Index(fields=["owner", "-created_at"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("watch", kwargs={"public_id": self.public_id})
+
+    @property
+    def media_dir(self) -> str:
+        """Storage folder of every file this video has; named by our id, never the upload's."""
+        return f"videos/{self.public_id}"
+
+    @property
+    def channel(self) -> str:
+        return f"video-{self.public_id}"
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status in (self.Status.UPLOADED, self.Status.PROCESSING)
+
+    @property
+    def is_playable(self) -> bool:
+        return self.status == self.Status.READY
+
+    def can_view(self, user) -> bool:
+        if self.can_edit(user):
+            return True
+        return self.is_playable and self.visibility != self.Visibility.PRIVATE
+
+    def can_edit(self, user) -> bool:
+        return user.is_authenticated and (user.pk == self.owner_id or user.is_staff)
+
+    def queue_position(self) -> int:
+        """1 when this video's job is next; counts waiting jobs that will run before it."""
+        if self.status != self.Status.UPLOADED:
+            return 0
+        ahead = Video.objects.filter(status=self.Status.UPLOADED).filter(
+            Q(queue_priority__gt=self.queue_priority)
+            | Q(queue_priority=self.queue_priority, created_at__lt=self.created_at)
+        )
+        return ahead.count() + 1
+
+    def tag_names(self) -> list[str]:
+        return [tag.name for tag in self.tags.all()]
+
+
+class Rendition(models.Model):
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="renditions")
+    height = models.PositiveSmallIntegerField()  # the "p" number: 360, 720, 1080
+    width = models.PositiveIntegerField()
+    frame_height = models.PositiveIntegerField()
+    file = models.FileField(max_length=200)
+    size = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-height"]
+        constraints = [
+            models.UniqueConstraint(fields=["video", "height"], name="one_rendition_per_height")
+        ]
+
+    def __str__(self):
+        return f"{self.video} {self.height}p"
+
+    @property
+    def label(self) -> str:
+        return f"{self.height}p"

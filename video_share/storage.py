@@ -1,0 +1,80 @@
+"""Helpers over Django's storage API, so media code works on disk and on S3 alike."""
+
+import contextlib
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+
+
+class LocalFile(File):
+    """A finished local file; FileSystemStorage moves it into place instead of copying."""
+
+    def __init__(self, path: Path):
+        super().__init__(open(path, "rb"), name=path.name)  # noqa: SIM115
+        self._path = path
+
+    def temporary_file_path(self) -> str:
+        return str(self._path)
+
+
+def scratch_dir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="job-", dir=settings.FILE_UPLOAD_TEMP_DIR))
+
+
+@contextlib.contextmanager
+def local_path(name: str):
+    """A local path to a stored file: the file itself on disk, else a temporary copy."""
+    try:
+        yield Path(default_storage.path(name))
+        return
+    except NotImplementedError:
+        pass
+    with tempfile.NamedTemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as copy:
+        with default_storage.open(name, "rb") as stored:
+            shutil.copyfileobj(stored, copy, 1024 * 1024)
+        copy.flush()
+        yield Path(copy.name)
+
+
+def save(name: str, path: Path) -> str:
+    """Store a finished local file under `name` (moving it when the storage is local)."""
+    with LocalFile(path) as content:
+        return default_storage.save(name, content)
+
+
+def delete_quietly(*names: str) -> None:
+    for name in names:
+        if name:
+            with contextlib.suppress(FileNotFoundError, OSError):
+                default_storage.delete(name)
+
+
+def delete_folder(folder: str) -> None:
+    """Delete every file under a storage folder (a video's media_dir)."""
+    try:
+        dirs, files = default_storage.listdir(folder)
+    except (FileNotFoundError, NotImplementedError, OSError):
+        return
+    for sub in dirs:
+        delete_folder(f"{folder}/{sub}")
+    delete_quietly(*(f"{folder}/{name}" for name in files))
+    with contextlib.suppress(NotImplementedError, OSError):
+        Path(default_storage.path(folder)).rmdir()
+
+
+@contextlib.contextmanager
+def upload_path(upload):
+    """A local path to an uploaded file (Django spools large uploads to disk already)."""
+    if hasattr(upload, "temporary_file_path"):
+        yield Path(upload.temporary_file_path())
+        return
+    with tempfile.NamedTemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as copy:
+        upload.seek(0)
+        shutil.copyfileobj(upload, copy, 1024 * 1024)
+        copy.flush()
+        upload.seek(0)
+        yield Path(copy.name)
