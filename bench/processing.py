@@ -147,8 +147,9 @@ def upload_memory(work: Path) -> None:
         elapsed = time.monotonic() - started
         done.set()
         sampler.join()
+        where = response.getheader("Location") or ""
         print(
-            f"1 GiB upload: HTTP {response.status} in {elapsed:.1f} s; "
+            f"1 GiB upload: HTTP {response.status} {where} in {elapsed:.1f} s; "
             f"server RSS {baseline / 1024:.0f} MB "
             f"-> peak {peak / 1024:.0f} MB (growth {(peak - baseline) / 1024:.0f} MB)"
         )
@@ -172,10 +173,14 @@ def log_in(port: int) -> tuple[str, str]:
     )  # fmt: skip
     response = connection.getresponse()
     response.read()
+    if response.status != 302:
+        raise RuntimeError(f"log-in failed: HTTP {response.status}")
     cookies = "; ".join(
-        value.split(";", 1)[0] for key, value in response.getheaders() if key == "Set-Cookie"
+        value.split(";", 1)[0] for key, value in response.getheaders() if key.lower() == "set-cookie"
     )
-    csrf = re.search(r"csrftoken=([^;]+)", cookies).group(1)
+    match = re.search(r"csrftoken=([^;]+)", cookies)
+    csrf = match.group(1) if match else csrf_cookie
+    cookies = f"{cookies}; csrftoken={csrf}" if not match else cookies
     return cookies, csrf
 
 
@@ -183,7 +188,8 @@ if __name__ == "__main__":
     print(machine())
     work = Path(tempfile.mkdtemp(prefix="bench-processing-"))
     try:
-        pipeline(work)
+        if "--upload-only" not in sys.argv:
+            pipeline(work)
         upload_memory(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
