@@ -176,7 +176,9 @@ def log_in(port: int) -> tuple[str, str]:
     if response.status != 302:
         raise RuntimeError(f"log-in failed: HTTP {response.status}")
     cookies = "; ".join(
-        value.split(";", 1)[0] for key, value in response.getheaders() if key.lower() == "set-cookie"
+        value.split(";", 1)[0]
+        for key, value in response.getheaders()
+        if key.lower() == "set-cookie"
     )
     match = re.search(r"csrftoken=([^;]+)", cookies)
     csrf = match.group(1) if match else csrf_cookie

@@ -285,3 +285,6 @@ VIDEO_SHARE_USER_QUOTA_MB = env_int("VIDEO_SHARE_USER_QUOTA_MB", 0)  # 0: unlimi
 # A job without a heartbeat for this long is taken as dead (its worker was killed).
 VIDEO_SHARE_STALE_JOB_SECONDS = env_int("VIDEO_SHARE_STALE_JOB_SECONDS", 60)
 VIDEO_SHARE_MAX_ATTEMPTS = env_int("VIDEO_SHARE_MAX_ATTEMPTS", 3)
+# Serve media through nginx after the permission check: the internal location that maps to
+# the media folder, e.g. "/protected-media/" (see README). Empty: the app streams the bytes.
+VIDEO_SHARE_MEDIA_ACCEL_REDIRECT = os.environ.get("VIDEO_SHARE_MEDIA_ACCEL_REDIRECT", "")
