@@ -67,3 +67,13 @@ def test_development_generates_and_keeps_a_secret_key(tmp_path):
     assert manage("check", env=env).returncode == 0
     assert (tmp_path / "secret_key").read_text() == key
     assert len(key) >= 50
+
+
+def test_the_inline_middleware_stand_in_for_djangos_protections(settings):
+    from video_share.checks import check_protective_middleware
+
+    assert check_protective_middleware(None) == []
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if m != "video_share.middleware.InlineCsrfViewMiddleware"
+    ]
+    assert [e.id for e in check_protective_middleware(None)] == ["video_share.E001"]

@@ -82,19 +82,24 @@ INSTALLED_APPS = [
     "django_tasks_db",
 ]
 
+# Django's usual middleware, with the hooks that do no I/O run on the event loop under ASGI
+# (see video_share/middleware.py and bench/README.md).
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "video_share.middleware.InlineSecurityMiddleware",
+    "video_share.middleware.StaticFilesMiddleware",
+    "video_share.middleware.InlineSessionMiddleware",
+    "video_share.middleware.InlineLocaleMiddleware",
+    "video_share.middleware.InlineCommonMiddleware",
+    "video_share.middleware.InlineCsrfViewMiddleware",
+    "video_share.middleware.InlineAuthenticationMiddleware",
+    "video_share.middleware.InlineMessageMiddleware",
+    "video_share.middleware.InlineXFrameOptionsMiddleware",
+    "video_share.middleware.InlineContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+# Django's deployment checks look for its own class paths; video_share.checks verifies the
+# inline equivalents above instead (security, clickjacking and CSRF protection).
+SILENCED_SYSTEM_CHECKS = ["security.W001", "security.W002", "security.W003"]
 
 ROOT_URLCONF = "video_project.urls"
 WSGI_APPLICATION = "video_project.wsgi.application"

@@ -8,16 +8,17 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import storage
 from .events import publish_on_commit, render_fragment, user_channel
 from .media import Probe, ladder
-from .models import Notification, Rendition, Tag, User, Video
+from .models import Notification, Rendition, Tag, User, Video, View, WatchProgress
 
 
 def _publish_video_state(video: Video) -> None:
@@ -298,3 +299,36 @@ def do_set_poster(video: Video, *, frame: str = "", image=None) -> None:
     except BaseException:
         storage.delete_quietly(name)
         raise
+
+
+def do_count_view(video: Video, viewer: str) -> bool:
+    """Count a view, once per viewer per video per hour. True if this one counted.
+
+    The cache answers repeats without touching the database.
+    """
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    key = f"viewed:{video.pk}:{viewer}:{hour.timestamp():.0f}"
+    if not cache.add(key, 1, 3600):
+        return False
+    with transaction.atomic():
+        _view, created = View.objects.get_or_create(video=video, viewer=viewer, hour=hour)
+        if created:
+            Video.objects.filter(pk=video.pk).update(view_count=F("view_count") + 1)
+    return created
+
+
+def do_save_progress(user: User, video: Video, position: float, duration: float) -> None:
+    """Remember where a signed-in viewer is in a video (for resume and history)."""
+    duration = max(0.0, min(duration, (video.duration or duration) + 1))
+    position = max(0.0, min(position, duration))
+    WatchProgress.objects.update_or_create(
+        user=user, video=video, defaults={"position": position, "duration": duration}
+    )
+
+
+def do_forget_progress(user: User, video_id: int) -> None:
+    WatchProgress.objects.filter(user=user, video_id=video_id).delete()
+
+
+def do_clear_history(user: User) -> None:
+    WatchProgress.objects.filter(user=user).delete()

@@ -19,7 +19,9 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
 
-CHUNK = 512 * 1024
+# Large enough that a typical seek (a few MB) costs a couple of thread hops, small enough to
+# keep memory per stream low.
+CHUNK = 1024 * 1024
 UNSATISFIABLE = object()
 _RANGE = re.compile(r"^bytes\s*=\s*(\d{0,19})\s*-\s*(\d{0,19})\s*$", re.IGNORECASE)
 
@@ -147,17 +149,25 @@ async def _nothing():
 async def _read(stored: StoredFile, offset: int, length: int):
     """The bytes, chunk by chunk; each read runs in a worker thread, off the event loop."""
     if stored.path is not None:
-        fd = await asyncio.to_thread(os.open, stored.path, os.O_RDONLY)
+        fd = None
+
+        def read_chunk(size: int, at: int) -> bytes:
+            nonlocal fd
+            if fd is None:
+                fd = os.open(stored.path, os.O_RDONLY)
+            return os.pread(fd, size, at)
+
         try:
             while length > 0:
-                chunk = await asyncio.to_thread(os.pread, fd, min(CHUNK, length), offset)
+                chunk = await asyncio.to_thread(read_chunk, min(CHUNK, length), offset)
                 if not chunk:
                     return
                 offset += len(chunk)
                 length -= len(chunk)
                 yield chunk
         finally:
-            os.close(fd)
+            if fd is not None:
+                os.close(fd)
         return
     handle = await asyncio.to_thread(default_storage.open, stored.name, "rb")
     try:

@@ -1,6 +1,7 @@
 from .accounts import HandleUserManager, HandleValidator, User, avatar_path, handle_key
 from .notifications import Notification
 from .videos import Rendition, Tag, Video
+from .watching import View, WatchProgress
 
 __all__ = [
     "HandleUserManager",
@@ -10,6 +11,8 @@ __all__ = [
     "Tag",
     "User",
     "Video",
+    "View",
+    "WatchProgress",
     "avatar_path",
     "handle_key",
 ]

@@ -46,6 +46,18 @@ class VideoQuerySet(models.QuerySet):
     def listed(self):
         return self.filter(status=Video.Status.READY, visibility=Video.Visibility.PUBLIC)
 
+    def related_to(self, video: "Video"):
+        """Listed videos from the same channel or sharing a tag, most shared tags first."""
+        tag_ids = list(video.tags.values_list("pk", flat=True))
+        return (
+            self.listed()
+            .exclude(pk=video.pk)
+            .filter(Q(owner_id=video.owner_id) | Q(tags__in=tag_ids))
+            .annotate(shared=models.Count("tags", filter=Q(tags__in=tag_ids), distinct=True))
+            .order_by("-shared", "-created_at")
+            .distinct()
+        )
+
     def waiting(self):
         return self.filter(status__in=[Video.Status.UPLOADED, Video.Status.PROCESSING])
 
@@ -94,6 +106,7 @@ class Video(models.Model):
     video_codec = models.CharField(max_length=30, blank=True)
     audio_codec = models.CharField(max_length=30, blank=True)
     rotation = models.SmallIntegerField(default=0)
+    view_count = models.PositiveBigIntegerField(default=0)
     poster = models.FileField(max_length=200, blank=True)
     frames = models.JSONField(default=list, blank=True)  # candidate poster frames (names)
 

@@ -1,5 +1,11 @@
+import re
+
 from django import template
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, ngettext
 
 register = template.Library()
 
@@ -28,3 +34,71 @@ def duration(seconds) -> str:
 @register.filter
 def can_edit(video, user) -> bool:
     return video.can_edit(user)
+
+
+def compact_number(value: int) -> str:
+    """999, 1.2K, 15K, 3.4M — in the active language."""
+    value = int(value or 0)
+    for size, unit in ((1_000_000_000, gettext("%(number)sB")), (1_000_000, gettext("%(number)sM")),
+                       (1_000, gettext("%(number)sK"))):  # fmt: skip
+        if value >= size:
+            scaled = value / size
+            digits = 1 if scaled < 10 else 0
+            # Truncate, never round up: 1,999 views is "1.9K", not "2K".
+            scaled = int(scaled * 10**digits) / 10**digits
+            return unit % {"number": number_format(scaled, digits if scaled % 1 else 0)}
+    return number_format(value)
+
+
+@register.filter
+def views(value) -> str:
+    """ "1.2K views", pluralised for the real number."""
+    count = int(value or 0)
+    return ngettext("%(count)s view", "%(count)s views", count) % {"count": compact_number(count)}
+
+
+_TOKENS = re.compile(
+    r"(?P<url>\bhttps?://[^\s<>\"']+)"
+    r"|(?P<time>(?<![\w:])(?:\d{1,2}:)?[0-5]?\d:[0-5]\d(?![\w:]))"
+)
+_TRAILING = ".,;:!?)]}'\"»"
+
+
+def seconds_of(timestamp: str) -> int:
+    total = 0
+    for part in timestamp.split(":"):
+        total = total * 60 + int(part)
+    return total
+
+
+@register.filter(needs_autoescape=False)
+def rich_text(text: str) -> str:
+    """User text, escaped, with links made clickable (rel="nofollow ugc noopener") and
+    timestamps like 1:23 turned into links that seek the player (?t=83 without JavaScript)."""
+    out, position = [], 0
+    for match in _TOKENS.finditer(text or ""):
+        out.append(escape(text[position : match.start()]))
+        if match["url"]:
+            url = match["url"]
+            trail = ""
+            while url and url[-1] in _TRAILING:
+                trail, url = url[-1] + trail, url[:-1]
+            out.append(
+                format_html('<a href="{}" rel="nofollow ugc noopener">{}</a>{}', url, url, trail)
+            )
+        else:
+            seconds = seconds_of(match["time"])
+            out.append(
+                format_html(
+                    '<a href="?t={}" data-seek="{}" dir="ltr">{}</a>',
+                    seconds,
+                    seconds,
+                    match["time"],
+                )
+            )
+        position = match.end()
+    out.append(escape((text or "")[position:]))
+    paragraphs = "".join(out).replace("\r\n", "\n").split("\n\n")
+    return mark_safe(  # noqa: S308 - every piece above is escaped or built by format_html
+        "".join(f"<p>{p.strip().replace(chr(10), '<br>')}</p>" for p in paragraphs if p.strip())
+    )

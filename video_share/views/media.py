@@ -2,6 +2,7 @@
 
 import asyncio
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.views.decorators.http import require_safe
 
@@ -24,17 +25,20 @@ async def public_media(request, name: str):
 async def video_media(request, public_id: str, name: str):
     """A video's poster, renditions and (for its owner) candidate frames — each only to those
     who may see the video. The source upload is never served."""
-    video = await Video.objects.filter(public_id=public_id).afirst()
-    if video is None or "/" in name:
+    if "/" in name:
+        raise Http404
+    stored_name = f"videos/{public_id}/{name}"
+    # One query: the video, and whether the name is one of its renditions.
+    renditions = Rendition.objects.filter(video=OuterRef("pk"), file=stored_name)
+    video = await (
+        Video.objects.filter(public_id=public_id).annotate(is_rendition=Exists(renditions)).afirst()
+    )
+    if video is None:
         raise Http404
     user = await request.auser()
-    stored_name = f"{video.media_dir}/{name}"
     if stored_name in video.frames:
         allowed = video.can_edit(user)
-    elif (
-        stored_name == video.poster.name
-        or await Rendition.objects.filter(video=video, file=stored_name).aexists()
-    ):
+    elif video.is_rendition or stored_name == video.poster.name:
         allowed = video.can_view(user)
     else:
         allowed = False

@@ -1,10 +1,12 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from ..htmx import HtmxHttpRequest
-from ..models import User, Video, handle_key
+from ..models import Tag, User, Video, handle_key
+from ..text import fold
 
 SEARCH_MAX_LENGTH = 200
 
@@ -25,6 +27,15 @@ def channel(request: HtmxHttpRequest, username: str):
         videos = videos.listed()
     context = {"owner": owner, "videos": videos.select_related("owner")[:60]}
     return render(request, "video_share/channel.html", context)
+
+
+@require_GET
+def tag(request: HtmxHttpRequest, tag: str):
+    found = Tag.objects.filter(key=fold(tag)).first()
+    if found is None:
+        raise Http404
+    videos = Video.objects.listed().filter(tags=found).select_related("owner")[:60]
+    return render(request, "video_share/tag.html", {"tag": found, "videos": videos})
 
 
 @require_GET

@@ -1,8 +1,19 @@
+import base64
+import hashlib
+import math
+import secrets
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import Resolver404, resolve, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseLocation
 
@@ -10,7 +21,8 @@ from .. import actions
 from ..events import live_event_id
 from ..forms import PosterForm, UploadForm, VideoEditForm
 from ..htmx import HtmxHttpRequest
-from ..models import Video
+from ..models import Video, WatchProgress
+from ..templatetags.video_share import media_url
 
 
 def _video_for(request, public_id: str, *, edit: bool = False) -> Video:
@@ -50,18 +62,190 @@ def upload(request: HtmxHttpRequest):
     return render(request, "video_share/upload.html", {"form": form})
 
 
+VIEWER_COOKIE = "vs_viewer"
+
+
+def _start_at(request, video: Video) -> int:
+    """Where playback starts: ?t=83 (a shared link), else where this viewer left off."""
+    try:
+        wanted = int(request.GET.get("t", ""))
+    except ValueError:
+        wanted = None
+    if wanted is not None:
+        return max(0, min(wanted, int(video.duration or 0)))
+    if request.user.is_authenticated:
+        progress = WatchProgress.objects.filter(user=request.user, video=video).first()
+        if progress:
+            return int(progress.resume_at)
+    return 0
+
+
 @require_GET
 def watch(request: HtmxHttpRequest, public_id: str):
     # Read the stream position before the video: an event sent in between is then replayed
     # to the page, never lost between the state we render and the stream it opens.
     event_id = live_event_id(request.user)
     video = _video_for(request, public_id)
+    renditions = list(video.renditions.all())
+    quality = request.GET.get("quality", "")
+    # Without JavaScript the browser plays the first source: the chosen quality, else the best.
+    renditions.sort(key=lambda r: (r.label != quality, -r.height))
     context = {
         "video": video,
-        "renditions": list(video.renditions.all()),
+        "renditions": renditions,
+        "quality": renditions[0].label if renditions else "",
+        "start": _start_at(request, video),
+        "related": Video.objects.related_to(video).select_related("owner")[:8],
         "user_event_id": event_id,
+        "share_url": request.build_absolute_uri(video.get_absolute_url()),
     }
-    return render(request, "video_share/watch.html", context)
+    response = render(request, "video_share/watch.html", context)
+    if not request.user.is_authenticated and VIEWER_COOKIE not in request.COOKIES:
+        response.set_cookie(
+            VIEWER_COOKIE,
+            secrets.token_urlsafe(16),
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+def _viewer(request) -> str:
+    if request.user.is_authenticated:
+        return f"u{request.user.pk}"
+    if cookie := request.COOKIES.get(VIEWER_COOKIE, "")[:40]:
+        return f"c{cookie}"
+    # No cookies at all: the address and browser, hashed.
+    raw = f"{request.META.get('REMOTE_ADDR', '')}|{request.headers.get('User-Agent', '')}"
+    return "a" + hashlib.sha256(raw.encode()).hexdigest()[:40]
+
+
+# A transparent 1x1 GIF: the no-JavaScript page loads it to count its view.
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+
+@require_http_methods(["GET", "POST"])
+def count_view(request: HtmxHttpRequest, public_id: str):
+    """Count a view: POSTed by the player once playback has really run for a few seconds,
+    or, without JavaScript, the page's <noscript> pixel (GET)."""
+    video = _video_for(request, public_id)
+    if video.is_playable:
+        actions.do_count_view(video, _viewer(request))
+    if request.method == "GET":
+        response = HttpResponse(PIXEL, content_type="image/gif")
+        response["Cache-Control"] = "no-store"
+        return response
+    return HttpResponse(status=204)
+
+
+@require_POST
+def save_progress(request: HtmxHttpRequest, public_id: str):
+    """The player reports where the viewer is, every few seconds and on pause."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)
+    video = _video_for(request, public_id)
+    try:
+        position = float(request.POST["position"])
+        total = float(request.POST.get("duration") or video.duration or 0)
+    except (KeyError, ValueError):
+        return HttpResponse(status=400)
+    if not (math.isfinite(position) and math.isfinite(total)):
+        return HttpResponse(status=400)
+    actions.do_save_progress(request.user, video, position, total)
+    return HttpResponse(status=204)
+
+
+@require_GET
+@xframe_options_exempt
+@csp_override({**settings.SECURE_CSP, "frame-ancestors": ["*"]})
+def embed(request: HtmxHttpRequest, public_id: str):
+    """Just the player, for other sites' iframes. Private videos don't embed."""
+    video = get_object_or_404(Video.objects.select_related("owner"), public_id=public_id)
+    if not video.is_playable or video.visibility == Video.Visibility.PRIVATE:
+        raise Http404
+    renditions = sorted(video.renditions.all(), key=lambda r: -r.height)
+    context = {
+        "video": video,
+        "renditions": renditions,
+        "start": _start_at(request, video),
+        "watch_url": request.build_absolute_uri(video.get_absolute_url()),
+    }
+    return render(request, "video_share/embed.html", context)
+
+
+@require_GET
+def oembed(request: HtmxHttpRequest):
+    """oEmbed (https://oembed.com) for watch page URLs: JSON only."""
+    if request.GET.get("format", "json") != "json":
+        return HttpResponse(status=501)
+    path = urlsplit(request.GET.get("url", "")).path
+    try:
+        match = resolve(path)
+    except Resolver404:
+        raise Http404 from None
+    if match.url_name != "watch":
+        raise Http404
+    video = get_object_or_404(
+        Video.objects.select_related("owner"), public_id=match.kwargs["public_id"]
+    )
+    if not video.is_playable or video.visibility == Video.Visibility.PRIVATE:
+        raise Http404
+    width = min(int(request.GET.get("maxwidth", 0) or 640), 1920)
+    height = round(width * 9 / 16)
+    src = request.build_absolute_uri(reverse("embed", args=[video.public_id]))
+    data = {
+        "version": "1.0",
+        "type": "video",
+        "provider_name": "Video Share",
+        "provider_url": request.build_absolute_uri("/"),
+        "title": video.title,
+        "author_name": video.owner.name,
+        "author_url": request.build_absolute_uri(video.owner.get_absolute_url()),
+        "width": width,
+        "height": height,
+        "html": format_html(
+            '<iframe src="{}" width="{}" height="{}" title="{}" frameborder="0" '
+            'allow="fullscreen; picture-in-picture" allowfullscreen></iframe>',
+            src,
+            width,
+            height,
+            video.title,
+        ),
+    }
+    if video.poster:
+        data["thumbnail_url"] = request.build_absolute_uri(media_url(video, video.poster.name))
+    return JsonResponse(data)
+
+
+@login_required
+@require_GET
+def history(request: HtmxHttpRequest):
+    entries = (
+        WatchProgress.objects.filter(user=request.user)
+        .select_related("video", "video__owner")
+        .order_by("-updated_at")
+    )
+    entries = [e for e in entries[:200] if e.video.can_view(request.user)]
+    return render(request, "video_share/history.html", {"entries": entries})
+
+
+@login_required
+@require_POST
+def history_remove(request: HtmxHttpRequest, video_id: int):
+    actions.do_forget_progress(request.user, video_id)
+    if request.htmx:
+        return HttpResponse("")  # the row swaps itself out
+    return redirect("history")
+
+
+@login_required
+@require_POST
+def history_clear(request: HtmxHttpRequest):
+    actions.do_clear_history(request.user)
+    messages.success(request, _("Your watch history is cleared."))
+    return _go(request, reverse("history"))
 
 
 @login_required

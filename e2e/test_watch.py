@@ -1,0 +1,184 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.media_files import make_video
+
+from .conftest import assert_accessible
+from .helpers import sign_up, unique_name, wait_until
+
+
+@pytest.fixture(scope="module")
+def hd_clip(tmp_path_factory):
+    return make_video(
+        tmp_path_factory.mktemp("watch-media") / "Lecture.mp4", size="1280x720", seconds=30
+    )
+
+
+@pytest.fixture(scope="module")
+def watch_url(browser, server, hd_clip):
+    """A public video with 360p and 720p, uploaded once for this module."""
+    context = browser.new_context(base_url=server.url)
+    page = context.new_page()
+    sign_up(page, unique_name("lecturer"))
+    page.goto("/upload/")
+    page.get_by_label("Video file").set_input_files(hd_clip)
+    page.get_by_label("Description").fill(
+        "Intro, then the main part at 0:20.\nNotes: https://example.com/notes"
+    )
+    page.get_by_label("Tags").fill("lecture")
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.locator("#player video")).to_be_attached(timeout=90_000)
+    url = page.url
+    # Wait for the 720p rendition too.
+    for _ in range(180):
+        page.goto(url)
+        if page.locator("#video-player source").count() == 2:
+            break
+        page.wait_for_timeout(1000)
+    context.close()
+    return url
+
+
+def video_state(page):
+    return page.evaluate(
+        "(() => { const v = document.querySelector('#video-player');"
+        " return {time: v.currentTime, src: v.currentSrc, paused: v.paused}; })()"
+    )
+
+
+def test_play_and_seek_use_ranges(page, watch_url):
+    statuses = []
+    page.on("response", lambda r: statuses.append(r.status) if "/media/v/" in r.url else None)
+    page.goto(watch_url)
+    assert_accessible(page)
+    page.evaluate("document.querySelector('#video-player').muted = true")
+    page.evaluate("document.querySelector('#video-player').play()")
+    wait_until(page, "document.querySelector('#video-player').currentTime > 1")
+    page.evaluate("document.querySelector('#video-player').currentTime = 25")
+    wait_until(page, "document.querySelector('#video-player').currentTime > 25.5")
+    assert 206 in statuses
+
+
+def test_quality_switch_keeps_the_position(page, watch_url):
+    page.goto(watch_url)
+    page.evaluate("document.querySelector('#video-player').muted = true")
+    page.get_by_label("Quality").select_option("360p")
+    page.evaluate("document.querySelector('#video-player').play()")
+    page.evaluate("document.querySelector('#video-player').currentTime = 12")
+    wait_until(page, "document.querySelector('#video-player').currentTime > 12.2")
+    page.get_by_label("Quality").select_option("720p")
+    wait_until(page, "document.querySelector('#video-player').currentSrc.includes('720p')")
+    wait_until(page, "document.querySelector('#video-player').readyState >= 1")
+    state = video_state(page)
+    assert state["time"] >= 12
+    # The choice is remembered.
+    page.reload()
+    wait_until(page, "document.querySelector('#video-player').currentSrc.includes('720p')")
+
+
+def test_a_timestamp_link_seeks_the_player(page, watch_url):
+    page.goto(watch_url)
+    page.evaluate("document.querySelector('#video-player').muted = true")
+    page.get_by_role("link", name="0:20").click()
+    wait_until(page, "document.querySelector('#video-player').currentTime >= 20")
+    assert page.url == watch_url  # seeking, not navigating
+    link = page.get_by_role("link", name="https://example.com/notes")
+    expect(link).to_have_attribute("rel", "nofollow ugc noopener")
+
+
+def test_a_shared_link_starts_at_its_time(page, watch_url):
+    page.goto(watch_url + "?t=17")
+    wait_until(page, "document.querySelector('#video-player').readyState >= 1")
+    assert video_state(page)["time"] >= 16.9
+
+
+def test_share_copies_a_link_with_the_current_time(page, watch_url):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(watch_url)
+    page.evaluate("document.querySelector('#video-player').currentTime = 9")
+    wait_until(page, "document.querySelector('#video-player').currentTime >= 9")
+    page.get_by_text("Share", exact=True).click()
+    expect(page.get_by_label("Link to this video")).to_have_value(re.compile(r"\?t=9$"))
+
+
+def test_keyboard_shortcuts_skip_but_not_while_typing(page, watch_url):
+    page.goto(watch_url)
+    wait_until(page, "document.querySelector('#video-player').readyState >= 1")
+    page.locator("body").press("l")
+    wait_until(page, "document.querySelector('#video-player').currentTime >= 10")
+    page.get_by_role("searchbox", name="Search").fill("l")
+    page.get_by_role("searchbox", name="Search").press("l")
+    assert video_state(page)["time"] < 15
+
+
+def test_resume_where_you_left_off_and_history(page, watch_url):
+    sign_up(page, unique_name("viewer"))
+    page.goto(watch_url)
+    page.evaluate("document.querySelector('#video-player').muted = true")
+    page.evaluate("document.querySelector('#video-player').currentTime = 14")
+    page.evaluate("document.querySelector('#video-player').play()")
+    wait_until(page, "document.querySelector('#video-player').currentTime > 15")
+    page.evaluate("document.querySelector('#video-player').pause()")
+    page.wait_for_timeout(500)
+    page.reload()
+    wait_until(page, "document.querySelector('#video-player').readyState >= 1")
+    assert video_state(page)["time"] >= 14
+
+    page.get_by_label("Account menu").click()
+    page.get_by_role("link", name="History").click()
+    expect(page.get_by_role("heading", name="History")).to_be_visible()
+    assert_accessible(page)
+    expect(page.locator(".history__item")).to_have_count(1)
+    page.get_by_role("button", name=re.compile("Remove")).click()
+    expect(page.locator(".history__item")).to_have_count(0)
+
+
+def test_views_count_after_real_playback(page, watch_url, server):
+    public_id = watch_url.rsplit("/", 1)[-1]
+    count = (
+        "from video_share.models import Video; "
+        f"print(Video.objects.get(public_id={public_id!r}).view_count)"
+    )
+    before = int(server.shell(count))
+    page.goto(watch_url)
+    page.evaluate("document.querySelector('#video-player').muted = true")
+    page.evaluate("document.querySelector('#video-player').play()")
+    wait_until(page, "document.querySelector('#video-player').currentTime > 6.5", timeout=20)
+    page.wait_for_timeout(500)
+    assert int(server.shell(count)) == before + 1
+    page.reload()  # the same viewer within the hour counts once
+    page.evaluate("document.querySelector('#video-player').muted = true")
+    page.evaluate("document.querySelector('#video-player').play()")
+    wait_until(page, "document.querySelector('#video-player').currentTime > 6.5", timeout=20)
+    assert int(server.shell(count)) == before + 1
+
+
+def test_private_media_fails_in_another_browser(browser, server, new_context, hd_clip):
+    owner = new_context().new_page()
+    sign_up(owner, unique_name("secret"))
+    owner.goto("/upload/")
+    owner.get_by_label("Video file").set_input_files(hd_clip)
+    owner.get_by_label("Private").check()
+    owner.get_by_role("button", name="Upload", exact=True).click()
+    expect(owner.locator("#player video")).to_be_attached(timeout=90_000)
+    media = owner.evaluate("document.querySelector('#video-player source').src")
+    assert owner.request.get(media).status in (200, 206)
+
+    stranger = new_context()
+    assert stranger.request.get(media).status == 404
+    assert stranger.request.get(owner.url).status == 404
+
+
+def test_embed_page_and_oembed(page, watch_url, server):
+    public_id = watch_url.rsplit("/", 1)[-1]
+    response = page.request.get(f"/oembed?url={watch_url}&format=json")
+    data = response.json()
+    assert data["type"] == "video"
+    assert f"/embed/{public_id}" in data["html"]
+    embed = page.request.get(f"/embed/{public_id}")
+    assert "frame-ancestors *" in embed.headers["content-security-policy"]
+    assert "x-frame-options" not in embed.headers
+    page.goto(watch_url)
+    assert page.locator('link[type="application/json+oembed"]').count() == 1

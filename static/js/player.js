@@ -1,0 +1,213 @@
+// The watch page player, enhanced: quality choice that keeps the position, keyboard
+// shortcuts, timestamp links that seek, Share with the current time, the view beacon and
+// resume. Without this file the <video> still plays, ?t= and ?quality= still work.
+(function () {
+  "use strict";
+
+  var QUALITY_KEY = "video-share:quality";
+
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (error) {
+      return "";
+    }
+  }
+
+  function post(url, data) {
+    var token = csrfToken();
+    if (!token) return;
+    fetch(url, {
+      method: "POST",
+      body: new URLSearchParams(data),
+      headers: { "X-CSRFToken": token },
+      credentials: "same-origin",
+      keepalive: true,
+    }).catch(function () {});
+  }
+
+  function sources(video) {
+    return Array.prototype.map.call(video.querySelectorAll("source"), function (source) {
+      return {
+        label: source.dataset.quality,
+        height: Number(source.dataset.height),
+        url: source.getAttribute("src").split("#")[0],
+      };
+    });
+  }
+
+  function bestFit(video, list) {
+    // The smallest rendition at least as tall as the player on this screen, else the largest.
+    var needed = (video.clientHeight || 360) * (window.devicePixelRatio || 1);
+    var fitting = list.filter(function (s) { return s.height >= needed; });
+    fitting.sort(function (a, b) { return a.height - b.height; });
+    return fitting[0] || list.slice().sort(function (a, b) { return b.height - a.height; })[0];
+  }
+
+  function switchTo(video, choice, keepTime) {
+    if (!choice || video.dataset.quality === choice.label) return;
+    var time = keepTime ? video.currentTime : Number(video.dataset.start || 0);
+    var wasPlaying = !video.paused && !video.ended;
+    video.dataset.quality = choice.label;
+    video.src = choice.url + (time ? "#t=" + time : "");
+    video.addEventListener("loadedmetadata", function restore() {
+      video.removeEventListener("loadedmetadata", restore);
+      if (time && Math.abs(video.currentTime - time) > 0.5) video.currentTime = time;
+      if (wasPlaying) video.play().catch(function () {});
+    });
+    var select = document.getElementById("quality-select");
+    if (select) select.value = choice.label;
+  }
+
+  function setUpQuality(video) {
+    var list = sources(video);
+    if (!list.length) return;
+    video.dataset.quality = list[0].label;
+    var fromUrl = new URLSearchParams(location.search).get("quality");
+    var remembered = localStorage.getItem(QUALITY_KEY);
+    var wanted = list.find(function (s) { return s.label === (fromUrl || remembered); });
+    switchTo(video, wanted || bestFit(video, list), false);
+
+    var form = document.querySelector("[data-quality-form]");
+    if (!form) return;
+    form.querySelectorAll("[data-no-js]").forEach(function (el) { el.hidden = true; });
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    form.querySelector("select").addEventListener("change", function (event) {
+      var choice = list.find(function (s) { return s.label === event.target.value; });
+      localStorage.setItem(QUALITY_KEY, choice.label);
+      switchTo(video, choice, true);
+    });
+  }
+
+  function setUpTracking(video) {
+    var played = 0;
+    var last = null;
+    var counted = false;
+    var lastSaved = 0;
+    function saveProgress() {
+      if (!video.dataset.progressUrl || !video.duration) return;
+      lastSaved = Date.now();
+      post(video.dataset.progressUrl, {
+        position: video.currentTime.toFixed(1),
+        duration: video.duration.toFixed(1),
+      });
+    }
+    video.addEventListener("timeupdate", function () {
+      var now = video.currentTime;
+      if (last !== null && !video.seeking && now > last && now - last < 1.5) played += now - last;
+      last = now;
+      // A view counts once playback has really run for a few seconds.
+      if (!counted && played >= 5) {
+        counted = true;
+        if (csrfToken()) post(video.dataset.viewUrl, {});
+        else new Image().src = video.dataset.viewUrl;
+      }
+      if (!video.paused && Date.now() - lastSaved > 5000) saveProgress();
+    });
+    video.addEventListener("seeking", function () { last = null; });
+    video.addEventListener("pause", saveProgress);
+    video.addEventListener("ended", saveProgress);
+    window.addEventListener("pagehide", saveProgress);
+    document.addEventListener("htmx:beforeSwap", function leave(event) {
+      if (event.detail.target === document.body) {
+        saveProgress();
+        document.removeEventListener("htmx:beforeSwap", leave);
+      }
+    });
+  }
+
+  function setUp(root) {
+    var video = (root.querySelector && root.querySelector("#video-player")) ||
+      (root.id === "video-player" ? root : null);
+    if (!video || video.dataset.enhanced) return;
+    video.dataset.enhanced = "true";
+    setUpQuality(video);
+    setUpTracking(video);
+  }
+
+  function player() {
+    return document.getElementById("video-player");
+  }
+
+  function typing(target) {
+    return target.closest && target.closest("input, textarea, select, [contenteditable]");
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var video = player();
+    if (!video || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    var onControl = event.target.closest && event.target.closest("button, summary, a");
+    switch (event.key) {
+      case " ":
+        if (onControl || event.target === video) return; // native behaviour there
+      // falls through
+      case "k":
+        if (video.paused) video.play().catch(function () {});
+        else video.pause();
+        break;
+      case "j":
+        video.currentTime = Math.max(0, video.currentTime - 10);
+        break;
+      case "l":
+        video.currentTime = Math.min(video.duration || Infinity, video.currentTime + 10);
+        break;
+      case "f":
+        if (document.fullscreenElement) document.exitFullscreen();
+        else video.requestFullscreen().catch(function () {});
+        break;
+      case "m":
+        video.muted = !video.muted;
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  });
+
+  // Timestamps such as 1:23 in descriptions (and comments) seek the player. Caught on the
+  // way down, before hx-boost turns the click into a page load.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-seek]");
+    var video = player();
+    if (!link || !video) return;
+    event.preventDefault();
+    event.stopPropagation();
+    video.currentTime = Number(link.dataset.seek);
+    video.play().catch(function () {});
+    video.scrollIntoView({ block: "nearest" });
+  }, true);
+
+  // Share: the link (with the current time if asked), copied to the clipboard.
+  function shareLink(details) {
+    var input = details.querySelector("[data-share-url]");
+    var atTime = details.querySelector("[data-share-time]");
+    var video = player();
+    var url = new URL(input.dataset.shareUrl);
+    if (atTime.checked && video) url.searchParams.set("t", String(Math.floor(video.currentTime)));
+    input.value = url.toString();
+    var status = details.querySelector("[data-share-status]");
+    var copied = document.querySelector("[data-share-copied]");
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(input.value).then(function () {
+        status.textContent = copied ? copied.textContent : "";
+      }, function () { input.select(); });
+    } else {
+      input.select();
+    }
+  }
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (!details.matches || !details.matches("[data-share]") || !details.open) return;
+    var video = player();
+    details.querySelector("[data-share-time]").checked = Boolean(video && video.currentTime >= 1);
+    shareLink(details);
+  }, true);
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("[data-share-time]")) {
+      shareLink(event.target.closest("[data-share]"));
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { setUp(document); });
+  document.addEventListener("htmx:load", function (event) { setUp(event.target); });
+})();
