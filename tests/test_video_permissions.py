@@ -35,6 +35,7 @@ def urls(video):
         "page": video.get_absolute_url(),
         "rendition": media("360p-1.mp4"),
         "poster": media("poster-1.jpg"),
+        "embed": reverse("embed", args=[video.public_id]),
     }
 
 
@@ -51,12 +52,13 @@ def client_for(client, viewer, owner):
 
 @pytest.mark.parametrize("visibility", ["public", "unlisted", "private"])
 @pytest.mark.parametrize("viewer", VIEWERS)
-@pytest.mark.parametrize("what", ["page", "rendition", "poster"])
+@pytest.mark.parametrize("what", ["page", "rendition", "poster", "embed"])
 def test_permission_matrix(client, owner, visibility, viewer, what):
     video = with_files(make_video(owner, visibility=visibility))
     client = client_for(client, viewer, owner)
     response = client.get(urls(video)[what])
-    allowed = viewer == "owner" or visibility != "private"
+    # Private videos are for their owner only, and never embed (not even for the owner).
+    allowed = visibility != "private" or (viewer == "owner" and what != "embed")
     assert response.status_code == (200 if allowed else 404)
 
 

@@ -18,7 +18,16 @@ from django.utils.translation import gettext as _
 from . import storage
 from .events import publish_on_commit, render_fragment, user_channel
 from .media import Probe, ladder
-from .models import Notification, Rendition, Tag, User, Video, View, WatchProgress
+from .models import (
+    Notification,
+    Rendition,
+    Subscription,
+    Tag,
+    User,
+    Video,
+    View,
+    WatchProgress,
+)
 
 
 def _publish_video_state(video: Video) -> None:
@@ -332,3 +341,29 @@ def do_forget_progress(user: User, video_id: int) -> None:
 
 def do_clear_history(user: User) -> None:
     WatchProgress.objects.filter(user=user).delete()
+
+
+def do_subscribe(subscriber: User, channel: User) -> bool:
+    """Follow a channel. Idempotent; True if this created the subscription."""
+    if subscriber.pk == channel.pk:
+        return False
+    with transaction.atomic():
+        _subscription, created = Subscription.objects.get_or_create(
+            subscriber=subscriber, channel=channel
+        )
+        if created:
+            User.objects.filter(pk=channel.pk).update(subscriber_count=F("subscriber_count") + 1)
+    channel.refresh_from_db(fields=["subscriber_count"])
+    return created
+
+
+def do_unsubscribe(subscriber: User, channel: User) -> bool:
+    """Stop following a channel. Idempotent; True if a subscription was removed."""
+    with transaction.atomic():
+        deleted, _ = Subscription.objects.filter(subscriber=subscriber, channel=channel).delete()
+        if deleted:
+            User.objects.filter(pk=channel.pk, subscriber_count__gt=0).update(
+                subscriber_count=F("subscriber_count") - 1
+            )
+    channel.refresh_from_db(fields=["subscriber_count"])
+    return bool(deleted)

@@ -2,12 +2,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .forms import LoginForm
-from .views import accounts, media, pages, streams, videos
+from .views import accounts, channels, media, pages, streams, videos
 
 urlpatterns = [
     path("", pages.home, name="home"),
     path("search", pages.search, name="search"),
-    path("@<str:username>", pages.channel, name="channel"),
+    path("@<str:username>", channels.channel, name="channel"),
+    path("@<str:username>/about", channels.channel_about, name="channel_about"),
+    path("@<str:username>/subscribe", channels.subscribe, name="subscribe"),
+    path("@<str:username>/unsubscribe", channels.unsubscribe, name="unsubscribe"),
+    path("subscriptions/", channels.subscriptions, name="subscriptions"),
     path("notifications/", pages.notifications, name="notifications"),
     path("signup/", accounts.signup, name="signup"),
     path(

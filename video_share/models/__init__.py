@@ -1,4 +1,5 @@
 from .accounts import HandleUserManager, HandleValidator, User, avatar_path, handle_key
+from .channels import Subscription
 from .notifications import Notification
 from .videos import Rendition, Tag, Video
 from .watching import View, WatchProgress
@@ -8,6 +9,7 @@ __all__ = [
     "HandleValidator",
     "Notification",
     "Rendition",
+    "Subscription",
     "Tag",
     "User",
     "Video",

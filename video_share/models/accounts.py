@@ -49,6 +49,7 @@ class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     bio = models.TextField(_("bio"), max_length=1000, blank=True)
     avatar = models.ImageField(_("avatar"), upload_to=avatar_path, blank=True)
+    subscriber_count = models.PositiveIntegerField(default=0, editable=False)
     # The language the user last used the site in: live events and emails are rendered in it.
     language = models.CharField(max_length=10, default="en", editable=False)
 

@@ -1,12 +1,16 @@
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..text import clean_tag, fold
+from .watching import View
 
 
 def new_public_id() -> str:
@@ -45,6 +49,30 @@ class VideoQuerySet(models.QuerySet):
 
     def listed(self):
         return self.filter(status=Video.Status.READY, visibility=Video.Visibility.PUBLIC)
+
+    def for_cards(self):
+        """What a video card shows, in the same query."""
+        return self.select_related("owner")
+
+    def trending(self, days: int = 7):
+        """Most views counted in the last `days` days first; ties (and no views) by recency."""
+        since = timezone.now() - timedelta(days=days)
+        recent = View.objects.filter(video=OuterRef("pk"), created_at__gte=since)
+        recent_count = recent.values("video").annotate(n=models.Count("pk")).values("n")
+        return self.annotate(
+            recent_views=Coalesce(Subquery(recent_count), 0)
+        ).order_by("-recent_views", "-created_at", "-pk")
+
+    def from_subscriptions(self, user):
+        return self.filter(owner__subscribers__subscriber=user)
+
+    def sorted_by(self, sort: str):
+        """Channel and search orders: "latest", "popular", "oldest"."""
+        orders = {
+            "popular": ("-view_count", "-created_at", "-pk"),
+            "oldest": ("created_at", "pk"),
+        }
+        return self.order_by(*orders.get(sort, ("-created_at", "-pk")))
 
     def related_to(self, video: "Video"):
         """Listed videos from the same channel or sharing a tag, most shared tags first."""

@@ -14,7 +14,7 @@ class View(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["video", "viewer", "hour"], name="one_view_per_hour")
         ]
-        indexes = [models.Index(fields=["created_at", "video"])]
+        indexes = [models.Index(fields=["video", "created_at"])]
 
     def __str__(self):
         return f"{self.viewer} viewed {self.video_id} at {self.hour:%Y-%m-%d %H}h"

@@ -102,3 +102,8 @@ def rich_text(text: str) -> str:
     return mark_safe(  # noqa: S308 - every piece above is escaped or built by format_html
         "".join(f"<p>{p.strip().replace(chr(10), '<br>')}</p>" for p in paragraphs if p.strip())
     )
+
+
+@register.filter
+def compact(value) -> str:
+    return compact_number(value)

@@ -1,32 +1,51 @@
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from ..htmx import HtmxHttpRequest
-from ..models import Tag, User, Video, handle_key
+from .channels import page_of
+from ..models import Tag, User, Video
 from ..text import fold
 
 SEARCH_MAX_LENGTH = 200
 
 
+HOME_TABS = ("latest", "trending", "subscriptions")
+
+
 @require_GET
 def home(request: HtmxHttpRequest):
-    videos = Video.objects.listed().select_related("owner")[:24]
-    return render(request, "video_share/home.html", {"videos": videos})
+    tab = request.GET.get("tab") if request.GET.get("tab") in HOME_TABS else "latest"
+    if tab == "subscriptions" and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    videos = Video.objects.listed().for_cards()
+    if tab == "trending":
+        videos = videos.trending()
+    elif tab == "subscriptions":
+        videos = videos.from_subscriptions(request.user).order_by("-created_at", "-pk")
+    else:
+        videos = videos.order_by("-created_at", "-pk")
+    context = {"tab": tab, "page": page_of(request, videos)}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "video_share/home.html#video-page", context)
+    if tab == "subscriptions" and not context["page"].object_list:
+        context["suggestions"] = suggested_channels(request.user)
+    context["site_is_empty"] = tab == "latest" and not context["page"].object_list
+    return render(request, "video_share/home.html", context)
 
 
-@require_GET
-def channel(request: HtmxHttpRequest, username: str):
-    owner = get_object_or_404(User, username_key=handle_key(username), is_active=True)
-    if owner.username != username:
-        return redirect(owner, permanent=True)
-    videos = Video.objects.filter(owner=owner)
-    if not (request.user.is_authenticated and request.user.pk == owner.pk):
-        videos = videos.listed()
-    context = {"owner": owner, "videos": videos.select_related("owner")[:60]}
-    return render(request, "video_share/channel.html", context)
+def suggested_channels(user, count: int = 6):
+    """Channels with public videos that `user` does not follow yet, most followed first."""
+    return (
+        User.objects.filter(is_active=True, videos__in=Video.objects.listed())
+        .exclude(pk=user.pk)
+        .exclude(subscribers__subscriber=user)
+        .distinct()
+        .order_by("-subscriber_count", "username")[:count]
+    )
 
 
 @require_GET

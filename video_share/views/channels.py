@@ -1,0 +1,101 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import actions
+from ..htmx import HtmxHttpRequest
+from ..models import Subscription, User, Video, handle_key
+
+PAGE_SIZE = 24
+SORTS = ("latest", "popular", "oldest")
+
+
+def _channel_for(username: str) -> User:
+    return get_object_or_404(User, username_key=handle_key(username), is_active=True)
+
+
+def is_subscribed(user, channel: User) -> bool:
+    return (
+        user.is_authenticated
+        and Subscription.objects.filter(subscriber=user, channel=channel).exists()
+    )
+
+
+def page_of(request, videos, *, per_page=PAGE_SIZE):
+    """One page of videos (the paginator clamps bad page numbers)."""
+    return Paginator(videos, per_page).get_page(request.GET.get("page"))
+
+
+def _channel_context(request, owner: User, tab: str) -> dict:
+    own = request.user.is_authenticated and request.user.pk == owner.pk
+    videos = Video.objects.filter(owner=owner)
+    if not own:
+        videos = videos.listed()
+    return {
+        "owner": owner,
+        "tab": tab,
+        "own_channel": own,
+        "video_count": videos.count(),
+        "subscribed": is_subscribed(request.user, owner),
+        "videos_queryset": videos,
+    }
+
+
+@require_GET
+def channel(request: HtmxHttpRequest, username: str):
+    owner = _channel_for(username)
+    if owner.username != username:
+        return redirect(owner, permanent=True)
+    context = _channel_context(request, owner, "videos")
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "latest"
+    videos = context.pop("videos_queryset").for_cards().sorted_by(sort)
+    context |= {"sort": sort, "sorts": SORTS, "page": page_of(request, videos)}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "video_share/channel.html#video-page", context)
+    return render(request, "video_share/channel.html", context)
+
+
+@require_GET
+def channel_about(request: HtmxHttpRequest, username: str):
+    owner = _channel_for(username)
+    context = _channel_context(request, owner, "about")
+    context.pop("videos_queryset")
+    return render(request, "video_share/channel.html", context)
+
+
+def _subscription_changed(request: HtmxHttpRequest, channel: User):
+    if request.htmx and not request.htmx.boosted:
+        context = {"owner": channel, "subscribed": is_subscribed(request.user, channel)}
+        return render(request, "video_share/channel.html#subscribe-button", context)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = channel.get_absolute_url()
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def subscribe(request: HtmxHttpRequest, username: str):
+    channel = _channel_for(username)
+    actions.do_subscribe(request.user, channel)
+    return _subscription_changed(request, channel)
+
+
+@login_required
+@require_POST
+def unsubscribe(request: HtmxHttpRequest, username: str):
+    channel = _channel_for(username)
+    actions.do_unsubscribe(request.user, channel)
+    return _subscription_changed(request, channel)
+
+
+@login_required
+@require_GET
+def subscriptions(request: HtmxHttpRequest):
+    followed = (
+        User.objects.filter(subscribers__subscriber=request.user)
+        .order_by("display_name", "username")
+    )
+    return render(request, "video_share/subscriptions.html", {"channels": followed})
