@@ -15,7 +15,7 @@ from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import storage
+from . import search, storage
 from .events import publish_on_commit, render_fragment, user_channel
 from .media import Probe, ladder
 from .models import (
@@ -83,6 +83,7 @@ def do_upload_video(
                 queue_priority=max(-100, lowest - 1) if lowest is not None else 0,
             )
             video.tags.set(Tag.for_names(tag_names))
+            search.index_videos(Video.objects.filter(pk=video.pk))
             stored = storage.default_storage.save(f"{video.media_dir}/source", upload)
             video.source.name = stored
             video.save(update_fields=["source"])
@@ -291,6 +292,7 @@ def do_edit_video(video: Video, data: dict) -> None:
             setattr(video, field, data[field])
         video.save(update_fields=["title", "description", "visibility", "updated_at"])
         video.tags.set(Tag.for_names(data["tags_text"]))
+        search.index_videos(Video.objects.filter(pk=video.pk))
 
 
 def do_set_poster(video: Video, *, frame: str = "", image=None) -> None:
@@ -341,6 +343,15 @@ def do_forget_progress(user: User, video_id: int) -> None:
 
 def do_clear_history(user: User) -> None:
     WatchProgress.objects.filter(user=user).delete()
+
+
+def do_update_profile(form) -> User:
+    """Save a profile form; the channel's name is part of its videos' searchable text."""
+    with transaction.atomic():
+        user = form.save()
+        if {"display_name"} & set(form.changed_data):
+            search.index_videos(Video.objects.filter(owner=user))
+    return user
 
 
 def do_subscribe(subscriber: User, channel: User) -> bool:

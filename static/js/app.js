@@ -2,6 +2,14 @@
 (function () {
   "use strict";
 
+  // Buttons only needed without JavaScript (e.g. "Apply" beside filters that apply by
+  // themselves) are hidden once this file runs.
+  function hideNoJs(root) {
+    root.querySelectorAll("[data-no-js]").forEach(function (element) { element.hidden = true; });
+  }
+  document.addEventListener("DOMContentLoaded", function () { hideNoJs(document); });
+  document.addEventListener("htmx:load", function (event) { hideNoJs(event.target); });
+
   // Close the account menu when clicking elsewhere or pressing Escape.
   document.addEventListener("click", function (event) {
     document.querySelectorAll("details.menu[open]").forEach(function (menu) {

@@ -70,7 +70,6 @@
 
     var form = document.querySelector("[data-quality-form]");
     if (!form) return;
-    form.querySelectorAll("[data-no-js]").forEach(function (el) { el.hidden = true; });
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     form.querySelector("select").addEventListener("change", function (event) {
       var choice = list.find(function (s) { return s.label === event.target.value; });

@@ -1,6 +1,7 @@
 from .accounts import HandleUserManager, HandleValidator, User, avatar_path, handle_key
 from .channels import Subscription
 from .notifications import Notification
+from .search import VideoSearch
 from .videos import Rendition, Tag, Video
 from .watching import View, WatchProgress
 
@@ -13,6 +14,7 @@ __all__ = [
     "Tag",
     "User",
     "Video",
+    "VideoSearch",
     "View",
     "WatchProgress",
     "avatar_path",

@@ -59,9 +59,9 @@ class VideoQuerySet(models.QuerySet):
         since = timezone.now() - timedelta(days=days)
         recent = View.objects.filter(video=OuterRef("pk"), created_at__gte=since)
         recent_count = recent.values("video").annotate(n=models.Count("pk")).values("n")
-        return self.annotate(
-            recent_views=Coalesce(Subquery(recent_count), 0)
-        ).order_by("-recent_views", "-created_at", "-pk")
+        return self.annotate(recent_views=Coalesce(Subquery(recent_count), 0)).order_by(
+            "-recent_views", "-created_at", "-pk"
+        )
 
     def from_subscriptions(self, user):
         return self.filter(owner__subscribers__subscriber=user)

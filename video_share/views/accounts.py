@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from .. import actions
 from ..forms import ProfileForm, SignUpForm
 from ..htmx import HtmxHttpRequest
 
@@ -40,7 +41,7 @@ def signup(request: HtmxHttpRequest):
 def profile_edit(request: HtmxHttpRequest):
     form = ProfileForm(request.POST or None, request.FILES or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        actions.do_update_profile(form)
         messages.success(request, _("Your profile has been saved."))
         return redirect(request.user)
     return render(request, "video_share/profile_edit.html", {"form": form})

@@ -94,8 +94,7 @@ def unsubscribe(request: HtmxHttpRequest, username: str):
 @login_required
 @require_GET
 def subscriptions(request: HtmxHttpRequest):
-    followed = (
-        User.objects.filter(subscribers__subscriber=request.user)
-        .order_by("display_name", "username")
+    followed = User.objects.filter(subscribers__subscriber=request.user).order_by(
+        "display_name", "username"
     )
     return render(request, "video_share/subscriptions.html", {"channels": followed})

@@ -3,12 +3,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
+from django_htmx.http import retarget
 
 from ..htmx import HtmxHttpRequest
-from .channels import page_of
 from ..models import Tag, User, Video
+from ..search import DURATIONS, SORTS, UPLOADED, search_videos
 from ..text import fold
+from .channels import page_of
 
 SEARCH_MAX_LENGTH = 200
 
@@ -60,12 +63,30 @@ def tag(request: HtmxHttpRequest, tag: str):
 @require_GET
 def search(request: HtmxHttpRequest):
     query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    filters = {
+        "duration": request.GET.get("duration") if request.GET.get("duration") in DURATIONS else "",
+        "uploaded": request.GET.get("uploaded") if request.GET.get("uploaded") in UPLOADED else "",
+        "sort": request.GET.get("sort") if request.GET.get("sort") in SORTS else "relevance",
+    }
+    videos = search_videos(query, user=request.user, **filters).for_cards()
+    page = page_of(request, videos)
     channels = User.objects.none()
-    if query:
+    if query and page.number == 1:
         channels = User.objects.filter(is_active=True).filter(
             Q(username__icontains=query) | Q(display_name__icontains=query)
-        )[:50]
-    return render(request, "video_share/search.html", {"search_query": query, "channels": channels})
+        )[:6]
+    context = {"search_query": query, "page": page, "channels": channels, **filters}
+    if request.htmx and not request.htmx.boosted:
+        if request.htmx.target == "main":
+            # Typed in the header box. On the search page, replace only the results.
+            if request.htmx.current_url_abs_path.startswith(reverse("search")):
+                response = render(request, "video_share/search.html#search-results", context)
+                return retarget(response, "#search-results")
+            return render(request, "video_share/search.html#search-main", context)
+        if request.htmx.target == "search-results":
+            return render(request, "video_share/search.html#search-results", context)
+        return render(request, "video_share/search.html#video-page", context)
+    return render(request, "video_share/search.html", context)
 
 
 @login_required

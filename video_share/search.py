@@ -1,0 +1,104 @@
+"""Video search: one interface over SQLite FTS5 and PostgreSQL full-text search.
+
+Documents and queries are folded the same way (text.fold), so Arabic matches regardless of
+diacritics, hamza forms of alef, ta marbuta or tatweel, and Latin regardless of case. Query
+words become prefix terms (search as you type); everything else in the query is dropped, so
+FTS syntax typed by a user can neither break nor steer the search.
+"""
+
+import re
+from datetime import timedelta
+
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from .models import Video, VideoSearch
+from .text import fold
+
+MAX_TERMS = 10
+MAX_TERM_LENGTH = 40
+DURATIONS = {"short": (0, 240), "medium": (240, 1200), "long": (1200, None)}
+UPLOADED = {"today": 1, "week": 7, "month": 31, "year": 366}
+SORTS = ("relevance", "date", "views")
+
+_WORDS = re.compile(r"\w+")
+# The expression the GIN index of migration 0006 is built on (the same text, or it is unused).
+_POSTGRES_DOCUMENT = (
+    "setweight(to_tsvector('simple', title), 'A') || "
+    "setweight(to_tsvector('simple', tags), 'B') || "
+    "setweight(to_tsvector('simple', channel), 'C') || "
+    "setweight(to_tsvector('simple', body), 'D')"
+)
+
+
+def terms(query: str) -> list[str]:
+    """The words of a query, folded; nothing else survives."""
+    return [word[:MAX_TERM_LENGTH] for word in _WORDS.findall(fold(query))][:MAX_TERMS]
+
+
+def index_videos(videos) -> None:
+    """Write the searchable text of these videos (call after their title, description, tags
+    or channel name change)."""
+    for video in videos.select_related("owner").prefetch_related("tags"):
+        VideoSearch.objects.update_or_create(
+            video=video,
+            defaults={
+                "title": fold(video.title),
+                "tags": fold(" ".join(tag.name for tag in video.tags.all())),
+                "channel": fold(f"{video.owner.username} {video.owner.display_name}"),
+                "body": fold(video.description),
+            },
+        )
+
+
+def _matching(words: list[str]):
+    """(filter on matching ids, relevance annotation: higher is better) for this database."""
+    if connection.vendor == "postgresql":
+        query = " & ".join(f"{word}:*" for word in words)
+        # Only our constant is formatted in; the query is always a bound parameter.
+        match_sql = (
+            "SELECT video_id FROM video_share_videosearch "  # noqa: S608
+            f"WHERE ({_POSTGRES_DOCUMENT}) @@ to_tsquery('simple', %s)"
+        )
+        rank_sql = (
+            f"SELECT ts_rank({_POSTGRES_DOCUMENT}, to_tsquery('simple', %s)) "  # noqa: S608
+            "FROM video_share_videosearch WHERE video_id = video_share_video.id"
+        )
+        ids = RawSQL(match_sql, (query,))  # noqa: S611
+        relevance = RawSQL(rank_sql, (query,))  # noqa: S611
+        return ids, relevance
+    query = " ".join(f'"{word}"*' for word in words)
+    ids = RawSQL("SELECT rowid FROM video_share_fts WHERE video_share_fts MATCH %s", (query,))
+    # bm25: lower is better; title counts most, then tags, channel, description.
+    relevance = RawSQL(
+        "SELECT -bm25(video_share_fts, 10.0, 5.0, 3.0, 1.0) FROM video_share_fts "
+        "WHERE video_share_fts MATCH %s AND rowid = video_share_video.id",
+        (query,),
+    )
+    return ids, relevance
+
+
+def search_videos(query: str, *, user, duration: str = "", uploaded: str = "", sort: str = ""):
+    """Videos matching `query` that `user` may find: listed ones, plus their own."""
+    words = terms(query)
+    if not words:
+        return Video.objects.none()
+    ids, relevance = _matching(words)
+    findable = Q(status=Video.Status.READY, visibility=Video.Visibility.PUBLIC)
+    if user.is_authenticated:
+        findable |= Q(owner=user)
+    videos = Video.objects.filter(findable, pk__in=ids)
+    if duration in DURATIONS:
+        low, high = DURATIONS[duration]
+        videos = videos.filter(duration__gte=low)
+        if high is not None:
+            videos = videos.filter(duration__lt=high)
+    if uploaded in UPLOADED:
+        videos = videos.filter(created_at__gte=timezone.now() - timedelta(days=UPLOADED[uploaded]))
+    if sort == "date":
+        return videos.order_by("-created_at", "-pk")
+    if sort == "views":
+        return videos.order_by("-view_count", "-created_at", "-pk")
+    return videos.annotate(relevance=relevance).order_by("-relevance", "-created_at", "-pk")
