@@ -191,3 +191,17 @@ def test_subscriptions_tab_needs_log_in(client):
     response = client.get(reverse("home"), {"tab": "subscriptions"})
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_watch_page_runs_a_fixed_number_of_queries(client, alice, django_assert_max_num_queries):
+    from video_share.models import Tag
+
+    video = make_video(alice, title="Main")
+    tags = Tag.for_names(["one", "two", "three"])
+    video.tags.set(tags)
+    for index in range(12):
+        other = make_video(make_user(f"maker{index}"), title=f"Related {index}")
+        other.tags.set(tags[:2])
+    client.force_login(make_user("viewer"))
+    with django_assert_max_num_queries(10):
+        assert client.get(video.get_absolute_url()).status_code == 200

@@ -10,14 +10,15 @@ import re
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Q
-from django.db.models.expressions import RawSQL
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from .models import Video, VideoSearch
 from .text import fold
 
 MAX_TERMS = 10
+# Search shows the best matches, not every match: ranking stays one quick index read.
+MAX_MATCHES = 1000
 MAX_TERM_LENGTH = 40
 DURATIONS = {"short": (0, 240), "medium": (240, 1200), "long": (1200, None)}
 UPLOADED = {"today": 1, "week": 7, "month": 31, "year": 366}
@@ -53,31 +54,25 @@ def index_videos(videos) -> None:
         )
 
 
-def _matching(words: list[str]):
-    """(filter on matching ids, relevance annotation: higher is better) for this database."""
-    if connection.vendor == "postgresql":
-        query = " & ".join(f"{word}:*" for word in words)
-        # Only our constant is formatted in; the query is always a bound parameter.
-        match_sql = (
-            "SELECT video_id FROM video_share_videosearch "  # noqa: S608
-            f"WHERE ({_POSTGRES_DOCUMENT}) @@ to_tsquery('simple', %s)"
-        )
-        rank_sql = (
-            f"SELECT ts_rank({_POSTGRES_DOCUMENT}, to_tsquery('simple', %s)) "  # noqa: S608
-            "FROM video_share_videosearch WHERE video_id = video_share_video.id"
-        )
-        ids = RawSQL(match_sql, (query,))  # noqa: S611
-        relevance = RawSQL(rank_sql, (query,))  # noqa: S611
-        return ids, relevance
-    query = " ".join(f'"{word}"*' for word in words)
-    ids = RawSQL("SELECT rowid FROM video_share_fts WHERE video_share_fts MATCH %s", (query,))
-    # bm25: lower is better; title counts most, then tags, channel, description.
-    relevance = RawSQL(
-        "SELECT -bm25(video_share_fts, 10.0, 5.0, 3.0, 1.0) FROM video_share_fts "
-        "WHERE video_share_fts MATCH %s AND rowid = video_share_video.id",
-        (query,),
-    )
-    return ids, relevance
+def _ranked_ids(words: list[str]) -> list[int]:
+    """Ids of the best MAX_MATCHES matches, most relevant first, in one index read."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            query = " & ".join(f"{word}:*" for word in words)
+            cursor.execute(
+                "SELECT video_id FROM video_share_videosearch "  # noqa: S608 - constant SQL
+                f"WHERE ({_POSTGRES_DOCUMENT}) @@ to_tsquery('simple', %s) "
+                f"ORDER BY ts_rank({_POSTGRES_DOCUMENT}, to_tsquery('simple', %s)) DESC LIMIT %s",
+                [query, query, MAX_MATCHES],
+            )
+        else:
+            # bm25: lower is better; title counts most, then tags, channel, description.
+            cursor.execute(
+                "SELECT rowid FROM video_share_fts WHERE video_share_fts MATCH %s "
+                "ORDER BY bm25(video_share_fts, 10.0, 5.0, 3.0, 1.0) LIMIT %s",
+                [" ".join(f'"{word}"*' for word in words), MAX_MATCHES],
+            )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def search_videos(query: str, *, user, duration: str = "", uploaded: str = "", sort: str = ""):
@@ -85,7 +80,9 @@ def search_videos(query: str, *, user, duration: str = "", uploaded: str = "", s
     words = terms(query)
     if not words:
         return Video.objects.none()
-    ids, relevance = _matching(words)
+    ids = _ranked_ids(words)
+    if not ids:
+        return Video.objects.none()
     findable = Q(status=Video.Status.READY, visibility=Video.Visibility.PUBLIC)
     if user.is_authenticated:
         findable |= Q(owner=user)
@@ -101,4 +98,5 @@ def search_videos(query: str, *, user, duration: str = "", uploaded: str = "", s
         return videos.order_by("-created_at", "-pk")
     if sort == "views":
         return videos.order_by("-view_count", "-created_at", "-pk")
-    return videos.annotate(relevance=relevance).order_by("-relevance", "-created_at", "-pk")
+    rank = Case(*(When(pk=pk, then=Value(position)) for position, pk in enumerate(ids)))
+    return videos.order_by(rank)

@@ -1,0 +1,225 @@
+"""Page benchmark (run by hand): `uv run python bench/pages.py`.
+
+Seeds 10,000 videos from 1,000 users (tags, views, search index), then, side by side on the
+same machine, loads each page with 32 concurrent keep-alive clients:
+(a) the pages under uvicorn, as `serve` runs them;
+(b) Django's ASGI ceiling: a hello view with no middleware, same server;
+(c) the same pages under gunicorn (sync worker) from wsgi.py.
+Each server is one process. Reports requests/s and p50/p95 latency, and server time per
+render measured in-process.
+"""
+
+import asyncio
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONCURRENCY = 32
+DURATION = 8.0
+USERS, VIDEOS = 1_000, 10_000
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def seed(env):
+    code = f"""
+import random
+from datetime import timedelta
+from django.utils import timezone
+from video_share.models import Tag, User, Video, View, VideoSearch
+from video_share.text import fold
+random.seed(1)
+words = "river mountain lecture cooking garden music physics history travel sunset city ocean".split()
+users = User.objects.bulk_create([User(username=f"user{{i}}", username_key=f"user{{i}}",
+    display_name=f"Channel {{i}}") for i in range({USERS})])
+tags = [Tag.objects.create(name=w, key=w) for w in words]
+now = timezone.now()
+videos = Video.objects.bulk_create([Video(owner=users[i % {USERS}], public_id=f"b{{i:010d}}",
+    title=" ".join(random.sample(words, 3)) + f" {{i}}", description=" ".join(random.choices(words, k=30)),
+    status="ready", duration=random.randint(20, 3000), view_count=random.randint(0, 100000))
+    for i in range({VIDEOS})], batch_size=1000)
+Video.objects.bulk_update([Video(pk=v.pk, created_at=now - timedelta(minutes=i)) for i, v in enumerate(videos)],
+    ["created_at"], batch_size=1000)
+Through = Video.tags.through
+Through.objects.bulk_create([Through(video_id=v.pk, tag_id=random.choice(tags).pk) for v in videos], batch_size=2000)
+View.objects.bulk_create([View(video=random.choice(videos), viewer=f"c{{i}}", hour=now) for i in range(20000)],
+    batch_size=2000)
+VideoSearch.objects.bulk_create([VideoSearch(video=v, title=fold(v.title), tags="", channel=fold(f"user{{v.owner_id}}"),
+    body=fold(v.description)) for v in videos], batch_size=1000)
+print(Video.objects.count(), "videos")
+"""
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True
+    )
+
+
+PAGES = {
+    "home": "/",
+    "search": "/search?q=river+moun",
+    "channel": "/@user7",
+    "watch": "/v/b0000000042",
+}
+
+
+async def load(port: int, path: str, seconds: float = DURATION) -> tuple[float, float, float]:
+    """requests/s, p50 ms, p95 ms with CONCURRENCY keep-alive connections for `seconds`."""
+    latencies: list[float] = []
+    deadline = time.monotonic() + seconds
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+
+    async def client():
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while time.monotonic() < deadline:
+            start = time.monotonic()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            chunked = False
+            for line in head.split(b"\r\n"):
+                lower = line.lower()
+                if lower.startswith(b"content-length:"):
+                    length = int(line.split(b":", 1)[1])
+                elif lower.startswith(b"transfer-encoding:") and b"chunked" in lower:
+                    chunked = True
+            if chunked:
+                while True:
+                    size = int((await reader.readuntil(b"\r\n")).strip(), 16)
+                    await reader.readexactly(size + 2)
+                    if size == 0:
+                        break
+            else:
+                await reader.readexactly(length)
+            status = int(head.split(b" ", 2)[1])
+            assert status == 200, (path, status)
+            latencies.append(time.monotonic() - start)
+        writer.close()
+
+    started = time.monotonic()
+    await asyncio.gather(*(client() for _ in range(CONCURRENCY)))
+    elapsed = time.monotonic() - started
+    latencies.sort()
+    p50 = statistics.median(latencies) * 1000
+    p95 = latencies[int(len(latencies) * 0.95)] * 1000
+    return len(latencies) / elapsed, p50, p95
+
+
+def start(command, env) -> subprocess.Popen:
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    return process
+
+
+def wait_for(port):
+    for _ in range(150):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("server did not start")
+
+
+def render_times(env) -> dict[str, float]:
+    """Mean server time per render, in-process (Django test client, no network)."""
+    code = (
+        "import time\nfrom django.test import Client\nc = Client()\n"
+        f"pages = {PAGES!r}\n"
+        "for name, path in pages.items():\n"
+        "    c.get(path)\n"
+        "    start = time.perf_counter()\n"
+        "    for _ in range(50): assert c.get(path).status_code == 200\n"
+        "    print(name, (time.perf_counter() - start) / 50 * 1000)\n"
+    )
+    output = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return {line.split()[0]: float(line.split()[1]) for line in output.splitlines() if line.strip()}
+
+
+def main():
+    work = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+    env = os.environ | {
+        "VIDEO_SHARE_DATA_DIR": str(work),
+        "DJANGO_SETTINGS_MODULE": "video_project.settings",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "PYTHONPATH": str(ROOT),
+    }
+    try:
+        seed(env)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=ROOT, env=env, check=True,
+        )  # fmt: skip
+        cpu = next(
+            (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+             if line.startswith("model name")), "")  # fmt: skip
+        print(f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, SQLite")
+        print(f"{VIDEOS} videos, {USERS} users; {CONCURRENCY} clients, {DURATION:.0f} s per page")
+        renders = render_times(env)
+        results = {}
+        servers = {
+            "a": ([sys.executable, "manage.py", "serve", "--no-worker"], env, PAGES),
+            "b": (
+                [sys.executable, "-m", "uvicorn", "django.core.asgi:get_asgi_application",
+                 "--factory", "--log-level", "warning", "--no-access-log"],
+                env | {"DJANGO_SETTINGS_MODULE": "bench.hello_settings"},
+                {"hello": "/"},
+            ),
+            "c": (
+                [sys.executable, "-m", "gunicorn", "video_project.wsgi:application",
+                 "--workers", "1", "--log-level", "warning"],
+                env, PAGES,
+            ),
+        }  # fmt: skip
+        for key, (command, server_env, pages) in servers.items():
+            port = free_port()
+            if key == "a" or key == "b":
+                command = [*command, "--port", str(port)]
+            else:
+                command = [*command, "--bind", f"127.0.0.1:{port}"]
+            process = start(command, server_env)
+            try:
+                wait_for(port)
+                for name, path in pages.items():
+                    asyncio.run(load(port, path, seconds=1))  # warm up
+                    results[key, name] = asyncio.run(load(port, path))
+            finally:
+                process.terminate()
+                process.wait(10)
+        hello = results["b", "hello"][0]
+        print(f"(b) hello, no middleware, uvicorn: {hello:7.0f} req/s")
+        print(
+            "page     render ms | (a) uvicorn req/s  p50   p95 | (c) gunicorn req/s  p50   p95 | (a)/(b)"
+        )
+        for name in PAGES:
+            a, c = results["a", name], results["c", name]
+            print(
+                f"{name:8s} {renders[name]:7.1f}   | {a[0]:12.0f} {a[1]:6.1f} {a[2]:5.1f} |"
+                f" {c[0]:13.0f} {c[1]:6.1f} {c[2]:5.1f} | {a[0] / hello:.2f}x"
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
