@@ -9,10 +9,8 @@ Reports throughput, server CPU seconds per GB, and (a)/(b) as a ratio. Goal: >= 
 import argparse
 import asyncio
 import os
-import platform
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -20,18 +18,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import free_port, machine, wait_for  # noqa: E402
+
 CLIENTS = 20
 RANGE_BYTES = 2 * 1024 * 1024
 RANGES_PER_CLIENT = 40
-
-
-def machine() -> str:
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
-        "unknown CPU",
-    )  # fmt: skip
-    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
 
 
 def cpu_seconds(pid: int) -> float:
@@ -126,20 +119,13 @@ def main():
              f"file='videos/benchvideo1/720p-bench.mp4', size={size})"],
             cwd=ROOT, env=env, check=True,
         )  # fmt: skip
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
+        port = free_port()
         server = subprocess.Popen(
             [*manage, "serve", "--port", str(port), "--no-worker"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    time.sleep(0.2)
+            wait_for(port)
             app, static_url = "/media/v/benchvideo1/720p-bench.mp4", "/static/bench/big.mp4"
             asyncio.run(fetch(port, app, (0, 1023)))
             asyncio.run(fetch(port, static_url, (0, 1023)))

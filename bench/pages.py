@@ -11,9 +11,7 @@ render measured in-process.
 
 import asyncio
 import os
-import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,15 +20,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import free_port, machine, wait_for  # noqa: E402
+
 CONCURRENCY = 32
 DURATION = 8.0
 USERS, VIDEOS = 1_000, 10_000
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def seed(env):
@@ -118,21 +114,10 @@ async def load(port: int, path: str, seconds: float = DURATION) -> tuple[float, 
     return len(latencies) / elapsed, p50, p95
 
 
-def start(command, env) -> subprocess.Popen:
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+def start(command, env, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
     )
-    return process
-
-
-def wait_for(port):
-    for _ in range(150):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("server did not start")
 
 
 def render_times(env) -> dict[str, float]:
@@ -147,7 +132,7 @@ def render_times(env) -> dict[str, float]:
         "    print(name, (time.perf_counter() - start) / 50 * 1000)\n"
     )
     output = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", code],
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
         cwd=ROOT, env=env, check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
     return {line.split()[0]: float(line.split()[1]) for line in output.splitlines() if line.strip()}
@@ -170,10 +155,7 @@ def main():
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
             cwd=ROOT, env=env, check=True,
         )  # fmt: skip
-        cpu = next(
-            (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-             if line.startswith("model name")), "")  # fmt: skip
-        print(f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, SQLite")
+        print(f"{machine()}, SQLite")
         print(f"{VIDEOS} videos, {USERS} users; {CONCURRENCY} clients, {DURATION:.0f} s per page")
         renders = render_times(env)
         results = {}
@@ -197,7 +179,9 @@ def main():
                 command = [*command, "--port", str(port)]
             else:
                 command = [*command, "--bind", f"127.0.0.1:{port}"]
-            process = start(command, server_env)
+            process = start(
+                command, server_env, Path(tempfile.gettempdir()) / f"bench-pages-{key}.log"
+            )
             try:
                 wait_for(port)
                 for name, path in pages.items():

@@ -9,7 +9,6 @@
 
 import http.client
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -28,19 +27,10 @@ import django  # noqa: E402
 
 django.setup()
 
+from bench.common import machine  # noqa: E402
 from video_share import media  # noqa: E402
 
 DURATION = 60
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    memory = int(Path("/proc/meminfo").read_text().split()[1]) // 1024 // 1024
-    return f"{os.cpu_count()} cores ({cpu}), {memory} GiB, Python {platform.python_version()}"
 
 
 def pipeline(work: Path) -> None:

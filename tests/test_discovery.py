@@ -193,7 +193,9 @@ def test_subscriptions_tab_needs_log_in(client):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_the_watch_page_runs_a_fixed_number_of_queries(client, alice, django_assert_max_num_queries):
+def test_the_watch_page_runs_a_fixed_number_of_queries(
+    client, alice, django_assert_max_num_queries
+):
     from video_share.models import Tag
 
     video = make_video(alice, title="Main")
@@ -202,6 +204,11 @@ def test_the_watch_page_runs_a_fixed_number_of_queries(client, alice, django_ass
     for index in range(12):
         other = make_video(make_user(f"maker{index}"), title=f"Related {index}")
         other.tags.set(tags[:2])
+    from video_share.models import Comment
+
+    for index in range(25):
+        top = Comment.objects.create(video=video, author=make_user(f"talker{index}"), body="hi")
+        Comment.objects.create(video=video, author=alice, body="reply", parent=top)
     client.force_login(make_user("viewer"))
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(14):
         assert client.get(video.get_absolute_url()).status_code == 200

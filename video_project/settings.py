@@ -241,6 +241,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = env_int("VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT", 5)
 VIDEO_SHARE_LOGIN_FAILURES_PER_IP = env_int("VIDEO_SHARE_LOGIN_FAILURES_PER_IP", 30)
 VIDEO_SHARE_LOGIN_WINDOW_SECONDS = env_int("VIDEO_SHARE_LOGIN_WINDOW_SECONDS", 900)
+VIDEO_SHARE_COMMENTS_PER_MINUTE = env_int("VIDEO_SHARE_COMMENTS_PER_MINUTE", 10)
 
 # Security. Content-Security-Policy: scripts only from us (plus the per-request nonce),
 # no inline styles, no framing except the embed page (which sets its own policy).

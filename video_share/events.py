@@ -34,7 +34,9 @@ class ChannelManager(ChannelManagerBase):
         if kind == "video":
             from .models import Video
 
-            video = Video.objects.filter(public_id=ident).first()
+            # video-<public id>~<language>: one copy of each broadcast per site language.
+            public_id = ident.split("~", 1)[0]
+            video = Video.objects.filter(public_id=public_id).first()
             return video is not None and video.can_view(user or _anonymous())
         return False
 

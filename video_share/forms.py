@@ -306,3 +306,21 @@ class PosterForm(DescribedFieldsMixin, forms.Form):
         if not cleaned.get("frame") and not cleaned.get("image") and not self.errors:
             raise ValidationError(_("Choose a frame or upload an image."), code="required")
         return cleaned
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"),
+        max_length=5000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 2, "dir": "auto", "maxlength": 5000}),
+        error_messages={"required": _("Write something first.")},
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    client_token = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+    def clean_body(self):
+        body = self.cleaned_data["body"]
+        if not body.strip():
+            raise ValidationError(_("Write something first."), code="required")
+        return body

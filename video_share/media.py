@@ -189,7 +189,8 @@ def stop_all() -> None:
             process.kill()
 
 
-def _input_args(source_path: Path, source: Probe) -> list[str]:
+def _input_args(source_path: Path, source: Probe, *, seek: float | None = None) -> list[str]:
+    """ffmpeg reading an upload: local files only, the demuxer the probe found."""
     return [
         FFMPEG,
         "-hide_banner",
@@ -198,6 +199,7 @@ def _input_args(source_path: Path, source: Probe) -> list[str]:
         "error",
         "-protocol_whitelist",
         "file",
+        *(["-ss", f"{max(0.0, seek):.3f}"] if seek is not None else []),
         "-f",
         source.demuxer,
         "-i",
@@ -314,19 +316,7 @@ def transcode(
 def grab_frame(source_path: Path, source: Probe, at: float, width: int = 1280) -> Image.Image:
     """One frame at `at` seconds, upright, at most `width` pixels wide."""
     command = [
-        FFMPEG,
-        "-hide_banner",
-        "-nostdin",
-        "-loglevel",
-        "error",
-        "-protocol_whitelist",
-        "file",
-        "-ss",
-        f"{max(0.0, at):.3f}",
-        "-f",
-        source.demuxer,
-        "-i",
-        str(source_path),
+        *_input_args(source_path, source, seek=at),
         "-frames:v",
         "1",
         "-vf",

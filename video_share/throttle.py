@@ -1,7 +1,5 @@
-"""Failed log-in throttling, per account and client address, kept in the cache.
-
-The key never depends on whether the account exists, so the throttle reveals nothing.
-"""
+"""Rate limits kept in the cache: failed log-ins (per account and address; the key never
+depends on whether the account exists, so it reveals nothing) and comments per user."""
 
 import hashlib
 
@@ -40,3 +38,16 @@ class LoginThrottle:
 
     def reset(self) -> None:
         cache.delete(self.account_key)
+
+
+def comment_allowed(user_id: int) -> bool:
+    """At most VIDEO_SHARE_COMMENTS_PER_MINUTE comments a minute per user; counts this one."""
+    key = _key("comments", str(user_id))
+    if cache.add(key, 1, 60):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.add(key, 1, 60)
+        return True
+    return count <= settings.VIDEO_SHARE_COMMENTS_PER_MINUTE

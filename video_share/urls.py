@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .forms import LoginForm
-from .views import accounts, channels, media, pages, streams, videos
+from .views import accounts, channels, comments, media, pages, streams, videos
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -52,6 +52,14 @@ urlpatterns = [
     path("v/<str:public_id>/delete", videos.delete, name="video_delete"),
     path("v/<str:public_id>/retry", videos.retry, name="video_retry"),
     path("v/<str:public_id>/view", videos.count_view, name="video_view"),
+    path("v/<str:public_id>/comments", comments.comment_list, name="comment_list"),
+    path("v/<str:public_id>/comments/new", comments.post_comment, name="post_comment"),
+    path("v/<str:public_id>/events", comments.video_stream, name="video_stream"),
+    path("comments/<int:comment_id>/edit", comments.edit_comment, name="edit_comment"),
+    path("comments/<int:comment_id>/delete", comments.delete_comment, name="delete_comment"),
+    path("comments/<int:comment_id>/pin", comments.pin_comment, name="pin_comment"),
+    path("comments/<int:comment_id>/heart", comments.heart_comment, name="heart_comment"),
+    path("comments/<int:comment_id>/like", comments.like_comment, name="like_comment"),
     path("v/<str:public_id>/progress", videos.save_progress, name="video_progress"),
     path("embed/<str:public_id>", videos.embed, name="embed"),
     path("oembed", videos.oembed, name="oembed"),

@@ -1,11 +1,14 @@
 from .accounts import HandleUserManager, HandleValidator, User, avatar_path, handle_key
 from .channels import Subscription
+from .comments import Comment, CommentLike
 from .notifications import Notification
 from .search import VideoSearch
 from .videos import Rendition, Tag, Video
 from .watching import View, WatchProgress
 
 __all__ = [
+    "Comment",
+    "CommentLike",
     "HandleUserManager",
     "HandleValidator",
     "Notification",

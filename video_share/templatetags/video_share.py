@@ -107,3 +107,16 @@ def rich_text(text: str) -> str:
 @register.filter
 def compact(value) -> str:
     return compact_number(value)
+
+
+@register.filter
+def ago(moment) -> str:
+    """ "just now", or "5 minutes ago" — in the active language."""
+    from django.utils import timezone
+    from django.utils.timesince import timesince
+
+    if moment is None:
+        return ""
+    if (timezone.now() - moment).total_seconds() < 60:
+        return gettext("just now")
+    return gettext("%(age)s ago") % {"age": timesince(moment)}

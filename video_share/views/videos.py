@@ -86,6 +86,14 @@ def watch(request: HtmxHttpRequest, public_id: str):
     # to the page, never lost between the state we render and the stream it opens.
     event_id = live_event_id(request.user)
     video = _video_for(request, public_id)
+    return render_watch_page(request, video, event_id=event_id)
+
+
+def render_watch_page(request, video: Video, *, event_id: str = "", comment_form=None):
+    from .comments import comment_context, video_stream_context
+
+    # Before reading the comments, for the same reason.
+    stream = video_stream_context(request, video)
     renditions = list(video.renditions.all())
     quality = request.GET.get("quality", "")
     # Without JavaScript the browser plays the first source: the chosen quality, else the best.
@@ -98,6 +106,8 @@ def watch(request: HtmxHttpRequest, public_id: str):
         "related": Video.objects.related_to(video).select_related("owner")[:8],
         "user_event_id": event_id,
         "share_url": request.build_absolute_uri(video.get_absolute_url()),
+        **stream,
+        **comment_context(request, video, form=comment_form),
     }
     response = render(request, "video_share/watch.html", context)
     if not request.user.is_authenticated and VIEWER_COOKIE not in request.COOKIES:

@@ -1,7 +1,4 @@
-"""Actions: the only place where writes with side effects happen.
-
-Each runs in a transaction and publishes its live events only after commit.
-"""
+"""Actions on videos: upload, processing, editing, deleting, and watching them."""
 
 import secrets
 from datetime import timedelta
@@ -15,13 +12,12 @@ from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import search, storage
-from .events import publish_on_commit, render_fragment, user_channel
-from .media import Probe, ladder
-from .models import (
+from .. import search, storage
+from ..events import publish_on_commit, render_fragment, user_channel
+from ..media import Probe, ladder
+from ..models import (
     Notification,
     Rendition,
-    Subscription,
     Tag,
     User,
     Video,
@@ -57,7 +53,7 @@ def do_upload_video(
     Uploads of one user are processed in order; a user with a backlog gets a lower priority
     than someone else's first upload, so nobody's jobs starve.
     """
-    from .tasks import process_video
+    from ..tasks import process_video
 
     stored = ""
     try:
@@ -149,7 +145,7 @@ def do_set_frames(video: Video, frame_paths: list[Path], best: int) -> None:
 
 def do_add_rendition(video: Video, height: int, width: int, frame_height: int, path: Path) -> bool:
     """Store a finished rendition and queue the next. The first one makes the video watchable."""
-    from .tasks import encode_rendition
+    from ..tasks import encode_rendition
 
     name = storage.save(f"{video.media_dir}/{height}p-{secrets.token_hex(4)}.mp4", path)
     with transaction.atomic():
@@ -206,7 +202,7 @@ def do_fail_video(video: Video, reason: str) -> None:
 
 def do_retry_video(video: Video) -> None:
     """Queue a failed video's processing again from the start."""
-    from .tasks import process_video
+    from ..tasks import process_video
 
     with transaction.atomic():
         current = Video.objects.select_for_update().get(pk=video.pk)
@@ -257,7 +253,7 @@ def recover_stalled_jobs() -> int:
 
     Returns how many videos were looked after. Runs in every worker, now and then.
     """
-    from .tasks import encode_rendition, process_video
+    from ..tasks import encode_rendition, process_video
 
     stale = timezone.now() - timedelta(seconds=settings.VIDEO_SHARE_STALE_JOB_SECONDS)
     count = 0
@@ -343,38 +339,3 @@ def do_forget_progress(user: User, video_id: int) -> None:
 
 def do_clear_history(user: User) -> None:
     WatchProgress.objects.filter(user=user).delete()
-
-
-def do_update_profile(form) -> User:
-    """Save a profile form; the channel's name is part of its videos' searchable text."""
-    with transaction.atomic():
-        user = form.save()
-        if {"display_name"} & set(form.changed_data):
-            search.index_videos(Video.objects.filter(owner=user))
-    return user
-
-
-def do_subscribe(subscriber: User, channel: User) -> bool:
-    """Follow a channel. Idempotent; True if this created the subscription."""
-    if subscriber.pk == channel.pk:
-        return False
-    with transaction.atomic():
-        _subscription, created = Subscription.objects.get_or_create(
-            subscriber=subscriber, channel=channel
-        )
-        if created:
-            User.objects.filter(pk=channel.pk).update(subscriber_count=F("subscriber_count") + 1)
-    channel.refresh_from_db(fields=["subscriber_count"])
-    return created
-
-
-def do_unsubscribe(subscriber: User, channel: User) -> bool:
-    """Stop following a channel. Idempotent; True if a subscription was removed."""
-    with transaction.atomic():
-        deleted, _ = Subscription.objects.filter(subscriber=subscriber, channel=channel).delete()
-        if deleted:
-            User.objects.filter(pk=channel.pk, subscriber_count__gt=0).update(
-                subscriber_count=F("subscriber_count") - 1
-            )
-    channel.refresh_from_db(fields=["subscriber_count"])
-    return bool(deleted)

@@ -1,0 +1,135 @@
+// The live comment section: shows each reader the controls that are theirs (broadcast
+// fragments carry none), keeps replayed or raced events from showing a comment twice, opens
+// reply forms in place, and holds new comments behind an "N new comments" button while the
+// reader is typing or scrolled away.
+(function () {
+  "use strict";
+
+  function me() {
+    return document.body.dataset.userId || "";
+  }
+
+  function revealControls(root) {
+    var section = document.getElementById("comments");
+    if (!section || !me()) return;
+    var owner = section.dataset.videoOwner;
+    root.querySelectorAll(".comment").forEach(function (comment) {
+      var mine = comment.dataset.author === me();
+      var ownVideo = owner === me();
+      comment.querySelectorAll(":scope > .comment__main > .comment__actions > [data-author-tools]")
+        .forEach(function (tools) { tools.hidden = !mine; });
+      comment.querySelectorAll(":scope > .comment__main > .comment__actions > [data-manage-tools]")
+        .forEach(function (tools) { tools.hidden = !(mine || ownVideo); });
+      comment.querySelectorAll(":scope > .comment__main > .comment__actions > [data-owner-tools]")
+        .forEach(function (tools) { tools.hidden = !ownVideo; });
+    });
+  }
+
+  // Nothing twice: an insertion whose comments are all on the page already is dropped.
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !/^(comment-list|replies-)/.test(target.id || "")) return;
+    var incoming = event.detail.fragment.querySelectorAll
+      ? event.detail.fragment.querySelectorAll(".comment")
+      : [];
+    var fresh = Array.prototype.filter.call(incoming, function (comment) {
+      return !document.getElementById(comment.id);
+    });
+    if (incoming.length && !fresh.length) {
+      event.detail.shouldSwap = false;
+      event.preventDefault();
+    }
+  });
+
+  var held = [];
+
+  function readerIsBusy() {
+    var list = document.getElementById("comment-list");
+    if (!list) return false;
+    var typing = document.activeElement && document.activeElement.closest &&
+      document.activeElement.closest("#comments textarea");
+    // Scrolled past the top of the list: an insertion there would push what is read.
+    return Boolean(typing) || list.getBoundingClientRect().top < 0;
+  }
+
+  function updatePill() {
+    var pill = document.querySelector("[data-new-comments]");
+    if (!pill) return;
+    pill.hidden = held.length === 0;
+    var template = document.getElementById("comments") &&
+      document.getElementById("comments").dataset[held.length === 1 ? "newOne" : "newMany"];
+    pill.textContent = (template || "{n}").replace("{n}", held.length);
+  }
+
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    var target = event.detail.target;
+    revealControls(document);
+    if (!target || target.id !== "comment-list") return;
+    var first = target.firstElementChild;
+    if (first && first.classList.contains("comment") && first.dataset.author !== me() && readerIsBusy()) {
+      first.hidden = true;
+      held.push(first);
+      updatePill();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var pill = event.target.closest && event.target.closest("[data-new-comments]");
+    if (pill) {
+      held.forEach(function (comment) { comment.hidden = false; });
+      held = [];
+      updatePill();
+      document.getElementById("comment-list").scrollIntoView({ block: "start" });
+      return;
+    }
+    // "Reply" opens the reply form under the comment, in place.
+    var reply = event.target.closest && event.target.closest("a[data-reply]");
+    if (!reply) return;
+    var id = reply.dataset.reply;
+    var existing = document.getElementById("comment-form-" + id);
+    event.preventDefault();
+    event.stopPropagation();
+    if (existing) {
+      existing.querySelector("textarea").focus();
+      return;
+    }
+    var main = document.getElementById("comment-form");
+    if (!main) {
+      window.location.href = reply.href;
+      return;
+    }
+    var form = main.cloneNode(true);
+    form.id = "comment-form-" + id;
+    form.querySelectorAll(".form-errors, .field__errors p").forEach(function (n) { n.remove(); });
+    var parent = document.createElement("input");
+    parent.type = "hidden";
+    parent.name = "parent";
+    parent.value = id;
+    form.appendChild(parent);
+    var area = form.querySelector("textarea");
+    area.id = "id_body_" + id;
+    area.value = "";
+    var label = form.querySelector("label[for]");
+    label.htmlFor = area.id;
+    label.classList.add("visually-hidden");
+    label.textContent = reply.textContent;
+    form.querySelector("button[type=submit]").textContent = reply.textContent;
+    var token = form.querySelector("input[name=client_token]");
+    if (token) token.value = Math.random().toString(36).slice(2) + Date.now().toString(36);
+    reply.closest(".comment__main").querySelector(".replies").before(form);
+    htmx.process(form);
+    area.focus();
+  }, true);
+
+  // A reply form that has posted comes back empty: remove it.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var form = event.detail.target;
+    if (form && /^comment-form-\d+$/.test(form.id || "") && !form.querySelector(".field__errors p")) {
+      var fresh = document.getElementById(form.id);
+      if (fresh) fresh.remove();
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { revealControls(document); });
+  document.addEventListener("htmx:load", function () { revealControls(document); });
+})();

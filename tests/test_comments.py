@@ -1,0 +1,271 @@
+import pytest
+from django.urls import reverse
+
+from video_share import actions
+from video_share.models import Comment
+
+from .factories import make_user, make_video
+from .streams import read_stream
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def owner():
+    return make_user("owner")
+
+
+@pytest.fixture
+def video(owner):
+    return make_video(owner, title="Talk")
+
+
+@pytest.fixture
+def bob():
+    return make_user("bob")
+
+
+@pytest.fixture
+def published(monkeypatch):
+    sent = []
+    monkeypatch.setattr(
+        "video_share.events.send_event",
+        lambda channel, kind, data, json_encode=True: sent.append((channel, kind, data)),
+    )
+    return sent
+
+
+def post(client, video, body, headers=None, **extra):
+    return client.post(
+        reverse("post_comment", args=[video.public_id]), {"body": body, **extra}, headers=headers
+    )
+
+
+def test_posting_a_comment_without_javascript_redirects_to_it(client, video, bob):
+    client.force_login(bob)
+    response = post(client, video, "First!")
+    comment = Comment.objects.get()
+    assert response["Location"] == f"{video.get_absolute_url()}#comment-{comment.pk}"
+    assert comment.author == bob
+
+
+def test_posting_with_htmx_returns_a_fresh_form_and_the_comment(client, video, bob):
+    client.force_login(bob)
+    response = post(client, video, "Hello <b>there</b>", headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert "<html" not in html
+    assert 'id="comment-form"' in html
+    assert 'hx-swap-oob="afterbegin:#comment-list"' in html
+    assert "Hello &lt;b&gt;there&lt;/b&gt;" in html
+
+
+@pytest.mark.parametrize("body", ["", "   \n  "])
+def test_an_empty_comment_is_refused(client, video, bob, body):
+    client.force_login(bob)
+    response = post(client, video, body, headers={"HX-Request": "true"})
+    assert "Write something first." in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_a_too_long_comment_is_refused(client, video, bob):
+    client.force_login(bob)
+    post(client, video, "x" * 5001)
+    assert not Comment.objects.exists()
+
+
+def test_a_double_submit_posts_once(client, video, bob):
+    client.force_login(bob)
+    post(client, video, "Once", client_token="tok-1")
+    post(client, video, "Once", client_token="tok-1")
+    assert Comment.objects.count() == 1
+
+
+def test_comments_are_rate_limited(client, video, bob, settings):
+    settings.VIDEO_SHARE_COMMENTS_PER_MINUTE = 3
+    client.force_login(bob)
+    for index in range(3):
+        post(client, video, f"c{index}")
+    response = post(client, video, "one too many", headers={"HX-Request": "true"})
+    assert "too fast" in response.content.decode()
+    assert Comment.objects.count() == 3
+
+
+def test_replies_are_one_level_deep(client, video, bob):
+    top = Comment.objects.create(video=video, author=bob, body="top")
+    reply = Comment.objects.create(video=video, author=bob, body="reply", parent=top)
+    client.force_login(bob)
+    post(client, video, "reply to a reply", parent=reply.pk)
+    newest = Comment.objects.latest("pk")
+    assert newest.parent == top
+    top.refresh_from_db()
+    assert top.reply_count == 1  # counted by the action; the fixture's own row was not
+
+
+def test_signed_out_users_cannot_comment(client, video):
+    response = post(client, video, "hi")
+    assert response.status_code == 302
+    assert not Comment.objects.exists()
+
+
+def test_no_comments_on_private_videos_of_others(client, owner, bob):
+    private = make_video(owner, visibility="private")
+    client.force_login(bob)
+    assert post(client, private, "hi").status_code == 404
+    client.force_login(owner)
+    post(client, private, "note to self")
+    assert Comment.objects.count() == 1
+
+
+def test_no_comments_on_unfinished_videos(client, owner):
+    processing = make_video(owner, status="processing")
+    client.force_login(owner)
+    assert post(client, processing, "hi").status_code == 404
+
+
+def test_only_the_author_edits(client, video, bob):
+    comment = Comment.objects.create(video=video, author=bob, body="mine")
+    client.force_login(make_user("mallory"))
+    response = client.post(reverse("edit_comment", args=[comment.pk]), {"body": "hacked"})
+    assert response.status_code == 404
+    client.force_login(bob)
+    client.post(reverse("edit_comment", args=[comment.pk]), {"body": "fixed typo"})
+    comment.refresh_from_db()
+    assert comment.body == "fixed typo"
+    assert comment.edited_at is not None
+
+
+def test_author_and_video_owner_delete_others_do_not(client, video, owner, bob):
+    first = Comment.objects.create(video=video, author=bob, body="one")
+    second = Comment.objects.create(video=video, author=bob, body="two")
+    client.force_login(make_user("mallory"))
+    assert client.post(reverse("delete_comment", args=[first.pk])).status_code == 404
+    client.force_login(bob)
+    client.post(reverse("delete_comment", args=[first.pk]))
+    client.force_login(owner)
+    client.post(reverse("delete_comment", args=[second.pk]))
+    assert not Comment.objects.exists()
+
+
+def test_only_the_video_owner_pins_and_hearts(client, video, owner, bob):
+    comment = Comment.objects.create(video=video, author=bob, body="pin me")
+    client.force_login(bob)
+    assert client.post(reverse("pin_comment", args=[comment.pk])).status_code == 404
+    assert client.post(reverse("heart_comment", args=[comment.pk])).status_code == 404
+    client.force_login(owner)
+    client.post(reverse("pin_comment", args=[comment.pk]))
+    client.post(reverse("heart_comment", args=[comment.pk]))
+    comment.refresh_from_db()
+    assert comment.pinned
+    assert comment.hearted
+
+
+def test_one_pinned_comment_at_a_time(video, bob):
+    first = Comment.objects.create(video=video, author=bob, body="a")
+    second = Comment.objects.create(video=video, author=bob, body="b")
+    actions.do_pin_comment(first)
+    actions.do_pin_comment(second)
+    first.refresh_from_db()
+    assert not first.pinned
+    assert Comment.objects.filter(pinned=True).get() == second
+
+
+def test_likes_toggle_and_never_go_negative(video, bob):
+    comment = Comment.objects.create(video=video, author=bob, body="like me")
+    fan = make_user("fan")
+    assert actions.do_toggle_comment_like(comment, fan)
+    assert not actions.do_toggle_comment_like(comment, fan)
+    comment.refresh_from_db()
+    assert comment.like_count == 0
+
+
+def test_a_comment_is_broadcast_after_commit_in_every_language(
+    video, bob, published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = actions.do_post_comment(video=video, author=bob, body="Hi <script>")
+    channels = sorted(channel for channel, _kind, _html in published)
+    assert channels == [f"video-{video.public_id}~ar", f"video-{video.public_id}~en"]
+    by_channel = {channel: html for channel, _kind, html in published}
+    html = by_channel[f"video-{video.public_id}~en"]
+    assert f'id="comment-{comment.pk}"' in html
+    assert "&lt;script&gt;" in html
+    assert "csrfmiddlewaretoken" not in html  # nothing per user in a broadcast
+    assert 'id="comment-count" hx-swap-oob="true"' in html
+
+
+def test_a_rolled_back_comment_is_never_published(video, bob, published):
+    from django.db import transaction
+
+    def post_then_fail():
+        with transaction.atomic():
+            actions.do_post_comment(video=video, author=bob, body="never")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        post_then_fail()
+    assert published == []
+
+
+@pytest.mark.parametrize(
+    ("act", "marker"),
+    [
+        (lambda c: actions.do_edit_comment(c, "new words"), 'hx-swap-oob="outerHTML"'),
+        (actions.do_delete_comment, 'hx-swap-oob="delete"'),
+        (actions.do_pin_comment, 'hx-swap-oob="afterbegin:#comment-list"'),
+        (lambda c: actions.do_heart_comment(c, True), "♥"),
+        (lambda c: actions.do_toggle_comment_like(c, make_user("fan")), 'id="comment-likes-'),
+    ],
+)
+def test_every_comment_event_is_published(
+    video, bob, published, django_capture_on_commit_callbacks, act, marker
+):
+    comment = Comment.objects.create(video=video, author=bob, body="subject")
+    with django_capture_on_commit_callbacks(execute=True):
+        act(comment)
+    assert published
+    assert all(kind == "comments" for _channel, kind, _html in published)
+    assert marker in published[0][2]
+
+
+def test_watch_page_shows_comments_with_the_live_stream(client, video, bob):
+    Comment.objects.create(video=video, author=bob, body="Visible comment")
+    html = client.get(video.get_absolute_url()).content.decode()
+    assert "Visible comment" in html
+    assert f'sse-connect="/v/{video.public_id}/events?lastEventId=video-{video.public_id}' in html
+    assert 'sse-close="stream-error"' in html
+
+
+def test_load_more_and_sort_fragments(client, video, bob):
+    for index in range(25):
+        Comment.objects.create(video=video, author=bob, body=f"c{index}")
+    url = reverse("comment_list", args=[video.public_id])
+    page_two = client.get(url, {"page": 2}, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in page_two
+    assert page_two.count('class="comment"') == 5
+    newest = client.get(url, {"sort": "newest"}, headers={"HX-Request": "true"}).content.decode()
+    assert newest.index("c24") < newest.index("c23")
+
+
+def test_the_video_stream_of_a_private_video_is_forbidden_to_others(owner, bob):
+    private = make_video(owner, visibility="private")
+    path = reverse("video_stream", args=[private.public_id])
+    assert "stream-error" in read_stream(path, user=bob, until="stream-error")
+    assert "stream-error" in read_stream(path, until="stream-error")
+    assert "stream-open" in read_stream(path, user=owner, until="stream-open")
+
+
+def test_the_video_stream_replays_missed_comments(video, bob, django_capture_on_commit_callbacks):
+    from django_eventstream import get_current_event_id
+
+    before = get_current_event_id([f"video-{video.public_id}~en"])
+    with django_capture_on_commit_callbacks(execute=True):
+        for body in ("one", "two", "three"):
+            actions.do_post_comment(video=video, author=bob, body=body)
+    last = Comment.objects.latest("pk")
+    text = read_stream(
+        reverse("video_stream", args=[video.public_id]),
+        until=f'id="comment-{last.pk}"',
+        headers={"Last-Event-ID": before},
+    )
+    for comment in Comment.objects.all():
+        assert text.count(f'id="comment-{comment.pk}"') == 1

@@ -1,0 +1,60 @@
+"""Actions: the only place where writes with side effects happen.
+
+Each runs in a transaction and publishes its live events only after commit.
+"""
+
+from .comments import (
+    do_delete_comment,
+    do_edit_comment,
+    do_heart_comment,
+    do_pin_comment,
+    do_post_comment,
+    do_toggle_comment_like,
+)
+from .people import do_subscribe, do_unsubscribe, do_update_profile
+from .videos import (
+    _probe_of,
+    do_add_rendition,
+    do_clear_history,
+    do_count_view,
+    do_delete_video,
+    do_edit_video,
+    do_fail_video,
+    do_forget_progress,
+    do_report_progress,
+    do_retry_video,
+    do_save_progress,
+    do_set_frames,
+    do_set_poster,
+    do_start_job,
+    do_upload_video,
+    recover_stalled_jobs,
+)
+
+__all__ = [
+    "_probe_of",
+    "do_add_rendition",
+    "do_clear_history",
+    "do_count_view",
+    "do_delete_comment",
+    "do_delete_video",
+    "do_edit_comment",
+    "do_edit_video",
+    "do_fail_video",
+    "do_forget_progress",
+    "do_heart_comment",
+    "do_pin_comment",
+    "do_post_comment",
+    "do_report_progress",
+    "do_retry_video",
+    "do_save_progress",
+    "do_set_frames",
+    "do_set_poster",
+    "do_start_job",
+    "do_subscribe",
+    "do_toggle_comment_like",
+    "do_unsubscribe",
+    "do_update_profile",
+    "do_upload_video",
+    "recover_stalled_jobs",
+]

@@ -1,0 +1,110 @@
+"""Actions on comments. Every change is broadcast on the video's channel after commit, as
+HTML rendered from the same partials the page uses (htmx out-of-band swaps)."""
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..events import publish_on_commit, render_fragment
+from ..models import Comment, CommentLike, User, Video
+
+
+def video_channels(video: Video) -> list[tuple[str, str]]:
+    """(channel, language) pairs: a broadcast is rendered once per site language, since it
+    carries interface words ("Reply", "edited") as well as the comment."""
+    return [(f"{video.channel}~{code}", code) for code, _name in settings.LANGUAGES]
+
+
+def publish_comments(video: Video, **context) -> None:
+    """Broadcast a change of the comment section (see comments.html#comment-event)."""
+    context = {"video": video, "broadcast": True, **context}
+    for channel, language in video_channels(video):
+        html = render_fragment("video_share/comments.html#comment-event", context, language)
+        publish_on_commit(channel, "comments", html)
+
+
+def _count(video: Video) -> int:
+    return Comment.objects.filter(video=video).visible().count()
+
+
+def do_post_comment(
+    *, video: Video, author: User, body: str, parent: Comment | None = None, client_token: str = ""
+) -> Comment:
+    """Post a comment, or a reply to one. The same form submitted twice posts once."""
+    with transaction.atomic():
+        if client_token:
+            existing = Comment.objects.filter(author=author, client_token=client_token).first()
+            if existing is not None:
+                return existing
+        if parent is not None and parent.parent_id:
+            parent = parent.parent  # one level of replies
+        comment = Comment.objects.create(
+            video=video, author=author, body=body, parent=parent, client_token=client_token
+        )
+        if parent is not None:
+            Comment.objects.filter(pk=parent.pk).update(reply_count=F("reply_count") + 1)
+            parent.refresh_from_db(fields=["reply_count"])
+        publish_comments(video, added=comment, parent=parent, comment_count=_count(video))
+    return comment
+
+
+def do_edit_comment(comment: Comment, body: str) -> None:
+    with transaction.atomic():
+        comment.body = body
+        comment.edited_at = timezone.now()
+        comment.save(update_fields=["body", "edited_at"])
+        publish_comments(comment.video, changed=comment)
+
+
+def do_delete_comment(comment: Comment) -> None:
+    """Delete a comment (and its replies)."""
+    video, parent = comment.video, comment.parent
+    with transaction.atomic():
+        comment_id = comment.pk
+        comment.delete()
+        if parent is not None:
+            Comment.objects.filter(pk=parent.pk, reply_count__gt=0).update(
+                reply_count=F("reply_count") - 1
+            )
+            parent.refresh_from_db(fields=["reply_count"])
+        publish_comments(video, removed_id=comment_id, parent=parent, comment_count=_count(video))
+
+
+def do_pin_comment(comment: Comment, pinned: bool = True) -> None:
+    """Pin a top-level comment above the others (one at a time), or unpin it."""
+    video = comment.video
+    with transaction.atomic():
+        unpinned = list(Comment.objects.filter(video=video, pinned=True).exclude(pk=comment.pk))
+        Comment.objects.filter(pk__in=[c.pk for c in unpinned]).update(pinned=False)
+        comment.pinned = pinned
+        comment.save(update_fields=["pinned"])
+        for other in unpinned:
+            other.pinned = False
+        publish_comments(
+            video, pinned=comment if pinned else None, changed_many=[comment, *unpinned]
+        )
+
+
+def do_toggle_comment_like(comment: Comment, user: User) -> bool:
+    """Like a comment, or take the like back. True if it is now liked."""
+    with transaction.atomic():
+        deleted, _ = CommentLike.objects.filter(comment=comment, user=user).delete()
+        if deleted:
+            Comment.objects.filter(pk=comment.pk, like_count__gt=0).update(
+                like_count=F("like_count") - 1
+            )
+        else:
+            CommentLike.objects.create(comment=comment, user=user)
+            Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1)
+        comment.refresh_from_db(fields=["like_count"])
+        publish_comments(comment.video, likes=comment)
+    return not deleted
+
+
+def do_heart_comment(comment: Comment, hearted: bool) -> None:
+    """The video's owner puts a heart on a comment (or takes it back)."""
+    with transaction.atomic():
+        comment.hearted = hearted
+        comment.save(update_fields=["hearted"])
+        publish_comments(comment.video, changed=comment)

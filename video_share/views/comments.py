@@ -1,0 +1,206 @@
+import secrets
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_eventstream import get_current_event_id
+from django_eventstream.views import events
+
+from .. import actions
+from ..forms import CommentForm
+from ..htmx import HtmxHttpRequest
+from ..models import Comment, Video
+from ..throttle import comment_allowed
+from .channels import page_of
+from .videos import _video_for, render_watch_page
+
+COMMENTS_PER_PAGE = 20
+SORTS = ("top", "newest")
+
+
+def live_channel(video: Video, language: str) -> str:
+    return f"{video.channel}~{language}"
+
+
+def comment_context(request, video: Video, *, form=None) -> dict:
+    """What the comment section of the watch page needs (a fixed number of queries)."""
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "top"
+    replies = Comment.objects.visible().select_related("author").order_by("created_at", "pk")
+    comments = (
+        Comment.objects.filter(video=video)
+        .visible()
+        .top_level()
+        .select_related("author")
+        .prefetch_related(Prefetch("replies", queryset=replies))
+        .sorted_by(sort)
+    )
+    return {
+        "video": video,
+        "sort": sort,
+        "comment_page": page_of(request, comments, per_page=COMMENTS_PER_PAGE),
+        "comment_count": Comment.objects.filter(video=video).visible().count(),
+        "comment_form": form or CommentForm(initial={"client_token": secrets.token_urlsafe(16)}),
+        "reply_to": request.GET.get("reply", ""),
+        "can_comment": request.user.is_authenticated and video.is_playable,
+    }
+
+
+def video_stream_context(request, video: Video) -> dict:
+    """The video's live channel in the reader's language, and the event id to resume from:
+    read before the comments are, so nothing sent in between is missed."""
+    channel = live_channel(video, request.LANGUAGE_CODE)
+    return {"live_channel_event_id": get_current_event_id([channel])}
+
+
+@require_GET
+def comment_list(request: HtmxHttpRequest, public_id: str):
+    """More comments ("Load more"), or the list in another order."""
+    video = _video_for(request, public_id)
+    context = comment_context(request, video)
+    if request.htmx and not request.htmx.boosted:
+        partial = "comment-page" if request.GET.get("page") else "comment-list"
+        return render(request, f"video_share/comments.html#{partial}", context)
+    return redirect(f"{video.get_absolute_url()}?sort={context['sort']}#comments")
+
+
+@login_required
+@require_POST
+def post_comment(request: HtmxHttpRequest, public_id: str):
+    video = _video_for(request, public_id)
+    if not video.is_playable:
+        raise Http404
+    form = CommentForm(request.POST)
+    parent = None
+    if form.is_valid() and form.cleaned_data["parent"]:
+        parent = Comment.objects.filter(
+            pk=form.cleaned_data["parent"], video=video, hidden=False
+        ).first()
+        if parent is None:
+            form.add_error(None, _("That comment is gone; your reply could not be posted."))
+    if form.is_valid() and not comment_allowed(request.user.pk):
+        form.add_error("body", _("You are commenting too fast. Wait a minute, then try again."))
+    if not form.is_valid():
+        if request.htmx:
+            return render(
+                request,
+                "video_share/comments.html#comment-form",
+                {"video": video, "comment_form": form, "parent_id": request.POST.get("parent", "")},
+            )
+        # Without JavaScript: the watch page again, with the form and its errors.
+        return render_watch_page(request, video, comment_form=form)
+    comment = actions.do_post_comment(
+        video=video,
+        author=request.user,
+        body=form.cleaned_data["body"],
+        parent=parent,
+        client_token=form.cleaned_data["client_token"],
+    )
+    if request.htmx:
+        # A fresh, empty form; the comment itself arrives out of band (and over SSE for
+        # everyone else).
+        context = {
+            "video": video,
+            "comment_form": CommentForm(initial={"client_token": secrets.token_urlsafe(16)}),
+            "added": comment,
+            "parent": comment.parent,
+            "parent_id": comment.parent_id or "",
+            "own": True,
+        }
+        return render(request, "video_share/comments.html#comment-posted", context)
+    return redirect(f"{video.get_absolute_url()}#{comment.dom_id}")
+
+
+def _comment_for(request, comment_id: int, *, manage: bool = False) -> Comment:
+    comment = get_object_or_404(Comment.objects.select_related("video", "author"), pk=comment_id)
+    video = comment.video
+    if not video.can_view(request.user):
+        raise Http404
+    if manage and not (request.user.pk == comment.author_id or video.can_edit(request.user)):
+        raise Http404
+    return comment
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_comment(request: HtmxHttpRequest, comment_id: int):
+    comment = _comment_for(request, comment_id)
+    if request.user.pk != comment.author_id:
+        raise Http404
+    form = CommentForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        actions.do_edit_comment(comment, form.cleaned_data["body"])
+        if request.htmx:
+            return render(
+                request,
+                "video_share/comments.html#comment",
+                {"comment": comment, "video": comment.video},
+            )
+        return redirect(f"{comment.video.get_absolute_url()}#{comment.dom_id}")
+    context = {"comment": comment, "video": comment.video, "edit_form": form}
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "video_share/comments.html#comment-edit", context)
+    return render(request, "video_share/comment_edit.html", context)
+
+
+@login_required
+@require_POST
+def delete_comment(request: HtmxHttpRequest, comment_id: int):
+    comment = _comment_for(request, comment_id, manage=True)
+    video = comment.video
+    actions.do_delete_comment(comment)
+    if request.htmx:
+        return render(
+            request, "video_share/comments.html#comment-removed", {"comment_id": comment_id}
+        )
+    return redirect(f"{video.get_absolute_url()}#comments")
+
+
+@login_required
+@require_POST
+def pin_comment(request: HtmxHttpRequest, comment_id: int):
+    comment = _comment_for(request, comment_id)
+    if not comment.video.can_edit(request.user) or comment.parent_id:
+        raise Http404
+    actions.do_pin_comment(comment, pinned=not comment.pinned)
+    return _back_to(request, comment)
+
+
+@login_required
+@require_POST
+def heart_comment(request: HtmxHttpRequest, comment_id: int):
+    comment = _comment_for(request, comment_id)
+    if not comment.video.can_edit(request.user):
+        raise Http404
+    actions.do_heart_comment(comment, hearted=not comment.hearted)
+    return _back_to(request, comment)
+
+
+@login_required
+@require_POST
+def like_comment(request: HtmxHttpRequest, comment_id: int):
+    comment = _comment_for(request, comment_id)
+    actions.do_toggle_comment_like(comment, request.user)
+    return _back_to(request, comment)
+
+
+def _back_to(request, comment: Comment):
+    if request.htmx:
+        # The change reaches this page as it reaches everyone: over the live stream.
+        return render(
+            request,
+            "video_share/comments.html#comment-event-direct",
+            {"comment": comment, "video": comment.video},
+        )
+    return redirect(f"{comment.video.get_absolute_url()}#{comment.dom_id}")
+
+
+def video_stream(request: HtmxHttpRequest, public_id: str):
+    """The video's public event stream, in the reader's language. Forbidden (stream-error)
+    for anyone who may not view the video."""
+    video = Video.objects.filter(public_id=public_id).first()
+    if video is None:
+        raise Http404
+    return events(request, channels=[live_channel(video, request.LANGUAGE_CODE)])
