@@ -1,0 +1,147 @@
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.media_files import make_video
+
+from .conftest import assert_accessible
+from .helpers import sign_up, unique_name
+
+
+@pytest.fixture(scope="module")
+def video_url(browser, server, tmp_path_factory):
+    clip = make_video(tmp_path_factory.mktemp("talk") / "talk.mp4", size="320x240", seconds=1)
+    context = browser.new_context(base_url=server.url)
+    page = context.new_page()
+    owner = unique_name("host")
+    sign_up(page, owner)
+    page.goto("/upload/")
+    page.get_by_label("Video file").set_input_files(clip)
+    page.get_by_label("Title").fill("Live talk")
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.locator("#player video")).to_be_attached(timeout=60_000)
+    url = page.url
+    context.close()
+    return url, owner
+
+
+def comment_box(page):
+    return page.get_by_role("textbox", name="Comment")
+
+
+def comments_with(page, text):
+    return page.locator(".comment__body", has_text=text)
+
+
+def open_as_new_user(new_context, url, name):
+    page = new_context().new_page()
+    sign_up(page, unique_name(name))
+    page.goto(url)
+    # The live stream is open once the server has said so.
+    page.wait_for_timeout(300)
+    return page
+
+
+def test_a_comment_reaches_another_viewer_within_a_second_exactly_once(new_context, video_url):
+    url, _owner = video_url
+    alice = open_as_new_user(new_context, url, "alice")
+    bob = open_as_new_user(new_context, url, "bob")
+    bob.evaluate("window.sameDocument = true")
+    comment_box(alice).fill("Hello, Bob!")
+    started = time.monotonic()
+    alice.get_by_role("button", name="Post").click()
+    expect(comments_with(bob, "Hello, Bob!")).to_have_count(1, timeout=1500)
+    assert time.monotonic() - started < 1.5
+    expect(comments_with(alice, "Hello, Bob!")).to_have_count(1)
+    assert bob.evaluate("window.sameDocument") is True
+    bob.wait_for_timeout(500)
+    expect(comments_with(bob, "Hello, Bob!")).to_have_count(1)
+    # Bob sees no edit controls on Alice's comment; Alice sees hers.
+    bob_view = bob.locator(".comment", has_text="Hello, Bob!")
+    expect(bob_view.get_by_role("link", name="Edit")).to_be_hidden()
+    alice_view = alice.locator(".comment", has_text="Hello, Bob!")
+    expect(alice_view.get_by_role("link", name="Edit")).to_be_visible()
+    assert_accessible(bob)
+
+
+def test_comments_posted_while_offline_arrive_once_each(new_context, video_url):
+    url, _owner = video_url
+    alice = open_as_new_user(new_context, url, "writer")
+    bob = open_as_new_user(new_context, url, "traveller")
+    bob.context.set_offline(True)
+    for index in range(3):
+        comment_box(alice).fill(f"While you were away {index}")
+        alice.get_by_role("button", name="Post").click()
+        expect(comments_with(alice, f"While you were away {index}")).to_have_count(1)
+    bob.wait_for_timeout(1000)
+    bob.context.set_offline(False)
+    for index in range(3):
+        expect(comments_with(bob, f"While you were away {index}")).to_have_count(1, timeout=15_000)
+    bob.wait_for_timeout(1500)
+    for index in range(3):
+        expect(comments_with(bob, f"While you were away {index}")).to_have_count(1)
+
+
+def test_replies_edits_deletions_and_pins_propagate(new_context, browser, server, video_url):
+    url, owner = video_url
+    host = new_context().new_page()
+    host.goto("/login/")
+    host.get_by_label("Username").fill(owner)
+    host.get_by_label("Password").fill("a long and fine password")
+    host.get_by_role("button", name="Log in").click()
+    host.goto(url)
+    guest = open_as_new_user(new_context, url, "guest")
+
+    comment_box(guest).fill("Pin me please")
+    guest.get_by_role("button", name="Post").click()
+    expect(comments_with(guest, "Pin me please")).to_have_count(1)
+    comment_box(guest).fill("Delete me later")
+    guest.get_by_role("button", name="Post").click()
+    expect(comments_with(host, "Delete me later")).to_have_count(1)
+
+    # A reply, in place.
+    target = host.locator(".comment", has_text="Pin me please").first
+    target.get_by_role("link", name="Reply").click()
+    host.get_by_role("textbox", name="Reply").fill("Sure thing")
+    host.locator("form[id^=comment-form-] button[type=submit]").click()
+    expect(comments_with(guest, "Sure thing")).to_have_count(1)
+
+    # The host pins the guest's comment: it moves to the top for everyone.
+    target.get_by_role("button", name="Pin").click()
+    first = guest.locator("#comment-list > .comment").first
+    expect(first).to_contain_text("Pin me please")
+    expect(first).to_contain_text("Pinned")
+
+    # The guest edits and deletes their own comment.
+    mine = guest.locator(".comment", has_text="Delete me later").first
+    guest.once("dialog", lambda dialog: dialog.accept())
+    mine.get_by_role("button", name="Delete").click()
+    expect(comments_with(host, "Delete me later")).to_have_count(0)
+
+    pinned = guest.locator(".comment", has_text="Pin me please").first
+    pinned.get_by_role("link", name="Edit").first.click()
+    guest.get_by_role("textbox", name="Edit your comment").fill("Pin me please (edited text)")
+    guest.get_by_role("button", name="Save").click()
+    expect(comments_with(host, "(edited text)")).to_have_count(1)
+    expect(host.locator(".comment", has_text="(edited text)").first).to_contain_text("edited")
+
+
+def test_commenting_and_liking_without_javascript(new_context, video_url):
+    url, _owner = video_url
+    page = new_context(java_script_enabled=False).new_page()
+    sign_up(page, unique_name("oldschool"))
+    page.goto(url)
+    comment_box(page).fill("Posted the old way")
+    page.get_by_role("button", name="Post").click()
+    expect(page).to_have_url(re.compile(r"#comment-\d+$"))
+    comment = page.locator(".comment", has_text="Posted the old way").first
+    expect(comment).to_be_visible()
+    comment.get_by_role("button", name=re.compile("^Like")).click()
+    comment = page.locator(".comment", has_text="Posted the old way").first
+    expect(comment.locator("[id^=comment-likes-]")).to_have_text("1")
+    # An empty comment comes back with a clear message.
+    comment_box(page).fill(" ")
+    page.get_by_role("button", name="Post").click()
+    expect(page.get_by_text("Write something first.")).to_be_visible()
