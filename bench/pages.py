@@ -82,6 +82,11 @@ async def load(port: int, path: str, seconds: float = DURATION) -> tuple[float, 
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         while time.monotonic() < deadline:
             start = time.monotonic()
+            if writer.is_closing() or reader.at_eof():
+                # Servers without keep-alive (gunicorn's sync worker) close after each
+                # response: connecting again is part of their cost.
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
             length = 0
@@ -103,6 +108,9 @@ async def load(port: int, path: str, seconds: float = DURATION) -> tuple[float, 
             status = int(head.split(b" ", 2)[1])
             assert status == 200, (path, status)
             latencies.append(time.monotonic() - start)
+            if b"connection: close" in head.lower():
+                writer.close()
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.close()
 
     started = time.monotonic()
@@ -187,6 +195,10 @@ def main():
                 for name, path in pages.items():
                     asyncio.run(load(port, path, seconds=1))  # warm up
                     results[key, name] = asyncio.run(load(port, path))
+                    rate, p50, p95 = results[key, name]
+                    print(
+                        f"  ({key}) {name:8s} {rate:7.0f} req/s  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms"
+                    )
             finally:
                 process.terminate()
                 process.wait(10)

@@ -25,3 +25,11 @@ def _media_dirs(settings, tmp_path):
     }
     settings.MEDIA_ROOT = media_root
     settings.FILE_UPLOAD_TEMP_DIR = spool
+
+
+@pytest.fixture(autouse=True)
+def _forget_media_access():
+    from video_share import media_access
+
+    media_access._entries.clear()
+    yield

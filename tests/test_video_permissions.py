@@ -171,3 +171,19 @@ def test_watch_page_without_htmx_is_a_whole_page(client, owner):
     assert 'sse-swap="video-' in html
     assert "42%" in html
     assert 'http-equiv="refresh"' in html  # without JavaScript, the page refreshes
+
+
+def test_making_a_video_private_takes_effect_at_once_for_its_media(
+    client, owner, django_capture_on_commit_callbacks
+):
+    video = with_files(make_video(owner))
+    url = urls(video)["rendition"]
+    assert client.get(url).status_code == 200  # now remembered for a moment
+    client.force_login(owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("video_edit", args=[video.public_id]),
+            {"title": "t", "description": "", "visibility": "private", "tags_text": ""},
+        )
+    client.logout()
+    assert client.get(url).status_code == 404

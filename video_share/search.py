@@ -10,7 +10,7 @@ import re
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Case, Q, Value, When
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Video, VideoSearch
@@ -98,5 +98,30 @@ def search_videos(query: str, *, user, duration: str = "", uploaded: str = "", s
         return videos.order_by("-created_at", "-pk")
     if sort == "views":
         return videos.order_by("-view_count", "-created_at", "-pk")
-    rank = Case(*(When(pk=pk, then=Value(position)) for position, pk in enumerate(ids)))
-    return videos.order_by(rank)
+    return RankedResults(ids, videos)
+
+
+class RankedResults:
+    """Videos in relevance order, for Paginator: which ranked ids pass the filters is one
+    query; a page is one more, for just its videos."""
+
+    def __init__(self, ranked_ids: list[int], videos):
+        self.videos = videos
+        allowed = set(videos.values_list("pk", flat=True))
+        self.ids = [pk for pk in ranked_ids if pk in allowed]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def for_cards(self) -> "RankedResults":
+        self.videos = self.videos.for_cards()
+        return self
+
+    def __getitem__(self, index):
+        ids = self.ids[index] if isinstance(index, slice) else [self.ids[index]]
+        found = self.videos.filter(pk__in=ids).in_bulk()
+        page = [found[pk] for pk in ids if pk in found]
+        return page if isinstance(index, slice) else page[0]

@@ -12,7 +12,7 @@ from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import search, storage
+from .. import media_access, search, storage
 from ..events import publish_on_commit, render_fragment, user_channel
 from ..media import Probe, ladder
 from ..models import (
@@ -26,8 +26,14 @@ from ..models import (
 )
 
 
+def _media_changed(video: Video) -> None:
+    """Who may fetch which files of this video may have changed."""
+    transaction.on_commit(lambda: media_access.forget(video.public_id))
+
+
 def _publish_video_state(video: Video) -> None:
     """Tell the owner's open pages how processing goes (their private channel)."""
+    _media_changed(video)
     owner = video.owner
     html = render_fragment(
         "video_share/watch.html#player",
@@ -140,6 +146,7 @@ def do_set_frames(video: Video, frame_paths: list[Path], best: int) -> None:
         old = [*current.frames, current.poster.name]
         Video.objects.filter(pk=video.pk).update(frames=names, poster=poster)
         video.frames, video.poster.name = names, poster
+        _media_changed(video)
         transaction.on_commit(lambda: storage.delete_quietly(*old))
 
 
@@ -244,6 +251,7 @@ def do_delete_video(video: Video) -> None:
     """
     folder = video.media_dir
     with transaction.atomic():
+        _media_changed(video)
         video.delete()
         transaction.on_commit(lambda: storage.delete_folder(folder))
 
@@ -287,6 +295,7 @@ def do_edit_video(video: Video, data: dict) -> None:
         for field in ("title", "description", "visibility"):
             setattr(video, field, data[field])
         video.save(update_fields=["title", "description", "visibility", "updated_at"])
+        _media_changed(video)
         video.tags.set(Tag.for_names(data["tags_text"]))
         search.index_videos(Video.objects.filter(pk=video.pk))
 
@@ -302,6 +311,7 @@ def do_set_poster(video: Video, *, frame: str = "", image=None) -> None:
         with transaction.atomic():
             Video.objects.filter(pk=video.pk).update(poster=name)
             video.poster.name = name
+            _media_changed(video)
             transaction.on_commit(lambda: storage.delete_quietly(old))
     except BaseException:
         storage.delete_quietly(name)

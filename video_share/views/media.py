@@ -2,11 +2,11 @@
 
 import asyncio
 
-from django.db.models import Exists, OuterRef
+from asgiref.sync import sync_to_async
 from django.http import Http404
 from django.views.decorators.http import require_safe
 
-from ..models import Rendition, Video
+from .. import media_access
 from ..serving import serve, stat
 
 # Media anyone may fetch. Names carry a random token and never change, so they cache forever.
@@ -27,22 +27,11 @@ async def video_media(request, public_id: str, name: str):
     who may see the video. The source upload is never served."""
     if "/" in name:
         raise Http404
+    found, access = media_access.cached(public_id)
+    if not found:
+        access = await sync_to_async(media_access.load)(public_id)
     stored_name = f"videos/{public_id}/{name}"
-    # One query: the video, and whether the name is one of its renditions.
-    renditions = Rendition.objects.filter(video=OuterRef("pk"), file=stored_name)
-    video = await (
-        Video.objects.filter(public_id=public_id).annotate(is_rendition=Exists(renditions)).afirst()
-    )
-    if video is None:
-        raise Http404
-    user = await request.auser()
-    if stored_name in video.frames:
-        allowed = video.can_edit(user)
-    elif video.is_rendition or stored_name == video.poster.name:
-        allowed = video.can_view(user)
-    else:
-        allowed = False
-    if not allowed:
+    if access is None or not access.allows(await request.auser(), stored_name):
         raise Http404
     stored = await asyncio.to_thread(stat, stored_name)
     # Names never change (a new file gets a new name), but who may see a video can: only the

@@ -1,0 +1,67 @@
+"""Who may fetch a video's files, cached briefly in this process.
+
+A seek makes the browser send several Range requests in a row; each would otherwise need a
+database round trip (a thread hop and a connection under ASGI) before a byte is sent. The
+answer is kept for a couple of seconds, and dropped at once in this process when the video
+changes; other processes see a change within ACCESS_TTL seconds.
+"""
+
+import threading
+import time
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+
+from .models import Rendition, Video
+
+ACCESS_TTL = 2.0
+_entries: dict[str, tuple[float, "Access | None"]] = {}
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Access:
+    video: Video
+    renditions: frozenset[str]
+
+    def allows(self, user, stored_name: str) -> bool:
+        if stored_name in self.video.frames:
+            return self.video.can_edit(user)
+        if stored_name in self.renditions or stored_name == self.video.poster.name:
+            return self.video.can_view(user)
+        return False
+
+
+def _load(public_id: str) -> Access | None:
+    video = (
+        Video.objects.filter(public_id=public_id)
+        .prefetch_related(Prefetch("renditions", queryset=Rendition.objects.only("file", "video")))
+        .first()
+    )
+    if video is None:
+        return None
+    return Access(video, frozenset(r.file.name for r in video.renditions.all()))
+
+
+def cached(public_id: str) -> tuple[bool, Access | None]:
+    """(found in cache, access). Safe on the event loop: memory only."""
+    with _lock:
+        entry = _entries.get(public_id)
+    if entry and entry[0] > time.monotonic():
+        return True, entry[1]
+    return False, None
+
+
+def load(public_id: str) -> Access | None:
+    """Read from the database and remember (call from a thread under ASGI)."""
+    access = _load(public_id)
+    with _lock:
+        if len(_entries) > 10_000:
+            _entries.clear()
+        _entries[public_id] = (time.monotonic() + ACCESS_TTL, access)
+    return access
+
+
+def forget(public_id: str) -> None:
+    with _lock:
+        _entries.pop(public_id, None)
