@@ -32,4 +32,3 @@ def _forget_media_access():
     from video_share import media_access
 
     media_access._entries.clear()
-    yield
