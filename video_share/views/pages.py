@@ -62,7 +62,9 @@ def tag(request: HtmxHttpRequest, tag: str):
 
 @require_GET
 def search(request: HtmxHttpRequest):
-    query = request.GET.get("q", "").strip()[:SEARCH_MAX_LENGTH]
+    # Control characters (NUL above all, which PostgreSQL refuses) never reach a query.
+    query = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable())
+    query = query.strip()[:SEARCH_MAX_LENGTH]
     filters = {
         "duration": request.GET.get("duration") if request.GET.get("duration") in DURATIONS else "",
         "uploaded": request.GET.get("uploaded") if request.GET.get("uploaded") in UPLOADED else "",
