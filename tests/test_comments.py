@@ -269,3 +269,25 @@ def test_the_video_stream_replays_missed_comments(video, bob, django_capture_on_
     )
     for comment in Comment.objects.all():
         assert text.count(f'id="comment-{comment.pk}"') == 1
+
+
+def test_editing_without_javascript_has_its_own_page(client, video, bob):
+    comment = Comment.objects.create(video=video, author=bob, body="first words")
+    client.force_login(bob)
+    page = client.get(reverse("edit_comment", args=[comment.pk])).content.decode()
+    assert "<html" in page
+    assert "first words" in page
+    response = client.post(reverse("edit_comment", args=[comment.pk]), {"body": ""})
+    assert "Write something first." in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.body == "first words"
+
+
+def test_editing_with_htmx_swaps_the_body_for_a_form(client, video, bob):
+    comment = Comment.objects.create(video=video, author=bob, body="first words")
+    client.force_login(bob)
+    fragment = client.get(
+        reverse("edit_comment", args=[comment.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "<html" not in fragment
+    assert "Edit your comment" in fragment
