@@ -291,3 +291,91 @@ def test_editing_with_htmx_swaps_the_body_for_a_form(client, video, bob):
     ).content.decode()
     assert "<html" not in fragment
     assert "Edit your comment" in fragment
+
+
+@pytest.mark.django_db(transaction=True)
+def test_when_live_delivery_fails_the_comment_is_saved_and_the_poster_told(
+    client, video, bob, monkeypatch
+):
+    # A real commit (no test transaction around the view): on_commit runs inside the request.
+    def redis_down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr("video_share.events.send_event", redis_down)
+    client.force_login(bob)
+    response = post(client, video, "Still saved", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "others will only see it when they reload" in response.content.decode()
+    assert Comment.objects.filter(body="Still saved").exists()
+    response = post(client, video, "Saved too")
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "others will only see it when they reload" in page
+
+
+def test_making_a_video_private_closes_other_viewers_streams(client, video, owner, bob):
+    from django_eventstream.views import Listener, get_listener_manager
+
+    manager = get_listener_manager()
+    channel = f"video-{video.public_id}~en"
+    kicked = []
+    monkey = manager.kick
+    manager.kick = lambda user_id, ch: kicked.append((user_id, ch))
+    try:
+        for user_id in (bob.pk, owner.pk, "anonymous"):
+            listener = Listener()
+            listener.user_id = user_id
+            listener.channels = {channel}
+            manager.add_listener(listener)
+        actions.do_edit_video(
+            video, {"title": "t", "description": "", "visibility": "private", "tags_text": []}
+        )
+        from video_share.events import kick_from_video
+
+        kick_from_video(video, keep_user_id=owner.pk)  # what on_commit runs
+    finally:
+        manager.kick = monkey
+        manager.listeners_by_channel.pop(channel, None)
+    assert sorted(map(str, kicked)) == sorted([str((bob.pk, channel)), str(("anonymous", channel))])
+
+
+def test_video_reactions_toggle_switch_and_count(client, video, bob):
+    client.force_login(bob)
+    url = reverse("react", args=[video.public_id])
+    client.post(url, {"value": "like"})
+    video.refresh_from_db()
+    assert (video.like_count, video.dislike_count) == (1, 0)
+    client.post(url, {"value": "dislike"})  # switches
+    video.refresh_from_db()
+    assert (video.like_count, video.dislike_count) == (0, 1)
+    response = client.post(url, {"value": "dislike"}, headers={"HX-Request": "true"})  # back
+    video.refresh_from_db()
+    assert (video.like_count, video.dislike_count) == (0, 0)
+    html = response.content.decode()
+    assert 'id="reactions"' in html
+    assert 'aria-label="Like" aria-pressed="false"' in html
+
+
+def test_a_forged_reaction_is_refused(client, video, bob):
+    client.force_login(bob)
+    response = client.post(reverse("react", args=[video.public_id]), {"value": "love"})
+    assert response.status_code == 400
+    video.refresh_from_db()
+    assert video.like_count == 0
+
+
+def test_reactions_need_log_in_and_a_visible_video(client, owner, video, bob):
+    assert (
+        client.post(reverse("react", args=[video.public_id]), {"value": "like"}).status_code == 302
+    )
+    private = make_video(owner, visibility="private")
+    client.force_login(bob)
+    response = client.post(reverse("react", args=[private.public_id]), {"value": "like"})
+    assert response.status_code == 404
+
+
+def test_reaction_counts_are_broadcast(video, bob, published, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_react(video, bob, 1)
+    html = published[0][2]
+    assert '<span id="video-likes" hx-swap-oob="true">1</span>' in html

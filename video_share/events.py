@@ -8,8 +8,11 @@ Channels always come from our URL configuration, never from the query string. Ev
 published only from ``do_*`` actions, and only once their transaction has committed.
 """
 
+import contextlib
+import contextvars
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -69,10 +72,49 @@ def publish_on_commit(channel: str, event_type: str, html: str) -> None:
     transaction.on_commit(lambda: _send(channel, event_type, html))
 
 
+class Delivery:
+    failed = False
+
+
+_delivery: contextvars.ContextVar[Delivery | None] = contextvars.ContextVar(
+    "delivery", default=None
+)
+
+
+@contextlib.contextmanager
+def track_delivery():
+    """Notes whether a live event failed to go out inside the block, so that a view can tell
+    the user their change is saved but not yet seen by others."""
+    delivery = Delivery()
+    token = _delivery.set(delivery)
+    try:
+        yield delivery
+    finally:
+        _delivery.reset(token)
+
+
 def _send(channel: str, event_type: str, html: str) -> None:
     try:
         send_event(channel, event_type, html, json_encode=False)
     except Exception:
-        # The write this event announces is committed; a lost live update is recovered by the
-        # next page load. Never turn it into an error for the user.
+        # The write this event announces is committed (e.g. Redis is down): a lost live
+        # update is recovered by the next page load. Never an error for the user.
         logger.exception("Could not publish %s on %s", event_type, channel)
+        if (delivery := _delivery.get()) is not None:
+            delivery.failed = True
+
+
+def kick_from_video(video, keep_user_id: int) -> None:
+    """Close the open streams of a video's channels, but its owner's: the video just became
+    private. Their pages get stream-error and stop reconnecting."""
+    from django_eventstream.views import get_listener_manager
+
+    manager = get_listener_manager()
+    for code, _name in settings.LANGUAGES:
+        channel = f"{video.channel}~{code}"
+        with manager.lock:
+            user_ids = {
+                listener.user_id for listener in manager.listeners_by_channel.get(channel, ())
+            }
+        for user_id in user_ids - {keep_user_id}:
+            manager.kick(user_id, channel)

@@ -55,6 +55,7 @@ urlpatterns = [
     path("v/<str:public_id>/comments", comments.comment_list, name="comment_list"),
     path("v/<str:public_id>/comments/new", comments.post_comment, name="post_comment"),
     path("v/<str:public_id>/events", comments.video_stream, name="video_stream"),
+    path("v/<str:public_id>/react", comments.react, name="react"),
     path("comments/<int:comment_id>/edit", comments.edit_comment, name="edit_comment"),
     path("comments/<int:comment_id>/delete", comments.delete_comment, name="delete_comment"),
     path("comments/<int:comment_id>/pin", comments.pin_comment, name="pin_comment"),

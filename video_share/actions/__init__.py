@@ -9,6 +9,7 @@ from .comments import (
     do_heart_comment,
     do_pin_comment,
     do_post_comment,
+    do_react,
     do_toggle_comment_like,
 )
 from .people import do_subscribe, do_unsubscribe, do_update_profile
@@ -45,6 +46,7 @@ __all__ = [
     "do_heart_comment",
     "do_pin_comment",
     "do_post_comment",
+    "do_react",
     "do_report_progress",
     "do_retry_video",
     "do_save_progress",

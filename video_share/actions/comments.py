@@ -1,5 +1,6 @@
-"""Actions on comments. Every change is broadcast on the video's channel after commit, as
-HTML rendered from the same partials the page uses (htmx out-of-band swaps)."""
+"""Actions on the conversation of a video: comments and reactions. Every change is
+broadcast on the video's channel after commit, as HTML rendered from the same partials
+the page uses (htmx out-of-band swaps)."""
 
 from django.conf import settings
 from django.db import transaction
@@ -7,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..events import publish_on_commit, render_fragment
-from ..models import Comment, CommentLike, User, Video
+from ..models import Comment, CommentLike, Reaction, User, Video
 
 
 def video_channels(video: Video) -> list[tuple[str, str]]:
@@ -108,3 +109,26 @@ def do_heart_comment(comment: Comment, hearted: bool) -> None:
         comment.hearted = hearted
         comment.save(update_fields=["hearted"])
         publish_comments(comment.video, changed=comment)
+
+
+def do_react(video: Video, user: User, value: int) -> int:
+    """Like (+1) or dislike (-1) a video; the same again takes it back. Returns the viewer's
+    reaction now (0 for none). Counts stay right under concurrent clicks: one row per viewer,
+    counters moved in the same transaction."""
+    counters = {Reaction.LIKE: "like_count", Reaction.DISLIKE: "dislike_count"}
+    with transaction.atomic():
+        current = Reaction.objects.select_for_update().filter(video=video, user=user).first()
+        changes = {}
+        if current is not None:
+            changes[counters[current.value]] = F(counters[current.value]) - 1
+            current.delete()
+        if current is None or current.value != value:
+            Reaction.objects.create(video=video, user=user, value=value)
+            changes[counters[value]] = F(counters[value]) + 1
+            now = value
+        else:
+            now = 0
+        Video.objects.filter(pk=video.pk).update(**changes)
+        video.refresh_from_db(fields=["like_count", "dislike_count"])
+        publish_comments(video, reactions=True)
+    return now

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import media_access, search, storage
-from ..events import publish_on_commit, render_fragment, user_channel
+from ..events import kick_from_video, publish_on_commit, render_fragment, user_channel
 from ..media import Probe, ladder
 from ..models import (
     Notification,
@@ -292,12 +292,18 @@ def recover_stalled_jobs() -> int:
 def do_edit_video(video: Video, data: dict) -> None:
     """Save the owner's edits: title, description, tags, visibility."""
     with transaction.atomic():
+        became_private = (
+            data["visibility"] == Video.Visibility.PRIVATE
+            and video.visibility != Video.Visibility.PRIVATE
+        )
         for field in ("title", "description", "visibility"):
             setattr(video, field, data[field])
         video.save(update_fields=["title", "description", "visibility", "updated_at"])
         _media_changed(video)
         video.tags.set(Tag.for_names(data["tags_text"]))
         search.index_videos(Video.objects.filter(pk=video.pk))
+        if became_private:
+            transaction.on_commit(lambda: kick_from_video(video, keep_user_id=video.owner_id))
 
 
 def do_set_poster(video: Video, *, frame: str = "", image=None) -> None:

@@ -4,7 +4,7 @@ from .comments import Comment, CommentLike
 from .notifications import Notification
 from .search import VideoSearch
 from .videos import Rendition, Tag, Video
-from .watching import View, WatchProgress
+from .watching import Reaction, View, WatchProgress
 
 __all__ = [
     "Comment",
@@ -12,6 +12,7 @@ __all__ = [
     "HandleUserManager",
     "HandleValidator",
     "Notification",
+    "Reaction",
     "Rendition",
     "Subscription",
     "Tag",

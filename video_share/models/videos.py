@@ -135,6 +135,8 @@ class Video(models.Model):
     audio_codec = models.CharField(max_length=30, blank=True)
     rotation = models.SmallIntegerField(default=0)
     view_count = models.PositiveBigIntegerField(default=0)
+    like_count = models.PositiveIntegerField(default=0)
+    dislike_count = models.PositiveIntegerField(default=0)
     poster = models.FileField(max_length=200, blank=True)
     frames = models.JSONField(default=list, blank=True)  # candidate poster frames (names)
 

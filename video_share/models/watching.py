@@ -52,3 +52,24 @@ class WatchProgress(models.Model):
         if self.position < 5 or self.position > self.duration - 10:
             return 0
         return self.position
+
+
+class Reaction(models.Model):
+    """A viewer's like (+1) or dislike (-1) of a video; one per viewer."""
+
+    LIKE, DISLIKE = 1, -1
+
+    video = models.ForeignKey(
+        "video_share.Video", on_delete=models.CASCADE, related_name="reactions"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    value = models.SmallIntegerField(choices=[(LIKE, "like"), (DISLIKE, "dislike")])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["video", "user"], name="one_reaction_per_video")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.value:+d} {self.video_id}"

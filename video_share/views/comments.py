@@ -1,23 +1,27 @@
 import secrets
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_eventstream import get_current_event_id
 from django_eventstream.views import events
 
 from .. import actions
+from ..events import track_delivery
 from ..forms import CommentForm
 from ..htmx import HtmxHttpRequest
-from ..models import Comment, Video
+from ..models import Comment, Reaction, Video
 from ..throttle import comment_allowed
 from .channels import page_of
 from .videos import _video_for, render_watch_page
 
 COMMENTS_PER_PAGE = 20
+DELAYED = _lazy("Your comment is saved, but others will only see it when they reload the page.")
 SORTS = ("top", "newest")
 
 
@@ -91,17 +95,19 @@ def post_comment(request: HtmxHttpRequest, public_id: str):
             )
         # Without JavaScript: the watch page again, with the form and its errors.
         return render_watch_page(request, video, comment_form=form)
-    comment = actions.do_post_comment(
-        video=video,
-        author=request.user,
-        body=form.cleaned_data["body"],
-        parent=parent,
-        client_token=form.cleaned_data["client_token"],
-    )
+    with track_delivery() as delivery:
+        comment = actions.do_post_comment(
+            video=video,
+            author=request.user,
+            body=form.cleaned_data["body"],
+            parent=parent,
+            client_token=form.cleaned_data["client_token"],
+        )
     if request.htmx:
         # A fresh, empty form; the comment itself arrives out of band (and over SSE for
         # everyone else).
         context = {
+            "delayed": delivery.failed,
             "video": video,
             "comment_form": CommentForm(initial={"client_token": secrets.token_urlsafe(16)}),
             "added": comment,
@@ -110,6 +116,8 @@ def post_comment(request: HtmxHttpRequest, public_id: str):
             "own": True,
         }
         return render(request, "video_share/comments.html#comment-posted", context)
+    if delivery.failed:
+        messages.warning(request, DELAYED)
     return redirect(f"{video.get_absolute_url()}#{comment.dom_id}")
 
 
@@ -195,6 +203,21 @@ def _back_to(request, comment: Comment):
             {"comment": comment, "video": comment.video},
         )
     return redirect(f"{comment.video.get_absolute_url()}#{comment.dom_id}")
+
+
+@login_required
+@require_POST
+def react(request: HtmxHttpRequest, public_id: str):
+    """Like or dislike a video (the same again takes it back)."""
+    video = _video_for(request, public_id)
+    values = {"like": Reaction.LIKE, "dislike": Reaction.DISLIKE}
+    if not video.is_playable or request.POST.get("value") not in values:
+        return HttpResponseBadRequest()
+    mine = actions.do_react(video, request.user, values[request.POST["value"]])
+    if request.htmx:
+        context = {"video": video, "my_reaction": mine}
+        return render(request, "video_share/watch.html#reactions", context)
+    return redirect(video)
 
 
 def video_stream(request: HtmxHttpRequest, public_id: str):

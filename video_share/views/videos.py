@@ -21,7 +21,7 @@ from .. import actions
 from ..events import live_event_id
 from ..forms import PosterForm, UploadForm, VideoEditForm
 from ..htmx import HtmxHttpRequest
-from ..models import Video, WatchProgress
+from ..models import Reaction, Video, WatchProgress
 from ..templatetags.video_share import media_url
 
 
@@ -63,6 +63,13 @@ def upload(request: HtmxHttpRequest):
 
 
 VIEWER_COOKIE = "vs_viewer"
+
+
+def my_reaction(user, video: Video) -> int:
+    if not user.is_authenticated:
+        return 0
+    reaction = Reaction.objects.filter(video=video, user=user).first()
+    return reaction.value if reaction else 0
 
 
 def _start_at(request, video: Video) -> int:
@@ -108,6 +115,7 @@ def render_watch_page(request, video: Video, *, event_id: str = "", comment_form
         "share_url": request.build_absolute_uri(video.get_absolute_url()),
         **stream,
         **comment_context(request, video, form=comment_form),
+        "my_reaction": my_reaction(request.user, video),
     }
     response = render(request, "video_share/watch.html", context)
     if not request.user.is_authenticated and VIEWER_COOKIE not in request.COOKIES:
