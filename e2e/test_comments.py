@@ -145,3 +145,17 @@ def test_commenting_and_liking_without_javascript(new_context, video_url):
     comment_box(page).fill(" ")
     page.get_by_role("button", name="Post").click()
     expect(page.get_by_text("Write something first.")).to_be_visible()
+
+
+def test_likes_reach_other_viewers_live(new_context, video_url):
+    url, _owner = video_url
+    fan = open_as_new_user(new_context, url, "fan")
+    watcher = open_as_new_user(new_context, url, "watcher")
+    before = int(watcher.locator("#video-likes").inner_text())
+    fan.get_by_role("button", name="Like", exact=True).click()
+    expect(fan.get_by_role("button", name="Like", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(watcher.locator("#video-likes")).to_have_text(str(before + 1))
+    fan.get_by_role("button", name="Like", exact=True).click()
+    expect(watcher.locator("#video-likes")).to_have_text(str(before))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import media
 from .images import make_avatar, make_poster
-from .models import User, Video, handle_key
+from .models import Report, User, Video, handle_key
 from .storage import upload_path
 from .text import clean_tag, fold
 from .throttle import LoginThrottle
@@ -324,3 +324,14 @@ class CommentForm(forms.Form):
         if not body.strip():
             raise ValidationError(_("Write something first."), code="required")
         return body
+
+
+class ReportForm(DescribedFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = Report
+        fields = ("reason", "note")
+        labels = {"reason": _("What is wrong?"), "note": _("Details (optional)")}
+        widgets = {
+            "reason": forms.RadioSelect,
+            "note": forms.Textarea(attrs={"rows": 3, "dir": "auto", "maxlength": 1000}),
+        }

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .forms import LoginForm
-from .views import accounts, channels, comments, media, pages, streams, videos
+from .views import accounts, channels, comments, media, pages, reports, streams, videos
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -61,6 +61,8 @@ urlpatterns = [
     path("comments/<int:comment_id>/pin", comments.pin_comment, name="pin_comment"),
     path("comments/<int:comment_id>/heart", comments.heart_comment, name="heart_comment"),
     path("comments/<int:comment_id>/like", comments.like_comment, name="like_comment"),
+    path("comments/<int:comment_id>/report", reports.report_comment, name="report_comment"),
+    path("v/<str:public_id>/report", reports.report_video, name="report_video"),
     path("v/<str:public_id>/progress", videos.save_progress, name="video_progress"),
     path("embed/<str:public_id>", videos.embed, name="embed"),
     path("oembed", videos.oembed, name="oembed"),

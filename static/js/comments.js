@@ -18,6 +18,8 @@
       var ownVideo = owner === me();
       comment.querySelectorAll(":scope > .comment__main > .comment__actions > [data-author-tools]")
         .forEach(function (tools) { tools.hidden = !mine; });
+      comment.querySelectorAll(":scope > .comment__main > .comment__actions > [data-not-author-tools]")
+        .forEach(function (tools) { tools.hidden = mine; });
       comment.querySelectorAll(":scope > .comment__main > .comment__actions > [data-manage-tools]")
         .forEach(function (tools) { tools.hidden = !(mine || ownVideo); });
       comment.querySelectorAll(":scope > .comment__main > .comment__actions > [data-owner-tools]")

@@ -12,6 +12,7 @@ from .comments import (
     do_react,
     do_toggle_comment_like,
 )
+from .moderation import do_ban, do_delete_reported, do_hide, do_report
 from .people import do_subscribe, do_unsubscribe, do_update_profile
 from .videos import (
     _probe_of,
@@ -35,6 +36,10 @@ from .videos import (
 __all__ = [
     "_probe_of",
     "do_add_rendition",
+    "do_ban",
+    "do_delete_reported",
+    "do_hide",
+    "do_report",
     "do_clear_history",
     "do_count_view",
     "do_delete_comment",

@@ -2,6 +2,7 @@ from .accounts import HandleUserManager, HandleValidator, User, avatar_path, han
 from .channels import Subscription
 from .comments import Comment, CommentLike
 from .notifications import Notification
+from .reports import Report
 from .search import VideoSearch
 from .videos import Rendition, Tag, Video
 from .watching import Reaction, View, WatchProgress
@@ -14,6 +15,7 @@ __all__ = [
     "Notification",
     "Reaction",
     "Rendition",
+    "Report",
     "Subscription",
     "Tag",
     "User",

@@ -1,0 +1,65 @@
+"""Actions of reporting and moderation."""
+
+from django.db import IntegrityError, transaction
+
+from ..models import Comment, Report, User, Video
+from .comments import do_delete_comment, publish_comments
+from .videos import do_delete_video, do_edit_video
+
+
+def do_report(reporter: User, *, reason: str, note: str = "", video=None, comment=None) -> bool:
+    """File a report; False if this person already reported it."""
+    try:
+        with transaction.atomic():
+            Report.objects.create(
+                reporter=reporter,
+                video=video or comment.video,
+                comment=comment,
+                reason=reason,
+                note=note,
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def do_hide(report: Report) -> None:
+    """Take the reported thing out of view: a comment disappears for everyone, a video
+    becomes private (its viewers are cut off)."""
+    with transaction.atomic():
+        if report.comment is not None:
+            comment = report.comment
+            Comment.objects.filter(pk=comment.pk).update(hidden=True)
+            publish_comments(comment.video, removed_id=comment.pk, parent=comment.parent)
+        else:
+            video = report.video
+            do_edit_video(
+                video,
+                {
+                    "title": video.title,
+                    "description": video.description,
+                    "visibility": Video.Visibility.PRIVATE,
+                    "tags_text": video.tag_names(),
+                },
+            )
+        Report.objects.filter(video=report.video, comment=report.comment).update(resolved=True)
+
+
+def do_delete_reported(report: Report) -> None:
+    with transaction.atomic():
+        Report.objects.filter(video=report.video, comment=report.comment).update(resolved=True)
+        if report.comment is not None:
+            do_delete_comment(report.comment)
+        else:
+            do_delete_video(report.video)
+
+
+def do_ban(user: User) -> None:
+    """Ban a user: they can no longer log in, and their comments are hidden."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        for comment in Comment.objects.filter(author=user, hidden=False).select_related("video"):
+            Comment.objects.filter(pk=comment.pk).update(hidden=True)
+            publish_comments(comment.video, removed_id=comment.pk, parent=comment.parent)
+        Report.objects.filter(comment__author=user).update(resolved=True)
+        Report.objects.filter(video__owner=user).update(resolved=True)

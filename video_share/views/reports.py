@@ -1,0 +1,53 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from .. import actions
+from ..forms import ReportForm
+from ..htmx import HtmxHttpRequest
+from ..models import Comment
+from .videos import _video_for
+
+
+def _report(request, *, video, comment=None):
+    back = (
+        f"{video.get_absolute_url()}#comment-{comment.pk}" if comment else video.get_absolute_url()
+    )
+    author_id = comment.author_id if comment else video.owner_id
+    if author_id == request.user.pk:
+        messages.info(request, _("That is yours: you can edit or delete it instead."))
+        return redirect(back)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        created = actions.do_report(
+            request.user,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            video=video,
+            comment=comment,
+        )
+        if created:
+            messages.success(request, _("Thank you. A moderator will look at it."))
+        else:
+            messages.info(request, _("You reported this already. A moderator will look at it."))
+        return redirect(back)
+    context = {"form": form, "video": video, "comment": comment, "back": back}
+    return render(request, "video_share/report.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_video(request: HtmxHttpRequest, public_id: str):
+    return _report(request, video=_video_for(request, public_id))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_comment(request: HtmxHttpRequest, comment_id: int):
+    comment = get_object_or_404(
+        Comment.objects.select_related("video"), pk=comment_id, hidden=False
+    )
+    video = _video_for(request, comment.video.public_id)
+    return _report(request, video=video, comment=comment)
