@@ -212,3 +212,11 @@ def test_oembed(client, alice_video):
     assert client.get(reverse("oembed"), {"url": url}).status_code == 404
     assert client.get(reverse("oembed"), {"url": "http://testserver/nope"}).status_code == 404
     assert client.get(reverse("oembed"), {"url": url, "format": "xml"}).status_code == 501
+
+
+def test_rich_text_links_mentions_to_channels():
+    html = rich_text("thanks @layla.films and @سارة! mail me: a@b.com")
+    assert '<a href="/@layla.films" dir="auto">@layla.films</a>' in html
+    assert "/@%D8%B3%D8%A7%D8%B1%D8%A9" in html
+    assert "a@b.com" in html
+    assert 'href="/@b.com"' not in html

@@ -60,6 +60,7 @@ def views(value) -> str:
 _TOKENS = re.compile(
     r"(?P<url>\bhttps?://[^\s<>\"']+)"
     r"|(?P<time>(?<![\w:])(?:\d{1,2}:)?[0-5]?\d:[0-5]\d(?![\w:]))"
+    r"|(?P<mention>(?<![\w@/])@[\w][\w.]{1,28}[\w])"
 )
 _TRAILING = ".,;:!?)]}'\"»"
 
@@ -73,8 +74,9 @@ def seconds_of(timestamp: str) -> int:
 
 @register.filter(needs_autoescape=False)
 def rich_text(text: str) -> str:
-    """User text, escaped, with links made clickable (rel="nofollow ugc noopener") and
-    timestamps like 1:23 turned into links that seek the player (?t=83 without JavaScript)."""
+    """User text, escaped, with links made clickable (rel="nofollow ugc noopener"),
+    timestamps like 1:23 turned into links that seek the player (?t=83 without JavaScript),
+    and @handles linked to their channels."""
     out, position = [], 0
     for match in _TOKENS.finditer(text or ""):
         out.append(escape(text[position : match.start()]))
@@ -85,6 +87,15 @@ def rich_text(text: str) -> str:
                 trail, url = url[-1] + trail, url[:-1]
             out.append(
                 format_html('<a href="{}" rel="nofollow ugc noopener">{}</a>{}', url, url, trail)
+            )
+        elif match["mention"]:
+            handle = match["mention"][1:]
+            out.append(
+                format_html(
+                    '<a href="{}" dir="auto">@{}</a>',
+                    reverse("channel", kwargs={"username": handle}),
+                    handle,
+                )
             )
         else:
             seconds = seconds_of(match["time"])
