@@ -78,7 +78,7 @@ def test_comments_posted_while_offline_arrive_once_each(new_context, video_url):
     bob.wait_for_timeout(1000)
     bob.context.set_offline(False)
     for index in range(3):
-        expect(comments_with(bob, f"While you were away {index}")).to_have_count(1, timeout=15_000)
+        expect(comments_with(bob, f"While you were away {index}")).to_have_count(1, timeout=40_000)
     bob.wait_for_timeout(1500)
     for index in range(3):
         expect(comments_with(bob, f"While you were away {index}")).to_have_count(1)
