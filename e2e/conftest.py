@@ -48,10 +48,10 @@ def server_env(data_dir: Path, **extra) -> dict:
 class Server:
     """A `manage.py serve` process."""
 
-    def __init__(self, data_dir: Path, **env):
+    def __init__(self, data_dir: Path, port: int | None = None, **env):
         data_dir.mkdir(parents=True, exist_ok=True)
         self.env = env
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.data_dir = data_dir
         self.log_path = data_dir / "serve.log"

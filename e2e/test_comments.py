@@ -159,3 +159,46 @@ def test_likes_reach_other_viewers_live(new_context, video_url):
     expect(watcher.locator("#video-likes")).to_have_text(str(before + 1))
     fan.get_by_role("button", name="Like", exact=True).click()
     expect(watcher.locator("#video-likes")).to_have_text(str(before))
+
+
+def test_a_server_restart_loses_nothing(browser, tmp_path_factory, tmp_path):
+    import signal
+
+    from .conftest import Server
+
+    data_dir = tmp_path_factory.mktemp("restart-comments")
+    clip = make_video(tmp_path / "clip.mp4", size="320x240", seconds=1)
+    server = Server(data_dir)
+    port = server.port
+    try:
+        host_context = browser.new_context(base_url=server.url)
+        host = host_context.new_page()
+        sign_up(host, unique_name("restarter"))
+        host.goto("/upload/")
+        host.get_by_label("Video file").set_input_files(clip)
+        host.get_by_role("button", name="Upload", exact=True).click()
+        expect(host.locator("#player video")).to_be_attached(timeout=60_000)
+        url = host.url
+        reader_context = browser.new_context(base_url=server.url)
+        reader = reader_context.new_page()
+        sign_up(reader, unique_name("reader"))
+        reader.goto(url)
+        reader.evaluate("window.sameDocument = true")
+
+        server.stop(signal.SIGTERM)
+        server = Server(data_dir, port=port)
+        host.goto(url)
+        for index in range(3):
+            comment_box(host).fill(f"After the restart {index}")
+            host.get_by_role("button", name="Post").click()
+            expect(comments_with(host, f"After the restart {index}")).to_have_count(1)
+        for index in range(3):
+            expect(comments_with(reader, f"After the restart {index}")).to_have_count(
+                1, timeout=40_000
+            )
+        assert reader.evaluate("window.sameDocument") is True
+        reader.wait_for_timeout(1000)
+        for index in range(3):
+            expect(comments_with(reader, f"After the restart {index}")).to_have_count(1)
+    finally:
+        server.stop(signal.SIGKILL)

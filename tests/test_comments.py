@@ -49,12 +49,15 @@ def test_posting_a_comment_without_javascript_redirects_to_it(client, video, bob
     assert comment.author == bob
 
 
-def test_posting_with_htmx_returns_a_fresh_form_and_the_comment(client, video, bob):
+def test_posting_with_htmx_keeps_the_form_and_sends_the_comment(client, video, bob):
     client.force_login(bob)
     response = post(client, video, "Hello <b>there</b>", headers={"HX-Request": "true"})
     html = response.content.decode()
     assert "<html" not in html
-    assert 'id="comment-form"' in html
+    # The form stays (the reader may be typing again); only its one-time token is renewed.
+    assert response["HX-Reswap"] == "none"
+    assert 'id="comment-form"' not in html
+    assert 'id="client-token" value="' in html
     assert 'hx-swap-oob="afterbegin:#comment-list"' in html
     assert "Hello &lt;b&gt;there&lt;/b&gt;" in html
 

@@ -117,19 +117,30 @@
     label.textContent = reply.textContent;
     form.querySelector("button[type=submit]").textContent = reply.textContent;
     var token = form.querySelector("input[name=client_token]");
-    if (token) token.value = Math.random().toString(36).slice(2) + Date.now().toString(36);
+    if (token) {
+      token.id = "client-token-" + id;
+      token.value = Math.random().toString(36).slice(2) + Date.now().toString(36);
+    }
     reply.closest(".comment__main").querySelector(".replies").before(form);
     htmx.process(form);
     area.focus();
   }, true);
 
-  // A reply form that has posted comes back empty: remove it.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var form = event.detail.target;
-    if (form && /^comment-form-\d+$/.test(form.id || "") && !form.querySelector(".field__errors p")) {
-      var fresh = document.getElementById(form.id);
-      if (fresh) fresh.remove();
+  // Posting keeps the form in place: clear what was sent (not what was typed since), and
+  // close a reply form. A form with errors comes back instead, swapped in whole.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (form.matches && form.matches("form.comment-form")) {
+      form.dataset.sent = form.querySelector("textarea").value;
     }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.matches || !form.matches("form.comment-form") || !event.detail.successful) return;
+    if (event.detail.xhr.getResponseHeader("HX-Reswap") !== "none") return;
+    var area = form.querySelector("textarea");
+    if (area && area.value === form.dataset.sent) area.value = "";
+    if (/^comment-form-\d+$/.test(form.id)) form.remove();
   });
 
   document.addEventListener("DOMContentLoaded", function () { revealControls(document); });

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_eventstream import get_current_event_id
 from django_eventstream.views import events
+from django_htmx.http import reswap
 
 from .. import actions
 from ..events import track_delivery
@@ -115,7 +116,8 @@ def post_comment(request: HtmxHttpRequest, public_id: str):
             "parent_id": comment.parent_id or "",
             "own": True,
         }
-        return render(request, "video_share/comments.html#comment-posted", context)
+        response = render(request, "video_share/comments.html#comment-posted", context)
+        return reswap(response, "none")
     if delivery.failed:
         messages.warning(request, DELAYED)
     return redirect(f"{video.get_absolute_url()}#{comment.dom_id}")
