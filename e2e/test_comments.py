@@ -202,3 +202,14 @@ def test_a_server_restart_loses_nothing(browser, tmp_path_factory, tmp_path):
             expect(comments_with(reader, f"After the restart {index}")).to_have_count(1)
     finally:
         server.stop(signal.SIGKILL)
+
+
+def test_watching_now_counts_open_pages(new_context, video_url):
+    url, _owner = video_url
+    first = open_as_new_user(new_context, url, "viewer")
+    base = int(first.locator("#watching-count").inner_text())
+    second = open_as_new_user(new_context, url, "viewer")
+    expect(first.locator("#watching-count")).to_have_text(str(base + 1), timeout=5000)
+    expect(second.locator("#watching-count")).to_have_text(str(base + 1), timeout=5000)
+    second.context.close()
+    expect(first.locator("#watching-count")).to_have_text(str(base), timeout=5000)

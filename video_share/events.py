@@ -34,7 +34,7 @@ class ChannelManager(ChannelManagerBase):
         kind, _, ident = channel.partition("-")
         if kind == "user":
             return user is not None and user.is_authenticated and str(user.pk) == ident
-        if kind == "video":
+        if kind in ("video", "watching"):
             from .models import Video
 
             # video-<public id>~<language>: one copy of each broadcast per site language.
@@ -44,7 +44,9 @@ class ChannelManager(ChannelManagerBase):
         return False
 
     def is_channel_reliable(self, channel):
-        return True
+        # Presence counts are not stored (only the latest matters); everything else is,
+        # so that a reconnecting reader gets what it missed.
+        return not channel.startswith("watching-")
 
 
 def _anonymous():

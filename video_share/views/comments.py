@@ -17,6 +17,7 @@ from ..events import track_delivery
 from ..forms import CommentForm
 from ..htmx import HtmxHttpRequest
 from ..models import Comment, Reaction, Video
+from ..presence import presence_channel, tracked, watching
 from ..throttle import comment_allowed
 from .channels import page_of
 from .videos import _video_for, render_watch_page
@@ -57,7 +58,10 @@ def video_stream_context(request, video: Video) -> dict:
     """The video's live channel in the reader's language, and the event id to resume from:
     read before the comments are, so nothing sent in between is missed."""
     channel = live_channel(video, request.LANGUAGE_CODE)
-    return {"live_channel_event_id": get_current_event_id([channel])}
+    return {
+        "live_channel_event_id": get_current_event_id([channel]),
+        "watching": watching(video.public_id) + 1,  # the page being rendered will be one
+    }
 
 
 @require_GET
@@ -228,4 +232,5 @@ def video_stream(request: HtmxHttpRequest, public_id: str):
     video = Video.objects.filter(public_id=public_id).first()
     if video is None:
         raise Http404
-    return events(request, channels=[live_channel(video, request.LANGUAGE_CODE)])
+    channels = [live_channel(video, request.LANGUAGE_CODE), presence_channel(video.public_id)]
+    return tracked(events(request, channels=channels), video.public_id)

@@ -1,0 +1,66 @@
+""" "N watching now": how many live streams are open on a video, pushed to its viewers.
+
+Counted from the streams this process holds (with several web processes behind Redis, each
+counts its own: a lower bound). Presence events are not stored: a count is only worth its
+latest value.
+"""
+
+import asyncio
+
+from django.http import StreamingHttpResponse
+from django_eventstream import send_event
+from django_eventstream.views import get_listener_manager
+
+DEBOUNCE_SECONDS = 0.5
+_pending: set[str] = set()
+
+
+def presence_channel(public_id: str) -> str:
+    return f"watching-{public_id}"
+
+
+def watching(public_id: str) -> int:
+    manager = get_listener_manager()
+    with manager.lock:
+        return len(manager.listeners_by_channel.get(presence_channel(public_id), ()))
+
+
+def _schedule(public_id: str) -> None:
+    """Publish the count soon, once for a burst of arrivals and departures."""
+    if public_id in _pending:
+        return
+    _pending.add(public_id)
+
+    async def publish():
+        await asyncio.sleep(DEBOUNCE_SECONDS)
+        _pending.discard(public_id)
+        count = str(watching(public_id))
+        await asyncio.to_thread(
+            send_event, presence_channel(public_id), "watching", count, json_encode=False
+        )
+
+    asyncio.get_running_loop().create_task(publish())
+
+
+def tracked(response, public_id: str):
+    """The stream response, announcing the new count when it opens and when it closes."""
+    if not isinstance(response, StreamingHttpResponse) or not response.is_async:
+        return response
+    inner = response.streaming_content
+
+    async def stream():
+        opened = False
+        try:
+            async for chunk in inner:
+                yield chunk
+                if not opened:
+                    opened = True
+                    _schedule(public_id)
+        finally:
+            # Close the inner stream first: it unregisters its listener, so the count is right.
+            await inner.aclose()
+            if opened:
+                _schedule(public_id)
+
+    response.streaming_content = stream()
+    return response
