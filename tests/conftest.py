@@ -32,3 +32,14 @@ def _forget_media_access():
     from video_share import media_access
 
     media_access._entries.clear()
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """Every live event sent, as (channel, event type, html)."""
+    sent = []
+    monkeypatch.setattr(
+        "video_share.events.send_event",
+        lambda channel, kind, data, json_encode=True: sent.append((channel, kind, data)),
+    )
+    return sent

@@ -25,16 +25,6 @@ def bob():
     return make_user("bob")
 
 
-@pytest.fixture
-def published(monkeypatch):
-    sent = []
-    monkeypatch.setattr(
-        "video_share.events.send_event",
-        lambda channel, kind, data, json_encode=True: sent.append((channel, kind, data)),
-    )
-    return sent
-
-
 def post(client, video, body, headers=None, **extra):
     return client.post(
         reverse("post_comment", args=[video.public_id]), {"body": body, **extra}, headers=headers

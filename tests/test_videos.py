@@ -26,17 +26,6 @@ def clip(tmp_path_factory):
 
 
 @pytest.fixture
-def published(monkeypatch):
-    """Every live event sent, as (channel, event type, html)."""
-    sent = []
-    monkeypatch.setattr(
-        "video_share.events.send_event",
-        lambda channel, kind, data, json_encode=True: sent.append((channel, kind, data)),
-    )
-    return sent
-
-
-@pytest.fixture
 def alice(client):
     user = make_user("alice")
     client.force_login(user)
