@@ -372,3 +372,14 @@ def test_reaction_counts_are_broadcast(video, bob, published, django_capture_on_
         actions.do_react(video, bob, 1)
     html = published[0][2]
     assert '<span id="video-likes" hx-swap-oob="true">1</span>' in html
+
+
+def test_another_order_updates_the_sort_chips(client, video, bob):
+    Comment.objects.create(video=video, author=bob, body="c")
+    html = client.get(
+        reverse("comment_list", args=[video.public_id]),
+        {"sort": "newest"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert 'id="comment-sort" aria-label="Sort comments" hx-swap-oob="true"' in html
+    assert 'hx-swap-oob="True"' not in html  # comments themselves are not out of band

@@ -210,5 +210,19 @@ def test_the_watch_page_runs_a_fixed_number_of_queries(
         top = Comment.objects.create(video=video, author=make_user(f"talker{index}"), body="hi")
         Comment.objects.create(video=video, author=alice, body="reply", parent=top)
     client.force_login(make_user("viewer"))
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         assert client.get(video.get_absolute_url()).status_code == 200
+
+
+def test_subscribing_with_htmx_updates_the_count_too(client, alice, bob):
+    client.force_login(alice)
+    html = client.post(
+        reverse("subscribe", args=["bob"]), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert '<span id="subscriber-count" hx-swap-oob="true">1 subscriber</span>' in html
+
+
+def test_unknown_pages_have_a_friendly_404(client):
+    response = client.get("/v/doesnotexist")
+    assert response.status_code == 404
+    assert "This page isn’t here" in response.content.decode()

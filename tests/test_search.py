@@ -182,3 +182,19 @@ def test_search_runs_a_fixed_number_of_queries(client, owner, django_assert_max_
         indexed(make_video(owner, title=f"match {index}"))
     with django_assert_max_num_queries(6):
         client.get(reverse("search"), {"q": "match"})
+
+
+def test_typing_on_the_search_page_updates_heading_and_filters(client, owner):
+    indexed(make_video(owner, title="Sunset"))
+    response = client.get(
+        reverse("search"),
+        {"q": "sunset"},
+        headers={
+            "HX-Request": "true",
+            "HX-Target": "main",
+            "HX-Current-URL": "http://testserver/search?q=old",
+        },
+    )
+    html = response.content.decode()
+    assert '<h1 id="search-heading" hx-swap-oob="true">' in html
+    assert 'id="search-q" value="sunset" hx-swap-oob="true"' in html

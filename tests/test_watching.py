@@ -220,3 +220,12 @@ def test_rich_text_links_mentions_to_channels():
     assert "/@%D8%B3%D8%A7%D8%B1%D8%A9" in html
     assert "a@b.com" in html
     assert 'href="/@b.com"' not in html
+
+
+def test_watching_without_javascript_still_fills_history(client, alice_video):
+    from video_share.models import User
+
+    viewer = User.objects.create_user("plain", password="x")
+    client.force_login(viewer)
+    client.get(reverse("video_view", args=[alice_video.public_id]))  # the <noscript> pixel
+    assert WatchProgress.objects.filter(user=viewer, video=alice_video).exists()

@@ -6,6 +6,8 @@
   // themselves) are hidden once this file runs.
   function hideNoJs(root) {
     root.querySelectorAll("[data-no-js]").forEach(function (element) { element.hidden = true; });
+    // And controls that need it are shown.
+    root.querySelectorAll("[data-js-only]").forEach(function (element) { element.hidden = false; });
   }
   document.addEventListener("DOMContentLoaded", function () { hideNoJs(document); });
   document.addEventListener("htmx:load", function (event) { hideNoJs(event.target); });

@@ -111,6 +111,7 @@
     var area = form.querySelector("textarea");
     area.id = "id_body_" + id;
     area.value = "";
+    area.placeholder = document.getElementById("comments").dataset.replyPlaceholder || "";
     var label = form.querySelector("label[for]");
     label.htmlFor = area.id;
     label.classList.add("visually-hidden");

@@ -15,15 +15,19 @@
   }
 
   function formatBytes(bytes) {
-    var units = ["B", "KB", "MB", "GB", "TB"];
+    // Units named in the page's language (Intl knows them: "MB", "ميغابايت"…).
+    var units = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"];
     var index = 0;
     while (bytes >= 1024 && index < units.length - 1) {
       bytes /= 1024;
       index += 1;
     }
     return new Intl.NumberFormat(document.documentElement.lang, {
+      style: "unit",
+      unit: units[index],
+      unitDisplay: "short",
       maximumFractionDigits: index ? 1 : 0,
-    }).format(bytes) + " " + units[index];
+    }).format(bytes);
   }
 
   function formatSeconds(seconds) {

@@ -349,6 +349,15 @@ def do_save_progress(user: User, video: Video, position: float, duration: float)
     )
 
 
+def do_note_watched(user: User, video: Video) -> None:
+    """Put a video in the user's History without a position (watched without JavaScript)."""
+    progress, created = WatchProgress.objects.get_or_create(
+        user=user, video=video, defaults={"duration": video.duration or 0}
+    )
+    if not created:
+        progress.save(update_fields=["updated_at"])
+
+
 def do_forget_progress(user: User, video_id: int) -> None:
     WatchProgress.objects.filter(user=user, video_id=video_id).delete()
 

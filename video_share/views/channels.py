@@ -67,7 +67,11 @@ def channel_about(request: HtmxHttpRequest, username: str):
 
 def _subscription_changed(request: HtmxHttpRequest, channel: User):
     if request.htmx and not request.htmx.boosted:
-        context = {"owner": channel, "subscribed": is_subscribed(request.user, channel)}
+        context = {
+            "owner": channel,
+            "subscribed": is_subscribed(request.user, channel),
+            "count_oob": True,
+        }
         return render(request, "video_share/channel.html#subscribe-button", context)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):

@@ -16,7 +16,7 @@ from .. import actions
 from ..events import track_delivery
 from ..forms import CommentForm
 from ..htmx import HtmxHttpRequest
-from ..models import Comment, Reaction, Video
+from ..models import Comment, CommentLike, Reaction, Video
 from ..presence import presence_channel, tracked, watching
 from ..throttle import comment_allowed
 from .channels import page_of
@@ -43,10 +43,20 @@ def comment_context(request, video: Video, *, form=None) -> dict:
         .prefetch_related(Prefetch("replies", queryset=replies))
         .sorted_by(sort)
     )
+    page = page_of(request, comments, per_page=COMMENTS_PER_PAGE)
+    liked = set()
+    if request.user.is_authenticated:
+        on_page = [c.pk for c in page] + [r.pk for c in page for r in c.replies.all()]
+        liked = set(
+            CommentLike.objects.filter(user=request.user, comment__in=on_page).values_list(
+                "comment_id", flat=True
+            )
+        )
     return {
         "video": video,
         "sort": sort,
-        "comment_page": page_of(request, comments, per_page=COMMENTS_PER_PAGE),
+        "liked": liked,
+        "comment_page": page,
         "comment_count": Comment.objects.filter(video=video).visible().count(),
         "comment_form": form or CommentForm(initial={"client_token": secrets.token_urlsafe(16)}),
         "reply_to": request.GET.get("reply", ""),
@@ -70,8 +80,12 @@ def comment_list(request: HtmxHttpRequest, public_id: str):
     video = _video_for(request, public_id)
     context = comment_context(request, video)
     if request.htmx and not request.htmx.boosted:
-        partial = "comment-page" if request.GET.get("page") else "comment-list"
-        return render(request, f"video_share/comments.html#{partial}", context)
+        if request.GET.get("page"):
+            return render(request, "video_share/comments.html#comment-page", context)
+        # Another order: the list, and the sort chips out of band.
+        return render(
+            request, "video_share/comments.html#comment-list", {**context, "sort_oob": True}
+        )
     return redirect(f"{video.get_absolute_url()}?sort={context['sort']}#comments")
 
 
@@ -143,6 +157,8 @@ def edit_comment(request: HtmxHttpRequest, comment_id: int):
     comment = _comment_for(request, comment_id)
     if request.user.pk != comment.author_id:
         raise Http404
+    if request.htmx and request.GET.get("cancel"):
+        return _back_to(request, comment)
     form = CommentForm(request.POST or None, initial={"body": comment.body})
     if request.method == "POST" and form.is_valid():
         actions.do_edit_comment(comment, form.cleaned_data["body"])
@@ -202,12 +218,14 @@ def like_comment(request: HtmxHttpRequest, comment_id: int):
 
 def _back_to(request, comment: Comment):
     if request.htmx:
-        # The change reaches this page as it reaches everyone: over the live stream.
-        return render(
-            request,
-            "video_share/comments.html#comment-event-direct",
-            {"comment": comment, "video": comment.video},
+        # This comment again, as the reader now sees it (others get the change live).
+        liked = set(
+            CommentLike.objects.filter(user=request.user, comment=comment).values_list(
+                "comment_id", flat=True
+            )
         )
+        context = {"comment": comment, "video": comment.video, "liked": liked}
+        return render(request, "video_share/comments.html#comment-event-direct", context)
     return redirect(f"{comment.video.get_absolute_url()}#{comment.dom_id}")
 
 

@@ -82,6 +82,7 @@ def search(request: HtmxHttpRequest):
         if request.htmx.target == "main":
             # Typed in the header box. On the search page, replace only the results.
             if request.htmx.current_url_abs_path.startswith(reverse("search")):
+                context["oob"] = True
                 response = render(request, "video_share/search.html#search-results", context)
                 return retarget(response, "#search-results")
             return render(request, "video_share/search.html#search-main", context)

@@ -151,6 +151,9 @@ def count_view(request: HtmxHttpRequest, public_id: str):
     video = _video_for(request, public_id)
     if video.is_playable:
         actions.do_count_view(video, _viewer(request))
+    if request.method == "GET" and request.user.is_authenticated:
+        # Without JavaScript there is no position to save, but the video joins History.
+        actions.do_note_watched(request.user, video)
     if request.method == "GET":
         response = HttpResponse(PIXEL, content_type="image/gif")
         response["Cache-Control"] = "no-store"
