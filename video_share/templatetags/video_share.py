@@ -130,4 +130,4 @@ def ago(moment) -> str:
         return ""
     if (timezone.now() - moment).total_seconds() < 60:
         return gettext("just now")
-    return gettext("%(age)s ago") % {"age": timesince(moment)}
+    return gettext("%(age)s ago") % {"age": timesince(moment, depth=1)}
