@@ -2,7 +2,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from .forms import LoginForm
-from .views import accounts, channels, comments, media, pages, reports, streams, videos
+from .views import (
+    accounts,
+    channels,
+    comments,
+    media,
+    notifications,
+    pages,
+    reports,
+    streams,
+    videos,
+)
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -12,7 +22,13 @@ urlpatterns = [
     path("@<str:username>/subscribe", channels.subscribe, name="subscribe"),
     path("@<str:username>/unsubscribe", channels.unsubscribe, name="unsubscribe"),
     path("subscriptions/", channels.subscriptions, name="subscriptions"),
-    path("notifications/", pages.notifications, name="notifications"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path(
+        "notifications/<int:notification_id>",
+        notifications.open_notification,
+        name="open_notification",
+    ),
+    path("notifications/read", notifications.mark_all_read, name="mark_all_read"),
     path("signup/", accounts.signup, name="signup"),
     path(
         "login/",

@@ -13,7 +13,7 @@ from .comments import (
     do_toggle_comment_like,
 )
 from .moderation import do_ban, do_delete_reported, do_hide, do_report
-from .people import do_subscribe, do_unsubscribe, do_update_profile
+from .people import do_mark_read, do_subscribe, do_unsubscribe, do_update_profile
 from .videos import (
     _probe_of,
     do_add_rendition,
@@ -40,6 +40,7 @@ __all__ = [
     "do_ban",
     "do_delete_reported",
     "do_hide",
+    "do_mark_read",
     "do_note_watched",
     "do_report",
     "do_clear_history",

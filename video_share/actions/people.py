@@ -1,10 +1,11 @@
-"""Actions on people: profiles and subscriptions."""
+"""Actions on people: profiles, subscriptions and notifications."""
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from .. import search
-from ..models import Subscription, User, Video
+from ..models import Notification, Subscription, User, Video
 
 
 def do_update_profile(form) -> User:
@@ -40,3 +41,11 @@ def do_unsubscribe(subscriber: User, channel: User) -> bool:
             )
     channel.refresh_from_db(fields=["subscriber_count"])
     return bool(deleted)
+
+
+def do_mark_read(user: User, ids: list[int] | None = None) -> int:
+    """Mark some (or all) of a user's notifications read; returns how many changed."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

@@ -1,4 +1,3 @@
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
 from django.http import Http404
@@ -90,9 +89,3 @@ def search(request: HtmxHttpRequest):
             return render(request, "video_share/search.html#search-results", context)
         return render(request, "video_share/search.html#video-page", context)
     return render(request, "video_share/search.html", context)
-
-
-@login_required
-@require_GET
-def notifications(request: HtmxHttpRequest):
-    return render(request, "video_share/notifications.html")
