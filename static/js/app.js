@@ -12,6 +12,20 @@
   document.addEventListener("DOMContentLoaded", function () { hideNoJs(document); });
   document.addEventListener("htmx:load", function (event) { hideNoJs(event.target); });
 
+  // Search as you type, but not from one stray letter, and never by pulling the page away
+  // from a video that is playing: there, Enter searches.
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.detail.elt;
+    if (!form.matches || !form.matches("form.search-box")) return;
+    var typed = event.detail.triggeringEvent && event.detail.triggeringEvent.type === "input";
+    if (!typed) return;
+    var query = form.querySelector("input[name=q]").value.trim();
+    var video = document.getElementById("video-player");
+    var playing = video && !video.paused && !video.ended;
+    var onSearchPage = location.pathname.indexOf("/search") === 0;
+    if (playing || (!onSearchPage && query.length < 2)) event.preventDefault();
+  });
+
   // Close the account menu when clicking elsewhere or pressing Escape.
   document.addEventListener("click", function (event) {
     document.querySelectorAll("details.menu[open]").forEach(function (menu) {
