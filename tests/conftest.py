@@ -43,3 +43,19 @@ def published(monkeypatch):
         lambda channel, kind, data, json_encode=True: sent.append((channel, kind, data)),
     )
     return sent
+
+
+@pytest.fixture
+def owner(db):
+    """A channel owner (test modules may define their own)."""
+    from .factories import make_user
+
+    return make_user("owner")
+
+
+@pytest.fixture
+def video(owner):
+    """A ready, public video of `owner`."""
+    from .factories import make_video
+
+    return make_video(owner, title="A talk")

@@ -11,16 +11,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def owner():
-    return make_user("owner")
-
-
-@pytest.fixture
-def video(owner):
-    return make_video(owner, title="Talk")
-
-
-@pytest.fixture
 def bob():
     return make_user("bob")
 

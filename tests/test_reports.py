@@ -9,16 +9,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def owner():
-    return make_user("owner")
-
-
-@pytest.fixture
-def video(owner):
-    return make_video(owner, title="Reported")
-
-
-@pytest.fixture
 def troll(video):
     return make_user("troll")
 
