@@ -9,3 +9,6 @@ os.environ["VIDEO_SHARE_DATA_DIR"] = tempfile.mkdtemp(prefix="video-share-tests-
 from .settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Stream reads run in the test's own thread, so that they see the test's transaction.
+VIDEO_SHARE_STREAM_READERS = 0

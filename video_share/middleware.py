@@ -8,6 +8,7 @@ Django would raise SynchronousOnlyOperation rather than block the loop silently.
 """
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
@@ -21,9 +22,9 @@ from django.middleware.security import SecurityMiddleware
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 
-def inline(middleware, *, response_in_thread: bool = False):
+def inline(middleware, *, response_in_thread=None):
     """The same middleware, with its hooks run on the event loop (the response hook in a
-    thread if it may do I/O)."""
+    thread when `response_in_thread(request)` says it will do I/O)."""
 
     class Inline(middleware):
         async def __acall__(self, request):
@@ -32,7 +33,7 @@ def inline(middleware, *, response_in_thread: bool = False):
                 response = self.process_request(request)
             response = response or await self.get_response(request)
             if hasattr(self, "process_response"):
-                if response_in_thread:
+                if response_in_thread is not None and response_in_thread(request):
                     hook = sync_to_async(self.process_response, thread_sensitive=True)
                     response = await hook(request, response)
                 else:
@@ -43,14 +44,25 @@ def inline(middleware, *, response_in_thread: bool = False):
     return Inline
 
 
+def _session_to_save(request) -> bool:
+    session = getattr(request, "session", None)
+    return session is not None and (session.modified or settings.SESSION_SAVE_EVERY_REQUEST)
+
+
+def _messages_to_store(request) -> bool:
+    storage = getattr(request, "_messages", None)
+    return storage is not None and (storage.used or storage.added_new)
+
+
 InlineSecurityMiddleware = inline(SecurityMiddleware)
-# Loading the session is lazy (in the view); saving it is I/O.
-InlineSessionMiddleware = inline(SessionMiddleware, response_in_thread=True)
+# Loading the session is lazy (in the view); saving it is I/O. An event stream never saves
+# it, so that it never takes a request thread for its whole life.
+InlineSessionMiddleware = inline(SessionMiddleware, response_in_thread=_session_to_save)
 InlineLocaleMiddleware = inline(LocaleMiddleware)
 InlineCommonMiddleware = inline(CommonMiddleware)
 InlineAuthenticationMiddleware = inline(AuthenticationMiddleware)
 # Storing messages may read the session.
-InlineMessageMiddleware = inline(MessageMiddleware, response_in_thread=True)
+InlineMessageMiddleware = inline(MessageMiddleware, response_in_thread=_messages_to_store)
 InlineXFrameOptionsMiddleware = inline(XFrameOptionsMiddleware)
 InlineContentSecurityPolicyMiddleware = inline(ContentSecurityPolicyMiddleware)
 

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_eventstream import get_current_event_id
-from django_eventstream.views import events
 from django_htmx.http import reswap
 
 from .. import actions
@@ -18,6 +17,7 @@ from ..forms import CommentForm
 from ..htmx import HtmxHttpRequest
 from ..models import Comment, CommentLike, Reaction, Video
 from ..presence import presence_channel, tracked, watching
+from ..sse import events
 from ..throttle import comment_allowed
 from .channels import page_of
 from .videos import _video_for, render_watch_page
@@ -244,11 +244,10 @@ def react(request: HtmxHttpRequest, public_id: str):
     return redirect(video)
 
 
-def video_stream(request: HtmxHttpRequest, public_id: str):
+@require_GET
+async def video_stream(request: HtmxHttpRequest, public_id: str):
     """The video's public event stream, in the reader's language. Forbidden (stream-error)
-    for anyone who may not view the video."""
-    video = Video.objects.filter(public_id=public_id).first()
-    if video is None:
-        raise Http404
-    channels = [live_channel(video, request.LANGUAGE_CODE), presence_channel(video.public_id)]
-    return tracked(events(request, channels=channels), video.public_id)
+    for anyone who may not view the video, or when there is no such video."""
+    video = Video(public_id=public_id)  # whether it exists is the channel manager's question
+    channels = [live_channel(video, request.LANGUAGE_CODE), presence_channel(public_id)]
+    return tracked(await events(request, channels), public_id)

@@ -1,9 +1,12 @@
-from django_eventstream.views import events
+from django.views.decorators.http import require_GET
 
 from ..events import user_channel
 from ..htmx import HtmxHttpRequest
+from ..sse import events
 
 
-def user_stream(request: HtmxHttpRequest):
-    """The signed-in user's private event stream (a forbidden stream for anyone else)."""
-    return events(request, channels=[user_channel(request.user.pk or 0)])
+@require_GET
+async def user_stream(request: HtmxHttpRequest):
+    """The signed-in user's private event stream (a forbidden stream for anyone else).
+    Which user that is is only known once the session is loaded, in the reader pool."""
+    return await events(request, lambda request: [user_channel(request.user.pk or 0)])

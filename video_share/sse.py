@@ -1,0 +1,192 @@
+"""Serving event streams without a thread or a database connection per open stream.
+
+django-eventstream's own view reads its storage through `sync_to_async`, which under ASGI runs
+in a thread dedicated to the request: every open stream keeps a thread, and that thread's
+database connection, for as long as the stream is open. This view speaks the same protocol
+with the same pieces — django-eventstream's EventRequest, ChannelManager permissions, storage,
+listener manager and encoding — but does its blocking work (loading the session, checking
+permissions, reading stored events) in a small shared pool of reader threads that release
+their database connection after each read. An idle stream is then a coroutine waiting on an
+event, and database connections are bounded by VIDEO_SHARE_STREAM_READERS.
+
+Behind Pushpin (GRIP), requests are answered by django-eventstream's own view.
+"""
+
+import asyncio
+import copy
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django_eventstream import views as eventstream_views
+from django_eventstream.eventrequest import EventRequest
+from django_eventstream.eventstream import EventPermissionError, get_events
+from django_eventstream.utils import (
+    add_default_headers,
+    make_id,
+    sse_encode_error,
+    sse_encode_event,
+    sse_error_response,
+)
+
+logger = logging.getLogger(__name__)
+
+KEEP_ALIVE_SECONDS = 20
+_readers: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _readers
+    if _readers is None:
+        _readers = ThreadPoolExecutor(
+            max_workers=settings.VIDEO_SHARE_STREAM_READERS, thread_name_prefix="stream-reader"
+        )
+    return _readers
+
+
+def _released(function):
+    def run(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return run
+
+
+async def read(function, *args, **kwargs):
+    """Run blocking work for a stream in the reader pool (VIDEO_SHARE_STREAM_READERS = 0:
+    where Django would run it, e.g. in tests that share the test's connection)."""
+    if not settings.VIDEO_SHARE_STREAM_READERS:
+        return await sync_to_async(function)(*args, **kwargs)
+    worker = sync_to_async(_released(function), thread_sensitive=False, executor=_pool())
+    return await worker(*args, **kwargs)
+
+
+def _open(request, channels) -> EventRequest | HttpResponse:
+    """Parse the request (channels, Last-Event-ID) and load its user."""
+    if callable(channels):
+        channels = channels(request)
+    try:
+        event_request = EventRequest(request, view_kwargs={"channels": channels})
+    except EventRequest.ResumeNotAllowedError as error:
+        return HttpResponseBadRequest(f"Invalid request: {error}.\n")
+    except EventRequest.Error as error:
+        return sse_error_response("bad-request", f"Invalid request: {error}.")
+    return event_request
+
+
+async def events(request, channels) -> HttpResponse:
+    """The SSE response for `channels`, chosen by our URL and never by the query string: a
+    list, or a function of the request for channels that depend on its user."""
+    if getattr(request, "grip", None) is not None and request.grip.proxied:
+
+        def grip_response(request):
+            chosen = channels(request) if callable(channels) else channels
+            return eventstream_views.events(request, channels=chosen)
+
+        return await read(grip_response, request)
+    opened = await read(_open, request, channels)
+    if isinstance(opened, HttpResponse):
+        add_default_headers(opened, request=request)
+        return opened
+    listener = eventstream_views.Listener()
+    listener.user_id = opened.user.pk if opened.user else "anonymous"
+    listener.channels = opened.channels
+    response = StreamingHttpResponse(_stream(opened, listener), content_type="text/event-stream")
+    add_default_headers(response, request=request)
+    return response
+
+
+async def _stream(event_request: EventRequest, listener):
+    """django-eventstream's stream loop, reading storage through the reader pool."""
+    listener.assign_loop()
+    manager = eventstream_views.get_listener_manager()
+    manager.add_listener(listener)
+    try:
+        first = True
+        while True:
+            # Catch up from storage (everything after the client's last id), then wait.
+            try:
+                response = await read(get_events, event_request)
+            except EventPermissionError as error:
+                yield sse_encode_error("forbidden", str(error), extra={"channels": error.channels})
+                return
+            last_ids = copy.deepcopy(response.channel_last_ids)
+            event_id = make_id(last_ids)
+            body = ""
+            if first:
+                first = False
+                body += ":" + " " * 2048 + "\n\n"  # padding for proxies that buffer
+                body += "event: stream-open\ndata:\n\n"
+            if response.channel_reset:
+                body += sse_encode_event(
+                    "stream-reset",
+                    {"channels": list(response.channel_reset)},
+                    event_id=event_id,
+                    json_encode=True,
+                )
+            for channel, items in response.channel_items.items():
+                for item in items:
+                    last_ids[channel] = item.id
+                    body += sse_encode_event(item.type, item.data, event_id=make_id(last_ids))
+            yield body
+            if response.channel_more:
+                continue
+            with manager.lock:
+                # Events queued while storage was read: read storage again, they are in it.
+                conflict = bool(listener.channel_items)
+                if conflict:
+                    listener.aevent.clear()
+                    listener.channel_items = {}
+            if conflict:
+                continue
+            async for body, ended in _live(listener, manager, last_ids):
+                yield body
+                if ended:
+                    return
+            # The queue overflowed: catch up from storage again.
+            event_request.channel_last_ids = last_ids
+    finally:
+        listener.aevent.set()
+        manager.remove_listener(listener)
+
+
+async def _live(listener, manager, last_ids: dict):
+    """(text, ended) as events are published, with keep-alives. Returns when the queue
+    overflowed; `ended` when the stream must end (the reader was kicked)."""
+    while True:
+        try:
+            await asyncio.wait_for(listener.aevent.wait(), KEEP_ALIVE_SECONDS)
+        except TimeoutError:
+            yield "event: keep-alive\ndata:\n\n", False
+            continue
+        with manager.lock:
+            channel_items, overflow, error = (
+                listener.channel_items,
+                listener.overflow,
+                listener.error,
+            )
+            listener.aevent.clear()
+            listener.channel_items, listener.overflow = {}, False
+        body = ""
+        for channel, items in channel_items.items():
+            for item in items:
+                if channel in last_ids:
+                    if item.id is not None:
+                        last_ids[channel] = item.id
+                    else:
+                        del last_ids[channel]
+                event_id = make_id(last_ids) if last_ids else None
+                body += sse_encode_event(item.type, item.data, event_id=event_id)
+        if error:
+            body += sse_encode_error(error["condition"], error["text"], extra=error.get("extra"))
+            yield body, True
+            return
+        if body:
+            yield body, False
+        if overflow:
+            return
