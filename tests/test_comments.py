@@ -166,7 +166,7 @@ def test_a_comment_is_broadcast_after_commit_in_every_language(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         comment = actions.do_post_comment(video=video, author=bob, body="Hi <script>")
-    channels = sorted(channel for channel, _kind, _html in published)
+    channels = sorted(channel for channel, _kind, _html in published if channel.startswith("video"))
     assert channels == [f"video-{video.public_id}~ar", f"video-{video.public_id}~en"]
     by_channel = {channel: html for channel, _kind, html in published}
     html = by_channel[f"video-{video.public_id}~en"]
@@ -205,6 +205,7 @@ def test_every_comment_event_is_published(
     comment = Comment.objects.create(video=video, author=bob, body="subject")
     with django_capture_on_commit_callbacks(execute=True):
         act(comment)
+    published[:] = [event for event in published if event[0].startswith("video-")]
     assert published
     assert all(kind == "comments" for _channel, kind, _html in published)
     assert marker in published[0][2]

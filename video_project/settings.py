@@ -239,6 +239,8 @@ if EMAIL_HOST:
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 del EMAIL_HOST
+# Where the site is, for links in emails.
+VIDEO_SHARE_SITE_URL = os.environ.get("VIDEO_SHARE_SITE_URL", "http://localhost:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Video Share <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -1,7 +1,8 @@
 """Live events: channels, who may read them, and publishing after commit.
 
 Channels:
-- ``user-<id>``: one user's private events (processing progress, unread count). That user only.
+- ``user-<id>``: one user's private events (processing progress). That user only.
+- ``notifications-<id>``: one user's unread count (not stored). That user only.
 - ``video-<public id>``: public events of one video. Whoever may view the video.
 
 Channels always come from our URL configuration, never from the query string. Events are
@@ -26,13 +27,19 @@ def user_channel(user_id: int) -> str:
     return f"user-{user_id}"
 
 
+def bell_channel(user_id: int) -> str:
+    """One user's unread count. Not stored: only the latest count matters, and a page asks
+    for the current one whenever its stream (re)opens."""
+    return f"notifications-{user_id}"
+
+
 class ChannelManager(ChannelManagerBase):
     def get_channels_for_request(self, request, view_kwargs):
         return set(view_kwargs["channels"])
 
     def can_read_channel(self, user, channel):
         kind, _, ident = channel.partition("-")
-        if kind == "user":
+        if kind in ("user", "notifications"):
             return user is not None and user.is_authenticated and str(user.pk) == ident
         if kind in ("video", "watching"):
             from .models import Video
@@ -46,7 +53,7 @@ class ChannelManager(ChannelManagerBase):
     def is_channel_reliable(self, channel):
         # Presence counts are not stored (only the latest matters); everything else is,
         # so that a reconnecting reader gets what it missed.
-        return not channel.startswith("watching-")
+        return not channel.startswith(("watching-", "notifications-"))
 
 
 def _anonymous():
@@ -71,7 +78,7 @@ def render_fragment(template: str, context: dict, language: str) -> str:
 
 def publish_on_commit(channel: str, event_type: str, html: str) -> None:
     """Send an HTML event once the current transaction commits (never for a rollback)."""
-    transaction.on_commit(lambda: _send(channel, event_type, html))
+    transaction.on_commit(lambda: send(channel, event_type, html))
 
 
 class Delivery:
@@ -95,7 +102,8 @@ def track_delivery():
         _delivery.reset(token)
 
 
-def _send(channel: str, event_type: str, html: str) -> None:
+def send(channel: str, event_type: str, html: str) -> None:
+    """Send an HTML event now (after a commit)."""
     try:
         send_event(channel, event_type, html, json_encode=False)
     except Exception:

@@ -335,3 +335,36 @@ class ReportForm(DescribedFieldsMixin, forms.ModelForm):
             "reason": forms.RadioSelect,
             "note": forms.Textarea(attrs={"rows": 3, "dir": "auto", "maxlength": 1000}),
         }
+
+
+class NotificationSettingsForm(forms.Form):
+    """One switch per kind of notification, and the daily email digest."""
+
+    email_digest = forms.BooleanField(
+        label=_("Send me a daily email of unread notifications"), required=False
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        from .models import Notification
+
+        super().__init__(*args, **kwargs)
+        muted = set(user.muted_notifications.values_list("kind", flat=True))
+        self.kind_fields = []
+        for kind, label in Notification.Kind.choices:
+            name = f"kind_{kind}"
+            self.fields[name] = forms.BooleanField(
+                label=label, required=False, initial=kind not in muted
+            )
+            self.kind_fields.append(name)
+        self.fields["email_digest"].initial = user.email_digest
+        self.order_fields([*self.kind_fields, "email_digest"])
+
+    def kinds(self):
+        return [self[name] for name in self.kind_fields]
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["muted"] = [
+            name.removeprefix("kind_") for name in self.kind_fields if not cleaned.get(name)
+        ]
+        return cleaned

@@ -26,6 +26,7 @@ from django_eventstream.eventrequest import EventRequest
 from django_eventstream.eventstream import EventPermissionError, get_events
 from django_eventstream.utils import (
     add_default_headers,
+    get_channelmanager,
     make_id,
     sse_encode_error,
     sse_encode_event,
@@ -104,6 +105,7 @@ async def events(request, channels) -> HttpResponse:
 async def _stream(event_request: EventRequest, listener):
     """django-eventstream's stream loop, reading storage through the reader pool."""
     listener.assign_loop()
+    reliable = get_channelmanager().is_channel_reliable
     manager = eventstream_views.get_listener_manager()
     manager.add_listener(listener)
     try:
@@ -137,12 +139,14 @@ async def _stream(event_request: EventRequest, listener):
             if response.channel_more:
                 continue
             with manager.lock:
-                # Events queued while storage was read: read storage again, they are in it.
-                conflict = bool(listener.channel_items)
-                if conflict:
-                    listener.aevent.clear()
-                    listener.channel_items = {}
-            if conflict:
+                queued, listener.channel_items = listener.channel_items, {}
+                listener.aevent.clear()
+            # Events published while storage was read: stored ones are read again from
+            # storage; unstored ones (presence, unread counts) are only here.
+            unstored = {c: items for c, items in queued.items() if not reliable(c)}
+            if unstored:
+                yield _encode(unstored, {})
+            if len(unstored) < len(queued):
                 continue
             async for body, ended in _live(listener, manager, last_ids):
                 yield body
@@ -153,6 +157,21 @@ async def _stream(event_request: EventRequest, listener):
     finally:
         listener.aevent.set()
         manager.remove_listener(listener)
+
+
+def _encode(channel_items: dict, last_ids: dict) -> str:
+    """Queued events as SSE, each with the id to resume after it (updating `last_ids`)."""
+    body = ""
+    for channel, items in channel_items.items():
+        for item in items:
+            if channel in last_ids:
+                if item.id is not None:
+                    last_ids[channel] = item.id
+                else:
+                    del last_ids[channel]
+            event_id = make_id(last_ids) if last_ids else None
+            body += sse_encode_event(item.type, item.data, event_id=event_id)
+    return body
 
 
 async def _live(listener, manager, last_ids: dict):
@@ -172,16 +191,7 @@ async def _live(listener, manager, last_ids: dict):
             )
             listener.aevent.clear()
             listener.channel_items, listener.overflow = {}, False
-        body = ""
-        for channel, items in channel_items.items():
-            for item in items:
-                if channel in last_ids:
-                    if item.id is not None:
-                        last_ids[channel] = item.id
-                    else:
-                        del last_ids[channel]
-                event_id = make_id(last_ids) if last_ids else None
-                body += sse_encode_event(item.type, item.data, event_id=event_id)
+        body = _encode(channel_items, last_ids)
         if error:
             body += sse_encode_error(error["condition"], error["text"], extra=error.get("extra"))
             yield body, True

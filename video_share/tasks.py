@@ -31,6 +31,17 @@ def process_video(video_id: int) -> None:
 
 
 @task()
+def notify_subscribers(video_id: int) -> None:
+    """Tell a channel's subscribers about its new video, once."""
+    claimed = Video.objects.filter(pk=video_id, announced_at__isnull=True).update(
+        announced_at=timezone.now()
+    )
+    video = Video.objects.filter(pk=video_id).first()
+    if claimed and video is not None:
+        actions.fan_out_new_video(video)
+
+
+@task()
 def encode_rendition(video_id: int, height: int) -> None:
     """Make one more rendition of a video that is already watchable."""
     video = Video.objects.select_related("owner").filter(pk=video_id).first()

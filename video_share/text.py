@@ -32,3 +32,17 @@ def fold(text: str) -> str:
 def clean_tag(text: str) -> str:
     """A tag as shown: whitespace collapsed, no leading '#'."""
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", text)).strip().lstrip("#").strip()
+
+
+# What comments make live: links, timestamps (1:23) and @mentions.
+RICH_TOKENS = re.compile(
+    r"(?P<url>\bhttps?://[^\s<>\"']+)"
+    r"|(?P<time>(?<![\w:])(?:\d{1,2}:)?[0-5]?\d:[0-5]\d(?![\w:]))"
+    r"|(?P<mention>(?<![\w@/])@[\w][\w.]{1,28}[\w])"
+)
+
+
+def mentioned_handles(text: str) -> list[str]:
+    """The @handles a text mentions, in order, each once (as written, without the @)."""
+    handles = [m["mention"][1:] for m in RICH_TOKENS.finditer(text or "") if m["mention"]]
+    return list(dict.fromkeys(handles))

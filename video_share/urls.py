@@ -29,6 +29,15 @@ urlpatterns = [
         name="open_notification",
     ),
     path("notifications/read", notifications.mark_all_read, name="mark_all_read"),
+    path("notifications/menu", notifications.notification_menu, name="notification_menu"),
+    path("notifications/count", notifications.unread_count, name="unread_count"),
+    path("notifications/events", notifications.notification_stream, name="notification_stream"),
+    path(
+        "notifications/settings",
+        notifications.notification_settings,
+        name="notification_settings",
+    ),
+    path("unsubscribe/<str:token>", notifications.unsubscribe, name="digest_unsubscribe"),
     path("signup/", accounts.signup, name="signup"),
     path(
         "login/",

@@ -7,6 +7,7 @@ then delivers in-process). `manage.py worker` runs them on their own, for produc
 
 import logging
 import threading
+import time
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -48,8 +49,12 @@ class WorkerThread(threading.Thread):
         self.join(timeout)
 
 
+DIGEST_CHECK_SECONDS = 300
+
+
 class WatchdogThread(threading.Thread):
-    """Now and then, re-queue (or fail) jobs whose worker stopped sending heartbeats."""
+    """Now and then, re-queue (or fail) jobs whose worker stopped sending heartbeats, and
+    send the email digests that are due."""
 
     def __init__(self):
         super().__init__(name="job-watchdog", daemon=True)
@@ -57,14 +62,19 @@ class WatchdogThread(threading.Thread):
 
     def run(self):
         from .actions import recover_stalled_jobs
+        from .digests import send_due_digests
 
         interval = max(1, settings.VIDEO_SHARE_STALE_JOB_SECONDS / 4)
+        next_digests = 0.0
         while not self.stopping.wait(interval):
             try:
                 if count := recover_stalled_jobs():
                     logger.warning("Recovered %s interrupted video jobs.", count)
+                if time.monotonic() >= next_digests:
+                    next_digests = time.monotonic() + DIGEST_CHECK_SECONDS
+                    send_due_digests()
             except Exception:
-                logger.exception("Could not check for interrupted jobs.")
+                logger.exception("Could not check for interrupted jobs or due digests.")
             finally:
                 close_old_connections()
 

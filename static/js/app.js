@@ -39,4 +39,41 @@
       menu.querySelector("summary").focus();
     });
   });
+
+  // The bell's dropdown. htmx loads it into the panel; a second click, a click elsewhere,
+  // Escape or leaving the page closes it. Without JavaScript the bell is a plain link.
+  function bellPanel() { return document.getElementById("bell-panel"); }
+  function closeBell(focus) {
+    var panel = bellPanel();
+    var button = document.getElementById("bell-button");
+    if (!panel || panel.hidden) return;
+    panel.hidden = true;
+    button.setAttribute("aria-expanded", "false");
+    if (focus) button.focus();
+  }
+  document.addEventListener("click", function (event) {
+    var panel = bellPanel();
+    if (!panel) return;
+    var button = document.getElementById("bell-button");
+    if (button.contains(event.target) && !panel.hidden) {
+      // Open: this click closes it instead of loading it again.
+      event.preventDefault();
+      event.stopPropagation();
+      closeBell(false);
+    } else if (!panel.contains(event.target) && !button.contains(event.target)) {
+      closeBell(false);
+    } else if (panel.contains(event.target) && event.target.closest("a")) {
+      closeBell(false);
+    }
+  }, true);
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") closeBell(true);
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var panel = bellPanel();
+    if (panel && event.detail.target === panel) {
+      panel.hidden = false;
+      document.getElementById("bell-button").setAttribute("aria-expanded", "true");
+    }
+  });
 })();

@@ -13,7 +13,14 @@ from .comments import (
     do_toggle_comment_like,
 )
 from .moderation import do_ban, do_delete_reported, do_hide, do_report
-from .people import do_mark_read, do_subscribe, do_unsubscribe, do_update_profile
+from .notifications import announce, fan_out_new_video, unread_count
+from .people import (
+    do_mark_read,
+    do_save_notification_settings,
+    do_subscribe,
+    do_unsubscribe,
+    do_update_profile,
+)
 from .videos import (
     _probe_of,
     do_add_rendition,
@@ -35,6 +42,9 @@ from .videos import (
 )
 
 __all__ = [
+    "announce",
+    "fan_out_new_video",
+    "unread_count",
     "_probe_of",
     "do_add_rendition",
     "do_ban",
@@ -55,6 +65,7 @@ __all__ = [
     "do_pin_comment",
     "do_post_comment",
     "do_react",
+    "do_save_notification_settings",
     "do_report_progress",
     "do_retry_video",
     "do_save_progress",

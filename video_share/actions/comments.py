@@ -8,7 +8,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..events import publish_on_commit, render_fragment
-from ..models import Comment, CommentLike, Reaction, User, Video
+from ..models import Comment, CommentLike, Notification, Reaction, User, Video
+from . import notifications
 
 
 def video_channels(video: Video) -> list[tuple[str, str]]:
@@ -47,6 +48,7 @@ def do_post_comment(
             Comment.objects.filter(pk=parent.pk).update(reply_count=F("reply_count") + 1)
             parent.refresh_from_db(fields=["reply_count"])
         publish_comments(video, added=comment, parent=parent, comment_count=_count(video))
+        notifications.notify_comment(comment)
     return comment
 
 
@@ -63,6 +65,9 @@ def do_delete_comment(comment: Comment) -> None:
     video, parent = comment.video, comment.parent
     with transaction.atomic():
         comment_id = comment.pk
+        notifications.announce_about(
+            comment_ids=[comment_id, *comment.replies.values_list("pk", flat=True)]
+        )
         comment.delete()
         if parent is not None:
             Comment.objects.filter(pk=parent.pk, reply_count__gt=0).update(
@@ -99,6 +104,12 @@ def do_toggle_comment_like(comment: Comment, user: User) -> bool:
             CommentLike.objects.create(comment=comment, user=user)
             Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1)
         comment.refresh_from_db(fields=["like_count"])
+        if deleted:
+            notifications.withdraw(
+                Notification.Kind.COMMENT_LIKE, comment.author_id, user, comment=comment
+            )
+        else:
+            notifications.notify_like(comment, user)
         publish_comments(comment.video, likes=comment)
     return not deleted
 
@@ -109,6 +120,19 @@ def do_heart_comment(comment: Comment, hearted: bool) -> None:
         comment.hearted = hearted
         comment.save(update_fields=["hearted"])
         publish_comments(comment.video, changed=comment)
+        video = comment.video
+        if hearted:
+            notifications.notify(
+                comment.author,
+                Notification.Kind.HEART,
+                actor=video.owner,
+                video=video,
+                comment=comment,
+            )
+        else:
+            notifications.withdraw(
+                Notification.Kind.HEART, comment.author_id, video.owner, comment=comment
+            )
 
 
 def do_react(video: Video, user: User, value: int) -> int:

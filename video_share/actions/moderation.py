@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 
 from ..models import Comment, Report, User, Video
+from . import notifications
 from .comments import do_delete_comment, publish_comments
 from .videos import do_delete_video, do_edit_video
 
@@ -30,6 +31,7 @@ def do_hide(report: Report) -> None:
         if report.comment is not None:
             comment = report.comment
             Comment.objects.filter(pk=comment.pk).update(hidden=True)
+            notifications.announce_about(comment_ids=[comment.pk])
             publish_comments(comment.video, removed_id=comment.pk, parent=comment.parent)
         else:
             video = report.video
@@ -60,6 +62,7 @@ def do_ban(user: User) -> None:
         User.objects.filter(pk=user.pk).update(is_active=False)
         for comment in Comment.objects.filter(author=user, hidden=False).select_related("video"):
             Comment.objects.filter(pk=comment.pk).update(hidden=True)
+            notifications.announce_about(comment_ids=[comment.pk])
             publish_comments(comment.video, removed_id=comment.pk, parent=comment.parent)
         Report.objects.filter(comment__author=user).update(resolved=True)
         Report.objects.filter(video__owner=user).update(resolved=True)

@@ -5,7 +5,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from .. import search
-from ..models import Notification, Subscription, User, Video
+from ..models import MutedNotification, Notification, Subscription, User, Video
+from . import notifications
 
 
 def do_update_profile(form) -> User:
@@ -27,6 +28,7 @@ def do_subscribe(subscriber: User, channel: User) -> bool:
         )
         if created:
             User.objects.filter(pk=channel.pk).update(subscriber_count=F("subscriber_count") + 1)
+            notifications.notify(channel, Notification.Kind.SUBSCRIBER, actor=subscriber)
     channel.refresh_from_db(fields=["subscriber_count"])
     return created
 
@@ -39,6 +41,7 @@ def do_unsubscribe(subscriber: User, channel: User) -> bool:
             User.objects.filter(pk=channel.pk, subscriber_count__gt=0).update(
                 subscriber_count=F("subscriber_count") - 1
             )
+            notifications.withdraw(Notification.Kind.SUBSCRIBER, channel.pk, subscriber)
     channel.refresh_from_db(fields=["subscriber_count"])
     return bool(deleted)
 
@@ -48,4 +51,26 @@ def do_mark_read(user: User, ids: list[int] | None = None) -> int:
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
-    return unread.update(read_at=timezone.now())
+    with transaction.atomic():
+        changed = unread.update(read_at=timezone.now())
+        if changed:
+            notifications.announce([user.pk])
+    return changed
+
+
+def do_save_notification_settings(user: User, data: dict) -> None:
+    """Save which kinds of notification a user wants ("muted": those they do not) and
+    whether they get the daily digest."""
+    with transaction.atomic():
+        if "muted" in data:
+            muted = set(data["muted"])
+            MutedNotification.objects.filter(user=user).exclude(kind__in=muted).delete()
+            MutedNotification.objects.bulk_create(
+                [MutedNotification(user=user, kind=kind) for kind in muted],
+                ignore_conflicts=True,
+            )
+        if "email_digest" in data and data["email_digest"] != user.email_digest:
+            user.email_digest = data["email_digest"]
+            # The first digest covers what arrives from now on.
+            user.digest_sent_at = timezone.now()
+            user.save(update_fields=["email_digest", "digest_sent_at"])

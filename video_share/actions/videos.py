@@ -24,6 +24,7 @@ from ..models import (
     View,
     WatchProgress,
 )
+from . import notifications
 
 
 def _media_changed(video: Video) -> None:
@@ -41,6 +42,15 @@ def _publish_video_state(video: Video) -> None:
         owner.language,
     )
     publish_on_commit(user_channel(owner.pk), f"video-{video.public_id}", html)
+
+
+def _announce_when_public(video: Video) -> None:
+    """A video becomes public and watchable: its channel's subscribers are told, once, by a
+    background task."""
+    from ..tasks import notify_subscribers
+
+    if video.is_playable and video.visibility == Video.Visibility.PUBLIC and not video.announced_at:
+        transaction.on_commit(lambda: notify_subscribers.enqueue(video.pk))
 
 
 def do_upload_video(
@@ -182,9 +192,8 @@ def do_add_rendition(video: Video, height: int, width: int, frame_height: int, p
             )
         current.refresh_from_db()
         if became_ready:
-            Notification.objects.create(
-                recipient=current.owner, kind=Notification.Kind.VIDEO_READY, video=current
-            )
+            notifications.notify(current.owner, Notification.Kind.VIDEO_READY, video=current)
+            _announce_when_public(current)
         _publish_video_state(current)
         video.__dict__.update(current.__dict__)
     return True
@@ -199,11 +208,10 @@ def do_fail_video(video: Video, reason: str) -> None:
         fields = {"heartbeat_at": None, "pending_heights": [], "progress": 0}
         if current.status != Video.Status.READY:
             fields |= {"status": Video.Status.FAILED, "failure_reason": reason}
-            Notification.objects.create(
-                recipient=current.owner, kind=Notification.Kind.VIDEO_FAILED, video=current
-            )
         Video.objects.filter(pk=current.pk).update(**fields)
         current.refresh_from_db()
+        if current.status == Video.Status.FAILED:
+            notifications.notify(current.owner, Notification.Kind.VIDEO_FAILED, video=current)
         _publish_video_state(current)
 
 
@@ -252,6 +260,7 @@ def do_delete_video(video: Video) -> None:
     folder = video.media_dir
     with transaction.atomic():
         _media_changed(video)
+        notifications.announce_about(video=video)
         video.delete()
         transaction.on_commit(lambda: storage.delete_folder(folder))
 
@@ -296,6 +305,9 @@ def do_edit_video(video: Video, data: dict) -> None:
             data["visibility"] == Video.Visibility.PRIVATE
             and video.visibility != Video.Visibility.PRIVATE
         )
+        changed = {
+            f for f in ("title", "description", "visibility") if getattr(video, f) != data[f]
+        }
         for field in ("title", "description", "visibility"):
             setattr(video, field, data[field])
         video.save(update_fields=["title", "description", "visibility", "updated_at"])
@@ -304,6 +316,9 @@ def do_edit_video(video: Video, data: dict) -> None:
         search.index_videos(Video.objects.filter(pk=video.pk))
         if became_private:
             transaction.on_commit(lambda: kick_from_video(video, keep_user_id=video.owner_id))
+        if "visibility" in changed:
+            notifications.announce_about(video=video)
+            _announce_when_public(video)
 
 
 def do_set_poster(video: Video, *, frame: str = "", image=None) -> None:

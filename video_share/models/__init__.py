@@ -1,7 +1,7 @@
 from .accounts import HandleUserManager, HandleValidator, User, avatar_path, handle_key
 from .channels import Subscription
 from .comments import Comment, CommentLike
-from .notifications import Notification
+from .notifications import MutedNotification, Notification, comment_url
 from .reports import Report
 from .search import VideoSearch
 from .videos import Rendition, Tag, Video
@@ -12,6 +12,7 @@ __all__ = [
     "CommentLike",
     "HandleUserManager",
     "HandleValidator",
+    "MutedNotification",
     "Notification",
     "Reaction",
     "Rendition",
@@ -24,5 +25,6 @@ __all__ = [
     "View",
     "WatchProgress",
     "avatar_path",
+    "comment_url",
     "handle_key",
 ]

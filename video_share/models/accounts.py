@@ -52,6 +52,9 @@ class User(AbstractUser):
     subscriber_count = models.PositiveIntegerField(default=0, editable=False)
     # The language the user last used the site in: live events and emails are rendered in it.
     language = models.CharField(max_length=10, default="en", editable=False)
+    # A daily email of unread notifications, if asked for; when the last one went out.
+    email_digest = models.BooleanField(_("daily email digest"), default=False)
+    digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = HandleUserManager()
 

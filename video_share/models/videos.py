@@ -143,6 +143,8 @@ class Video(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     ready_at = models.DateTimeField(null=True, blank=True)
+    # When its channel's subscribers were told about it (once, when it first went public).
+    announced_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = VideoQuerySet.as_manager()
 

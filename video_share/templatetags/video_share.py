@@ -1,11 +1,11 @@
-import re
-
 from django import template
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
+
+from ..text import RICH_TOKENS
 
 register = template.Library()
 
@@ -57,11 +57,6 @@ def views(value) -> str:
     return ngettext("%(count)s view", "%(count)s views", count) % {"count": compact_number(count)}
 
 
-_TOKENS = re.compile(
-    r"(?P<url>\bhttps?://[^\s<>\"']+)"
-    r"|(?P<time>(?<![\w:])(?:\d{1,2}:)?[0-5]?\d:[0-5]\d(?![\w:]))"
-    r"|(?P<mention>(?<![\w@/])@[\w][\w.]{1,28}[\w])"
-)
 _TRAILING = ".,;:!?)]}'\"»"
 
 
@@ -78,7 +73,7 @@ def rich_text(text: str) -> str:
     timestamps like 1:23 turned into links that seek the player (?t=83 without JavaScript),
     and @handles linked to their channels."""
     out, position = [], 0
-    for match in _TOKENS.finditer(text or ""):
+    for match in RICH_TOKENS.finditer(text or ""):
         out.append(escape(text[position : match.start()]))
         if match["url"]:
             url = match["url"]

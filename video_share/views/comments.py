@@ -44,9 +44,18 @@ def comment_context(request, video: Video, *, form=None) -> dict:
         .sorted_by(sort)
     )
     page = page_of(request, comments, per_page=COMMENTS_PER_PAGE)
+    # A link to one comment (from a notification): its thread comes first, open, marked.
+    target = request.GET.get("comment", "")
+    target = (
+        Comment.objects.filter(video=video, pk=target).visible().first()
+        if target.isdigit()
+        else None
+    )
+    thread = comments.filter(pk=target.parent_id or target.pk).first() if target else None
     liked = set()
     if request.user.is_authenticated:
-        on_page = [c.pk for c in page] + [r.pk for c in page for r in c.replies.all()]
+        threads = [*page, *([thread] if thread else [])]
+        on_page = [c.pk for c in threads] + [r.pk for c in threads for r in c.replies.all()]
         liked = set(
             CommentLike.objects.filter(user=request.user, comment__in=on_page).values_list(
                 "comment_id", flat=True
@@ -57,6 +66,8 @@ def comment_context(request, video: Video, *, form=None) -> dict:
         "sort": sort,
         "liked": liked,
         "comment_page": page,
+        "thread": thread,
+        "highlight_id": target.pk if thread else None,
         "comment_count": Comment.objects.filter(video=video).visible().count(),
         "comment_form": form or CommentForm(initial={"client_token": secrets.token_urlsafe(16)}),
         "reply_to": request.GET.get("reply", ""),

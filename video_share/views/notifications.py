@@ -1,37 +1,105 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import actions
+from ..digests import UNSUBSCRIBE_SALT
+from ..events import bell_channel
+from ..forms import NotificationSettingsForm
 from ..htmx import HtmxHttpRequest
-from ..models import Notification
+from ..models import Notification, User
+from ..sse import events
 from .channels import page_of
+
+MENU_SIZE = 10
 
 
 @login_required
 @require_GET
 def notification_list(request: HtmxHttpRequest):
     show = "unread" if request.GET.get("show") == "unread" else "all"
-    notifications = Notification.objects.filter(recipient=request.user).select_related("video")
+    notifications = Notification.objects.for_user(request.user).for_display()
     if show == "unread":
-        notifications = notifications.filter(read_at__isnull=True)
+        notifications = notifications.unread()
     context = {"page": page_of(request, notifications, per_page=30), "show": show}
     return render(request, "video_share/notifications.html", context)
 
 
 @login_required
 @require_GET
+def notification_menu(request: HtmxHttpRequest):
+    """The bell's dropdown: the latest ten. Without htmx, the notifications page."""
+    if not request.htmx:
+        return redirect("notifications")
+    return _menu(request)
+
+
+def _menu(request):
+    latest = Notification.objects.for_user(request.user).for_display()[:MENU_SIZE]
+    return render(request, "video_share/notifications.html#menu", {"notifications": latest})
+
+
+@login_required
+@require_GET
+def unread_count(request: HtmxHttpRequest):
+    context = {"unread": actions.unread_count(request.user)}
+    return render(request, "base.html#bell-count", context)
+
+
+@require_GET
+async def notification_stream(request: HtmxHttpRequest):
+    """The signed-in user's unread count, live (a forbidden stream for anyone else)."""
+    return await events(request, lambda request: [bell_channel(request.user.pk or 0)])
+
+
+@login_required
+@require_GET
 def open_notification(request: HtmxHttpRequest, notification_id: int):
     """Opening a notification marks it read and goes to what it is about."""
-    notification = get_object_or_404(Notification, pk=notification_id, recipient=request.user)
+    notification = get_object_or_404(
+        Notification.objects.for_user(request.user).for_display(), pk=notification_id
+    )
     actions.do_mark_read(request.user, [notification.pk])
-    if notification.video is not None:
-        return redirect(notification.video)
-    return redirect("notifications")
+    return redirect(notification.get_absolute_url())
 
 
 @login_required
 @require_POST
 def mark_all_read(request: HtmxHttpRequest):
     actions.do_mark_read(request.user)
-    return redirect("notifications")
+    if request.htmx and request.htmx.target == "bell-panel":
+        return _menu(request)
+    url = reverse("notifications")
+    return redirect(f"{url}?show=unread" if request.POST.get("show") == "unread" else url)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request: HtmxHttpRequest):
+    """Which kinds of notification to receive, and the daily email digest."""
+    form = NotificationSettingsForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.do_save_notification_settings(request.user, form.cleaned_data)
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("notification_settings")
+    return render(request, "video_share/notification_settings.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HtmxHttpRequest, token: str):
+    """The link in digest emails: stops them, signed in or not. The signed token names the
+    person; a GET only asks, the POST unsubscribes."""
+    try:
+        user_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        raise Http404 from None
+    person = get_object_or_404(User, pk=user_id)
+    if request.method == "POST":
+        actions.do_save_notification_settings(person, {"email_digest": False})
+        return render(request, "video_share/unsubscribe.html", {"done": True})
+    return render(request, "video_share/unsubscribe.html", {"person": person, "token": token})

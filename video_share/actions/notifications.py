@@ -1,0 +1,174 @@
+"""Who is told what. Called from the other actions, inside their transaction; the unread count
+of everyone concerned goes out live once it commits.
+
+Never for one's own actions, never for a kind the recipient turned off, never about something
+the recipient cannot see.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from ..events import bell_channel, render_fragment, send
+from ..models import Comment, MutedNotification, Notification, Subscription, User, Video
+from ..models import handle_key as key_of
+from ..text import mentioned_handles
+
+Kind = Notification.Kind
+FAN_OUT_BATCH = 1000
+
+
+def _wants(user: User, kind: str, actor: User | None) -> bool:
+    if actor is not None and actor.pk == user.pk:
+        return False
+    return not MutedNotification.objects.filter(user=user, kind=kind).exists()
+
+
+def notify(
+    recipient: User,
+    kind: str,
+    *,
+    actor: User | None = None,
+    video: Video | None = None,
+    comment: Comment | None = None,
+) -> Notification | None:
+    if not _wants(recipient, kind, actor):
+        return None
+    if video is not None and not video.can_view(recipient):
+        return None
+    notification = Notification.objects.create(
+        recipient=recipient, kind=kind, actor=actor, video=video, comment=comment
+    )
+    announce([recipient.pk])
+    return notification
+
+
+def notify_comment(comment: Comment) -> None:
+    """A new comment: its parent's author (a reply), the video's owner, the people it
+    mentions; each at most once, the most specific reason first."""
+    video, author = comment.video, comment.author
+    told = {author.pk}
+    if comment.parent_id and comment.parent.author_id not in told:
+        notify(comment.parent.author, Kind.REPLY, actor=author, video=video, comment=comment)
+        told.add(comment.parent.author_id)
+    handles = [key_of(handle) for handle in mentioned_handles(comment.body)][:20]
+    for person in User.objects.filter(username_key__in=handles, is_active=True):
+        if person.pk not in told:
+            notify(person, Kind.MENTION, actor=author, video=video, comment=comment)
+            told.add(person.pk)
+    if video.owner_id not in told:
+        notify(video.owner, Kind.COMMENT, actor=author, video=video, comment=comment)
+
+
+def notify_like(comment: Comment, liker: User) -> None:
+    """Likes on a comment gather in one unread notification: "Ali and 3 others liked your
+    comment"."""
+    author = comment.author
+    if not _wants(author, Kind.COMMENT_LIKE, liker):
+        return
+    unread = (
+        Notification.objects.select_for_update()
+        .filter(recipient=author, kind=Kind.COMMENT_LIKE, comment=comment, read_at__isnull=True)
+        .first()
+    )
+    if unread is None:
+        Notification.objects.create(
+            recipient=author,
+            kind=Kind.COMMENT_LIKE,
+            actor=liker,
+            video=comment.video,
+            comment=comment,
+        )
+    else:
+        if unread.actor_id != liker.pk:
+            unread.others += 1
+            unread.actor = liker
+        unread.created_at = timezone.now()
+        unread.save(update_fields=["others", "actor", "created_at"])
+    announce([author.pk])
+
+
+def withdraw(kind: str, recipient_id: int, actor: User, **about) -> None:
+    """An action taken back (a like, a heart, a subscription): its unread notification goes,
+    if that person was the only one in it."""
+    deleted, _ = (
+        Notification.objects.filter(
+            recipient_id=recipient_id, kind=kind, actor=actor, others=0, read_at__isnull=True
+        )
+        .filter(**about)
+        .delete()
+    )
+    if deleted:
+        announce([recipient_id])
+
+
+def announce_about(*, video: Video | None = None, comment_ids: Iterable[int] = ()) -> None:
+    """Something notifications are about is going away or out of sight: recount for those
+    who still had it unread."""
+    about = Notification.objects.unread()
+    about = (
+        about.filter(video=video) if video is not None else about.filter(comment__in=comment_ids)
+    )
+    announce(about.values_list("recipient_id", flat=True).distinct())
+
+
+def fan_out_new_video(video: Video) -> int:
+    """Tell every subscriber of the video's channel, in batches: one insert and one count per
+    batch of FAN_OUT_BATCH subscribers, each batch committed (and announced) on its own.
+    Runs in a background task. Returns how many were told."""
+    if video.visibility != Video.Visibility.PUBLIC or not video.is_playable:
+        return 0
+    subscribers = (
+        Subscription.objects.filter(channel_id=video.owner_id)
+        .exclude(
+            subscriber__muted_notifications__kind=Kind.NEW_VIDEO,
+        )
+        .filter(subscriber__is_active=True)
+        .order_by("subscriber_id")
+        .values_list("subscriber_id", flat=True)
+    )
+    told, after = 0, 0
+    while True:
+        batch = list(subscribers.filter(subscriber_id__gt=after)[:FAN_OUT_BATCH])
+        if not batch:
+            return told
+        with transaction.atomic():
+            Notification.objects.bulk_create(
+                Notification(
+                    recipient_id=user_id, kind=Kind.NEW_VIDEO, actor_id=video.owner_id, video=video
+                )
+                for user_id in batch
+            )
+            announce(batch)
+        told += len(batch)
+        after = batch[-1]
+
+
+def announce(user_ids: Iterable[int]) -> None:
+    """Send these users' unread counts to their open pages once the transaction commits
+    (counted then, so each page gets the count as committed)."""
+    user_ids = set(user_ids)
+    if user_ids:
+        transaction.on_commit(lambda: _send_counts(user_ids))
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.for_user(user).unread().count()
+
+
+def _send_counts(user_ids: set[int]) -> None:
+    users = User.objects.filter(pk__in=user_ids).only("language")
+    counts = dict(
+        Notification.objects.visible()
+        .unread()
+        .filter(recipient_id__in=user_ids)
+        .values_list("recipient_id")
+        .annotate(n=Count("pk"))
+    )
+    for user in users:
+        html = render_fragment(
+            "base.html#bell-count", {"unread": counts.get(user.pk, 0)}, user.language
+        )
+        send(bell_channel(user.pk), "unread", html)
