@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseLocation
 
 from .. import actions
 from ..digests import UNSUBSCRIBE_SALT
@@ -65,7 +66,11 @@ def open_notification(request: HtmxHttpRequest, notification_id: int):
         Notification.objects.for_user(request.user).for_display(), pk=notification_id
     )
     actions.do_mark_read(request.user, [notification.pk])
-    return redirect(notification.get_absolute_url())
+    url = notification.get_absolute_url()
+    if request.htmx:
+        # A redirect followed by XMLHttpRequest loses the #anchor; htmx keeps it this way.
+        return HttpResponseLocation(url, target="body")
+    return redirect(url)
 
 
 @login_required
