@@ -32,3 +32,121 @@ def wait_for(port: int, timeout: float = 30) -> None:
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"nothing listens on port {port}")
+
+
+def process_stats(pid: int) -> tuple[float, int]:
+    """(resident memory in MB, threads) of a process."""
+    fields = dict(
+        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+    )
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["Threads"])
+
+
+def sqlite_connections(pid: int, database: Path) -> int:
+    """Open connections of a process to a SQLite database: its open descriptors of the file."""
+    count = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            if Path(os.readlink(fd)) == database:
+                count += 1
+        except OSError:
+            pass
+    return count
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+async def open_stream(port: int, path: str, cookie: str = ""):
+    """Open an SSE stream; returns (reader, writer) once the server said `stream-open`."""
+    import asyncio
+
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    headers = f"Cookie: {cookie}\r\n" if cookie else ""
+    writer.write(
+        f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n{headers}\r\n".encode()
+    )
+    await read_until(reader, b"stream-open")
+    return reader, writer
+
+
+async def read_until(reader, marker: bytes, buffer: bytearray | None = None) -> None:
+    """Read a stream until `marker` has come (chunk framing is ignored: markers are short)."""
+    seen = buffer if buffer is not None else bytearray()
+    while marker not in seen:
+        chunk = await reader.read(65536)
+        if not chunk:
+            raise ConnectionError(f"stream closed before {marker!r}: {bytes(seen[-300:])!r}")
+        seen += chunk
+        if len(seen) > 1_000_000:
+            del seen[:-1000]
+    index = seen.index(marker)
+    del seen[: index + len(marker)]
+
+
+async def request_rate(port: int, path: str, count: int, concurrency: int) -> float:
+    """Requests/s for `count` GETs of `path`, each on a new connection (as a new stream is)."""
+    import asyncio
+
+    semaphore = asyncio.Semaphore(concurrency)
+
+    async def one():
+        async with semaphore:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(
+                f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode()
+            )
+            response = await reader.read()
+            assert response.startswith(b"HTTP/1.1 200"), response[:200]
+            writer.close()
+
+    started = time.monotonic()
+    await asyncio.gather(*(one() for _ in range(count)))
+    return count / (time.monotonic() - started)
+
+
+def bench_env(work: Path, **extra) -> dict:
+    """The environment of a production-like server whose data lives in `work`."""
+    root = Path(__file__).resolve().parent.parent
+    return (
+        os.environ
+        | {
+            "VIDEO_SHARE_DATA_DIR": str(work),
+            "DJANGO_SETTINGS_MODULE": "video_project.settings",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "PYTHONPATH": str(root),
+        }
+        | extra
+    )
+
+
+def postgres_database(name: str) -> str | None:
+    """A fresh PostgreSQL database on 127.0.0.1:5432 (trust auth), or None if none answers."""
+    try:
+        import psycopg
+    except ImportError:
+        return None
+    try:
+        with psycopg.connect(
+            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True
+        ) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            db.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError:
+        return None
+    return f"postgresql://postgres@127.0.0.1:5432/{name}"
+
+
+def postgres_connections(name: str) -> int:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres") as db:
+        row = db.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [name]
+        ).fetchone()
+    return row[0]

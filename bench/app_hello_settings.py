@@ -1,0 +1,6 @@
+"""The site's own settings and URLs, plus a hello view behind the same middleware: the price
+of a trivial request through our stack, to compare opening a stream with (bench/sse.py)."""
+
+from video_project.settings import *  # noqa: F403
+
+ROOT_URLCONF = "bench.app_hello_urls"

@@ -1,0 +1,199 @@
+"""Event stream capacity (run by hand): `uv run python bench/sse.py [N ...]`.
+
+One `manage.py serve` process (uvicorn) per database engine (SQLite, and PostgreSQL when
+127.0.0.1:5432 answers). For each N (default 1,000, 5,000 and 10,000), N asyncio clients open
+the live stream of one public video, as its watch page does; then a comment is posted through
+the site and every client waits for it. Reports, side by side in the same run:
+- new streams/s while opening them, against requests/s of a hello view behind the same
+  middleware, each on a new connection as a stream is;
+- p50/p99 delivery latency of the comment to the N streams;
+- server RSS, threads and database connections held while the N streams are open;
+- a page's p99 with the N streams open, against its p99 with none.
+"""
+
+import asyncio
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import (  # noqa: E402
+    bench_env,
+    free_port,
+    machine,
+    open_stream,
+    percentile,
+    postgres_connections,
+    postgres_database,
+    process_stats,
+    read_until,
+    request_rate,
+    sqlite_connections,
+    wait_for,
+)
+from bench.pages import load  # noqa: E402
+
+COUNTS = [int(n) for n in sys.argv[1:]] or [1_000, 5_000, 10_000]
+CONNECTING = 256  # streams being opened at once
+VIDEO = "bsse0000001"
+
+
+def seed(env) -> str:
+    """A channel with one public video; returns its owner's session cookie."""
+    code = f"""
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from video_share.models import User, Video
+owner = User.objects.create_user(username="host", password="a long and fine password")
+Video.objects.create(owner=owner, public_id="{VIDEO}", title="Live", status="ready", duration=60)
+session = SessionStore()
+session[SESSION_KEY] = str(owner.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = owner.get_session_auth_hash()
+session.create()
+print(session.session_key)
+"""
+    run = {"cwd": ROOT, "env": env, "check": True}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], **run)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], **run)
+    output = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        capture_output=True, text=True, **run,
+    ).stdout  # fmt: skip
+    return output.split()[-1]
+
+
+async def post_comment(port: int, session: str, body: str) -> None:
+    token = secrets.token_hex(16)
+    form = f"body={body}&client_token={secrets.token_hex(8)}".encode()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        (
+            f"POST /v/{VIDEO}/comments/new HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Cookie: sessionid={session}; csrftoken={token}\r\nX-CSRFToken: {token}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(form)}\r\nConnection: close\r\n\r\n"
+        ).encode()
+        + form
+    )
+    response = await reader.read()
+    assert response.startswith((b"HTTP/1.1 302", b"HTTP/1.1 200")), response[:300]
+    writer.close()
+
+
+async def run_count(port: int, session: str, n: int, stats) -> dict:
+    semaphore = asyncio.Semaphore(CONNECTING)
+
+    async def connect():
+        async with semaphore:
+            return await open_stream(port, f"/v/{VIDEO}/events")
+
+    started = time.monotonic()
+    streams = await asyncio.gather(*(connect() for _ in range(n)))
+    connect_rate = n / (time.monotonic() - started)
+    await asyncio.sleep(2)  # presence updates settle
+    held = stats()
+    page = await load(port, "/", seconds=4)
+
+    marker = f"bench-{n}".encode()
+    arrivals: list[float] = []
+
+    async def wait(reader):
+        await read_until(reader, marker)
+        arrivals.append(time.monotonic())
+
+    waiting = [asyncio.create_task(wait(reader)) for reader, _writer in streams]
+    await asyncio.sleep(0.5)
+    sent = time.monotonic()
+    await post_comment(port, session, f"bench-{n}")
+    await asyncio.wait(waiting, timeout=30)
+    latencies = [(t - sent) * 1000 for t in arrivals]
+    for task in waiting:
+        task.cancel()
+    for _reader, writer in streams:
+        writer.close()
+    await asyncio.sleep(3)  # the server notices the closed streams
+    return {
+        "n": n,
+        "connect_rate": connect_rate,
+        "delivered": len(latencies),
+        "p50": percentile(latencies, 0.5) if latencies else float("nan"),
+        "p99": percentile(latencies, 0.99) if latencies else float("nan"),
+        "rss": held[0],
+        "threads": held[1],
+        "db": held[2],
+        "page_p99": page[2],
+    }
+
+
+def bench(engine: str, database_url: str | None):
+    work = Path(tempfile.mkdtemp(prefix="bench-sse-"))
+    extra = {"DJANGO_SETTINGS_MODULE": "bench.app_hello_settings"}
+    if database_url:
+        extra["DATABASE_URL"] = database_url
+    env = bench_env(work, **extra)
+    try:
+        session = seed(env)
+        port = free_port()
+        log = Path(tempfile.gettempdir()) / f"bench-sse-{engine}.log"
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "serve", "--no-worker", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            wait_for(port)
+
+            def stats():
+                rss, threads = process_stats(process.pid)
+                if database_url:
+                    connections = postgres_connections(database_url.rsplit("/", 1)[1])
+                else:
+                    connections = sqlite_connections(process.pid, work / "db.sqlite3")
+                return rss, threads, connections
+
+            asyncio.run(load(port, "/", seconds=1))  # warm up
+            idle = stats()
+            hello = asyncio.run(request_rate(port, "/bench/hello", 3000, 64))
+            page = asyncio.run(load(port, "/", seconds=4))
+            print(
+                f"\n{engine}: idle server {idle[0]:.0f} MB, {idle[1]} threads, {idle[2]} DB conns"
+            )
+            print(f"  hello view through the middleware: {hello:.0f} req/s (new connection each)")
+            print(f"  home page with no streams open: p99 {page[2]:.1f} ms")
+            print(
+                "  N       streams/s  (÷hello)  delivered  p50 ms  p99 ms  RSS MB  threads  DB  page p99 ms"
+            )
+            for n in COUNTS:
+                r = asyncio.run(run_count(port, session, n, stats))
+                print(
+                    f"  {n:<7} {r['connect_rate']:9.0f}  {r['connect_rate'] / hello:7.2f}x"
+                    f"  {r['delivered']:9}  {r['p50']:6.0f}  {r['p99']:6.0f}  {r['rss']:6.0f}"
+                    f"  {r['threads']:7}  {r['db']:2}  {r['page_p99']:6.1f} ({r['page_p99'] / page[2]:.1f}x)"
+                )
+        finally:
+            process.terminate()
+            process.wait(15)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main():
+    print(machine())
+    print(f"streams opened {CONNECTING} at a time; client and server share the machine")
+    bench("SQLite", None)
+    if url := postgres_database("bench_sse"):
+        bench("PostgreSQL", url)
+    else:
+        print("\nPostgreSQL: nothing answers on 127.0.0.1:5432, skipped")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()
