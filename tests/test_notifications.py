@@ -173,6 +173,34 @@ def test_a_new_public_video_reaches_subscribers_from_the_worker_once(alice, bob,
     assert kinds_of(bob) == [Kind.NEW_VIDEO]
 
 
+def test_making_a_video_public_through_its_form_tells_subscribers(client, alice, bob, on_commit):
+    actions.do_subscribe(bob, alice)
+    video = make_video(alice, visibility=Video.Visibility.PRIVATE)
+    client.force_login(alice)
+    form = {"title": video.title, "description": "", "tags_text": "", "visibility": "public"}
+    with on_commit():
+        response = client.post(reverse("video_edit", args=[video.public_id]), form)
+    assert response.status_code == 302
+    assert kinds_of(bob) == []  # not in the request: in the worker
+    run_jobs()
+    assert kinds_of(bob) == [Kind.NEW_VIDEO]
+
+
+def test_making_a_video_private_through_its_form_cuts_its_viewers_off(
+    client, alice, on_commit, monkeypatch
+):
+    kicked = []
+    monkeypatch.setattr(
+        "video_share.actions.videos.kick_from_video", lambda v, keep_user_id: kicked.append(v)
+    )
+    video = make_video(alice)
+    client.force_login(alice)
+    form = {"title": video.title, "description": "", "tags_text": "", "visibility": "private"}
+    with on_commit():
+        client.post(reverse("video_edit", args=[video.public_id]), form)
+    assert kicked == [video]
+
+
 def test_unlisted_and_private_videos_are_not_announced(alice, bob):
     actions.do_subscribe(bob, alice)
     for visibility in (Video.Visibility.UNLISTED, Video.Visibility.PRIVATE):

@@ -300,17 +300,15 @@ def recover_stalled_jobs() -> int:
 
 def do_edit_video(video: Video, data: dict) -> None:
     """Save the owner's edits: title, description, tags, visibility."""
+    fields = ("title", "description", "visibility")
     with transaction.atomic():
-        became_private = (
-            data["visibility"] == Video.Visibility.PRIVATE
-            and video.visibility != Video.Visibility.PRIVATE
-        )
-        changed = {
-            f for f in ("title", "description", "visibility") if getattr(video, f) != data[f]
-        }
-        for field in ("title", "description", "visibility"):
+        # As stored: a ModelForm has already copied the new values onto `video`.
+        stored = Video.objects.select_for_update().filter(pk=video.pk).values(*fields).get()
+        changed = {field for field in fields if stored[field] != data[field]}
+        became_private = "visibility" in changed and data["visibility"] == Video.Visibility.PRIVATE
+        for field in fields:
             setattr(video, field, data[field])
-        video.save(update_fields=["title", "description", "visibility", "updated_at"])
+        video.save(update_fields=[*fields, "updated_at"])
         _media_changed(video)
         video.tags.set(Tag.for_names(data["tags_text"]))
         search.index_videos(Video.objects.filter(pk=video.pk))
