@@ -9,5 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "video_project.settings")
 django_application = get_asgi_application()
 
 from video_share.asgi_limits import BodySizeLimit  # noqa: E402  (needs Django set up)
+from video_share.sse import StreamHandler, StreamRouter  # noqa: E402
 
-application = BodySizeLimit(django_application)
+# Event streams hold no thread while they wait (video_share.sse).
+application = BodySizeLimit(StreamRouter(django_application, StreamHandler()))

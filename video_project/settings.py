@@ -206,7 +206,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 EVENTSTREAM_STORAGE_CLASS = "django_eventstream.storage.DjangoModelStorage"
 EVENTSTREAM_CHANNELMANAGER_CLASS = "video_share.events.ChannelManager"
 # Open streams do their database work (session, permissions, stored events) in a shared pool
-# of this many threads, each releasing its connection after a read: at most this many database
+# of this many threads, each keeping one database connection: at most this many database
 # connections, however many streams are open (video_share.sse).
 VIDEO_SHARE_STREAM_READERS = env_int("VIDEO_SHARE_STREAM_READERS", 4)
 if REDIS_URL:

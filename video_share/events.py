@@ -42,12 +42,15 @@ class ChannelManager(ChannelManagerBase):
         if kind in ("user", "notifications"):
             return user is not None and user.is_authenticated and str(user.pk) == ident
         if kind in ("video", "watching"):
-            from .models import Video
+            from . import media_access
 
             # video-<public id>~<language>: one copy of each broadcast per site language.
+            # Who may see a video is cached briefly: a crowd arriving at once costs one query.
             public_id = ident.split("~", 1)[0]
-            video = Video.objects.filter(public_id=public_id).first()
-            return video is not None and video.can_view(user or _anonymous())
+            found, access = media_access.cached(public_id)
+            if not found:
+                access = media_access.load(public_id)
+            return access is not None and access.video.can_view(user or _anonymous())
         return False
 
     def is_channel_reliable(self, channel):

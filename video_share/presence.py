@@ -12,6 +12,9 @@ from django_eventstream import send_event
 from django_eventstream.views import get_listener_manager
 
 DEBOUNCE_SECONDS = 0.5
+# Each announcement goes to every viewer: a big audience hears of itself less often.
+DEBOUNCE_PER_THOUSAND = 1.0
+DEBOUNCE_MOST = 10.0
 _pending: set[str] = set()
 
 
@@ -31,8 +34,11 @@ def _schedule(public_id: str) -> None:
         return
     _pending.add(public_id)
 
+    audience = watching(public_id)
+    delay = min(DEBOUNCE_MOST, DEBOUNCE_SECONDS + DEBOUNCE_PER_THOUSAND * audience / 1000)
+
     async def publish():
-        await asyncio.sleep(DEBOUNCE_SECONDS)
+        await asyncio.sleep(delay)
         _pending.discard(public_id)
         count = str(watching(public_id))
         await asyncio.to_thread(

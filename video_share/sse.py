@@ -5,9 +5,9 @@ in a thread dedicated to the request: every open stream keeps a thread, and that
 database connection, for as long as the stream is open. This view speaks the same protocol
 with the same pieces — django-eventstream's EventRequest, ChannelManager permissions, storage,
 listener manager and encoding — but does its blocking work (loading the session, checking
-permissions, reading stored events) in a small shared pool of reader threads that release
-their database connection after each read. An idle stream is then a coroutine waiting on an
-event, and database connections are bounded by VIDEO_SHARE_STREAM_READERS.
+permissions, reading stored events) in a small shared pool of reader threads, each keeping
+one database connection. An idle stream is then a coroutine waiting on an event, and the
+streams' database connections are bounded by VIDEO_SHARE_STREAM_READERS.
 
 Behind Pushpin (GRIP), requests are answered by django-eventstream's own view.
 """
@@ -19,8 +19,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
+from django.core.handlers.asgi import ASGIHandler
+from django.db import connections
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.urls import Resolver404, resolve
 from django_eventstream import views as eventstream_views
 from django_eventstream.eventrequest import EventRequest
 from django_eventstream.eventstream import EventPermissionError, get_events
@@ -48,12 +50,18 @@ def _pool() -> ThreadPoolExecutor:
     return _readers
 
 
-def _released(function):
+def _pooled(function):
+    """Run in a reader thread, which keeps its database connection between reads (there are
+    only VIDEO_SHARE_STREAM_READERS of them), unless the connection broke."""
+
     def run(*args, **kwargs):
         try:
             return function(*args, **kwargs)
         finally:
-            close_old_connections()
+            for connection in connections.all(initialized_only=True):
+                if connection.errors_occurred and not connection.is_usable():
+                    connection.close()
+                connection.close_at = None  # not subject to CONN_MAX_AGE: pooled
 
     return run
 
@@ -63,7 +71,7 @@ async def read(function, *args, **kwargs):
     where Django would run it, e.g. in tests that share the test's connection)."""
     if not settings.VIDEO_SHARE_STREAM_READERS:
         return await sync_to_async(function)(*args, **kwargs)
-    worker = sync_to_async(_released(function), thread_sensitive=False, executor=_pool())
+    worker = sync_to_async(_pooled(function), thread_sensitive=False, executor=_pool())
     return await worker(*args, **kwargs)
 
 
@@ -200,3 +208,44 @@ async def _live(listener, manager, last_ids: dict):
             yield body, False
         if overflow:
             return
+
+
+STREAM_VIEWS = {"notification_stream", "video_stream", "user_stream"}
+
+
+class StreamHandler(ASGIHandler):
+    """Django's ASGI handler for event streams, without a thread of their own.
+
+    Django runs each request in a ThreadSensitiveContext: its first `sync_to_async` call (the
+    `request_started` signal's receivers, at the latest) starts a thread that lives as long as
+    the request. For a stream, that is for as long as the reader stays. Streams do their
+    blocking work in the reader pool instead (see `read`), so here they run without such a
+    context: the little thread-sensitive work left (the request signals) runs in asgiref's
+    shared single thread.
+    """
+
+    async def __call__(self, scope, receive, send):
+        await self.handle(scope, receive, send)
+
+
+class StreamRouter:
+    """Sends event-stream requests to a StreamHandler, everything else to Django's handler."""
+
+    def __init__(self, pages, streams: StreamHandler):
+        self.pages, self.streams = pages, streams
+
+    async def __call__(self, scope, receive, send):
+        app = self.streams if _is_stream(scope) else self.pages
+        await app(scope, receive, send)
+
+
+def _is_stream(scope) -> bool:
+    if scope["type"] != "http" or scope.get("method") != "GET":
+        return False
+    path = scope["path"]
+    if not path.endswith(("/events", "/events/me/")):
+        return False
+    try:
+        return resolve(path).url_name in STREAM_VIEWS
+    except Resolver404:
+        return False

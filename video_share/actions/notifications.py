@@ -159,7 +159,7 @@ def unread_count(user: User) -> int:
 
 
 def _send_counts(user_ids: set[int]) -> None:
-    users = User.objects.filter(pk__in=user_ids).only("language")
+    languages = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "language"))
     counts = dict(
         Notification.objects.visible()
         .unread()
@@ -167,8 +167,9 @@ def _send_counts(user_ids: set[int]) -> None:
         .values_list("recipient_id")
         .annotate(n=Count("pk"))
     )
-    for user in users:
-        html = render_fragment(
-            "base.html#bell-count", {"unread": counts.get(user.pk, 0)}, user.language
-        )
-        send(bell_channel(user.pk), "unread", html)
+    rendered = {}  # the same count in the same language is the same HTML
+    for user_id, language in languages.items():
+        key = counts.get(user_id, 0), language
+        if key not in rendered:
+            rendered[key] = render_fragment("base.html#bell-count", {"unread": key[0]}, language)
+        send(bell_channel(user_id), "unread", rendered[key])
