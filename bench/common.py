@@ -150,3 +150,27 @@ def postgres_connections(name: str) -> int:
             "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [name]
         ).fetchone()
     return row[0]
+
+
+async def post_form(port: int, path: str, session: str, form: str) -> tuple[bytes, float]:
+    """POST a form as a signed-in user (session cookie, CSRF token); (response, seconds)."""
+    import asyncio
+    import secrets
+
+    token = secrets.token_hex(16)
+    body = form.encode()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    started = time.monotonic()
+    writer.write(
+        (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Cookie: sessionid={session}; csrftoken={token}\r\nX-CSRFToken: {token}\r\n"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        ).encode()
+        + body
+    )
+    response = await reader.read()
+    took = time.monotonic() - started
+    writer.close()
+    return response, took

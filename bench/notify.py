@@ -10,7 +10,6 @@ edit form, as a user does). Reports:
 """
 
 import asyncio
-import secrets
 import shutil
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from bench.common import (  # noqa: E402
     machine,
     open_stream,
     percentile,
+    post_form,
     read_until,
     wait_for,
 )
@@ -91,23 +91,9 @@ Notification.objects.all().delete()
 async def make_public(port: int, session: str) -> float:
     """The owner makes the second video public through its edit form; returns the request's
     duration in seconds."""
-    token = secrets.token_hex(16)
-    form = b"title=Premiere&description=&tags_text=&visibility=public"
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    started = time.monotonic()
-    writer.write(
-        (
-            "POST /v/bnotify0002/edit HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            f"Cookie: sessionid={session}; csrftoken={token}\r\nX-CSRFToken: {token}\r\n"
-            "Content-Type: application/x-www-form-urlencoded\r\n"
-            f"Content-Length: {len(form)}\r\nConnection: close\r\n\r\n"
-        ).encode()
-        + form
-    )
-    response = await reader.read()
-    took = time.monotonic() - started
+    form = "title=Premiere&description=&tags_text=&visibility=public"
+    response, took = await post_form(port, "/v/bnotify0002/edit", session, form)
     assert response.startswith(b"HTTP/1.1 302"), response[:300]
-    writer.close()
     return took
 
 

@@ -10,7 +10,6 @@ render measured in-process.
 """
 
 import asyncio
-import os
 import shutil
 import statistics
 import subprocess
@@ -22,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import free_port, machine, wait_for  # noqa: E402
+from bench.common import bench_env, free_port, machine, wait_for  # noqa: E402
 
 CONCURRENCY = 32
 DURATION = 8.0
@@ -148,15 +147,7 @@ def render_times(env) -> dict[str, float]:
 
 def main():
     work = Path(tempfile.mkdtemp(prefix="bench-pages-"))
-    env = os.environ | {
-        "VIDEO_SHARE_DATA_DIR": str(work),
-        "DJANGO_SETTINGS_MODULE": "video_project.settings",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "bench-" + "x" * 60,
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "PYTHONPATH": str(ROOT),
-    }
+    env = bench_env(work)
     try:
         seed(env)
         subprocess.run(

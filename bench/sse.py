@@ -30,6 +30,7 @@ from bench.common import (  # noqa: E402
     machine,
     open_stream,
     percentile,
+    post_form,
     postgres_connections,
     postgres_database,
     process_stats,
@@ -71,21 +72,9 @@ print(session.session_key)
 
 
 async def post_comment(port: int, session: str, body: str) -> None:
-    token = secrets.token_hex(16)
-    form = f"body={body}&client_token={secrets.token_hex(8)}".encode()
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(
-        (
-            f"POST /v/{VIDEO}/comments/new HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-            f"Cookie: sessionid={session}; csrftoken={token}\r\nX-CSRFToken: {token}\r\n"
-            "Content-Type: application/x-www-form-urlencoded\r\n"
-            f"Content-Length: {len(form)}\r\nConnection: close\r\n\r\n"
-        ).encode()
-        + form
-    )
-    response = await reader.read()
+    form = f"body={body}&client_token={secrets.token_hex(8)}"
+    response, _ = await post_form(port, f"/v/{VIDEO}/comments/new", session, form)
     assert response.startswith((b"HTTP/1.1 302", b"HTTP/1.1 200")), response[:300]
-    writer.close()
 
 
 async def run_count(port: int, session: str, n: int, stats) -> dict:

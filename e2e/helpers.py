@@ -56,3 +56,23 @@ def wait_until(page: Page, expression: str, timeout: float = 10) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout}s: {expression}")
         page.wait_for_timeout(100)
+
+
+def upload_clip(browser, server, folder, title: str) -> tuple[str, str]:
+    """A new channel uploads a generated 1 s clip; returns (its watch URL, the owner) once it
+    plays."""
+    from tests.media_files import make_video
+
+    clip = make_video(folder / "clip.mp4", size="320x240", seconds=1)
+    context = browser.new_context(base_url=server.url)
+    page = context.new_page()
+    owner = unique_name("host")
+    sign_up(page, owner)
+    page.goto("/upload/")
+    page.get_by_label("Video file").set_input_files(clip)
+    page.get_by_label("Title").fill(title)
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.locator("#player video")).to_be_attached(timeout=60_000)
+    url = page.url
+    context.close()
+    return url, owner

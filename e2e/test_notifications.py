@@ -4,25 +4,13 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.media_files import make_video
-
 from .conftest import assert_accessible
-from .helpers import log_in, sign_up, unique_name
+from .helpers import log_in, sign_up, unique_name, upload_clip
 
 
 @pytest.fixture(scope="module")
 def video_url(browser, server, tmp_path_factory):
-    clip = make_video(tmp_path_factory.mktemp("clip") / "clip.mp4", size="320x240", seconds=1)
-    context = browser.new_context(base_url=server.url)
-    page = context.new_page()
-    sign_up(page, unique_name("host"))
-    page.goto("/upload/")
-    page.get_by_label("Video file").set_input_files(clip)
-    page.get_by_label("Title").fill("Questions welcome")
-    page.get_by_role("button", name="Upload", exact=True).click()
-    expect(page.locator("#player video")).to_be_attached(timeout=60_000)
-    url = page.url
-    context.close()
+    url, _owner = upload_clip(browser, server, tmp_path_factory.mktemp("clip"), "Questions welcome")
     return url
 
 
