@@ -15,6 +15,7 @@ Behind Pushpin (GRIP), requests are answered by django-eventstream's own view.
 import asyncio
 import copy
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
@@ -102,7 +103,7 @@ async def events(request, channels) -> HttpResponse:
     if isinstance(opened, HttpResponse):
         add_default_headers(opened, request=request)
         return opened
-    listener = eventstream_views.Listener()
+    listener = Listener()
     listener.user_id = opened.user.pk if opened.user else "anonymous"
     listener.channels = opened.channels
     response = StreamingHttpResponse(_stream(opened, listener), content_type="text/event-stream")
@@ -123,7 +124,9 @@ async def _stream(event_request: EventRequest, listener):
             try:
                 response = await read(get_events, event_request)
             except EventPermissionError as error:
-                yield sse_encode_error("forbidden", str(error), extra={"channels": error.channels})
+                yield sse_encode_error(
+                    "forbidden", str(error), extra={"channels": error.channels}
+                ).encode()
                 return
             last_ids = copy.deepcopy(response.channel_last_ids)
             event_id = make_id(last_ids)
@@ -143,7 +146,7 @@ async def _stream(event_request: EventRequest, listener):
                 for item in items:
                     last_ids[channel] = item.id
                     body += sse_encode_event(item.type, item.data, event_id=make_id(last_ids))
-            yield body
+            yield body.encode()
             if response.channel_more:
                 continue
             with manager.lock:
@@ -167,9 +170,12 @@ async def _stream(event_request: EventRequest, listener):
         manager.remove_listener(listener)
 
 
-def _encode(channel_items: dict, last_ids: dict) -> str:
-    """Queued events as SSE, each with the id to resume after it (updating `last_ids`)."""
-    body = ""
+def _encode(channel_items: dict, last_ids: dict) -> bytes:
+    """Queued events as SSE, each with the id to resume after it (updating `last_ids`).
+
+    The same event goes to every stream on its channel, mostly with the same id: each event
+    keeps its encodings, so a broadcast is encoded once, not once per reader."""
+    body = []
     for channel, items in channel_items.items():
         for item in items:
             if channel in last_ids:
@@ -178,8 +184,12 @@ def _encode(channel_items: dict, last_ids: dict) -> str:
                 else:
                     del last_ids[channel]
             event_id = make_id(last_ids) if last_ids else None
-            body += sse_encode_event(item.type, item.data, event_id=event_id)
-    return body
+            encodings = item.__dict__.setdefault("_encodings", {})
+            if (encoded := encodings.get(event_id)) is None:
+                encoded = sse_encode_event(item.type, item.data, event_id=event_id).encode()
+                encodings[event_id] = encoded
+            body.append(encoded)
+    return b"".join(body)
 
 
 async def _live(listener, manager, last_ids: dict):
@@ -189,7 +199,7 @@ async def _live(listener, manager, last_ids: dict):
         try:
             await asyncio.wait_for(listener.aevent.wait(), KEEP_ALIVE_SECONDS)
         except TimeoutError:
-            yield "event: keep-alive\ndata:\n\n", False
+            yield b"event: keep-alive\ndata:\n\n", False
             continue
         with manager.lock:
             channel_items, overflow, error = (
@@ -201,13 +211,43 @@ async def _live(listener, manager, last_ids: dict):
             listener.channel_items, listener.overflow = {}, False
         body = _encode(channel_items, last_ids)
         if error:
-            body += sse_encode_error(error["condition"], error["text"], extra=error.get("extra"))
-            yield body, True
+            error_text = sse_encode_error(
+                error["condition"], error["text"], extra=error.get("extra")
+            )
+            yield body + error_text.encode(), True
             return
         if body:
             yield body, False
         if overflow:
             return
+
+
+class Listener(eventstream_views.Listener):
+    """django-eventstream's listener, woken in batches.
+
+    Its listener manager wakes the listeners of a channel one by one from the publishing
+    thread, each with a `call_soon_threadsafe` into the event loop, and each such call hands
+    the interpreter lock over to the loop and back: for 5,000 readers, most of a second.
+    Here one call wakes all the listeners that are waiting by then."""
+
+    def wake_threadsafe(self):
+        with _wakeups_lock:
+            waiting = _wakeups.setdefault(self.loop, [])
+            waiting.append(self)
+            first = len(waiting) == 1
+        if first:
+            self.loop.call_soon_threadsafe(_wake, self.loop)
+
+
+_wakeups: dict = {}
+_wakeups_lock = threading.Lock()
+
+
+def _wake(loop) -> None:
+    with _wakeups_lock:
+        waiting = _wakeups.pop(loop, [])
+    for listener in waiting:
+        listener.aevent.set()
 
 
 STREAM_VIEWS = {"notification_stream", "video_stream", "user_stream"}
