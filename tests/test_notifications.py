@@ -454,8 +454,12 @@ def test_the_count_view_answers_the_current_count(client, alice):
 
 
 def test_notification_pages_need_a_login(client):
-    for name in ("notifications", "notification_menu", "unread_count", "notification_settings"):
+    for name in ("notifications", "notification_menu", "notification_settings"):
         assert client.get(reverse(name)).status_code == 302
+    # What the bell asks for in the background never swaps a log-in page into it.
+    assert client.get(reverse("unread_count")).status_code == 204
+    menu = client.get(reverse("notification_menu"), headers={"HX-Request": "true"})
+    assert menu["HX-Redirect"].startswith(reverse("login"))
 
 
 # Preferences and the email digest.

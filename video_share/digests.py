@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 UNSUBSCRIBE_SALT = "video_share.digests.unsubscribe"
 PERIOD = timedelta(days=1)
 MOST = 20
+BATCH = 500  # digests sent per check; the rest at the next
 
 
 def absolute(path: str) -> str:
@@ -42,7 +43,7 @@ def send_due_digests(now=None) -> int:
         .filter(Q(digest_sent_at__isnull=True) | Q(digest_sent_at__lte=now - PERIOD))
     )
     sent = 0
-    for user in due.iterator():
+    for user in list(due.order_by("pk")[:BATCH]):
         since = user.digest_sent_at
         if not User.objects.filter(pk=user.pk, digest_sent_at=since).update(digest_sent_at=now):
             continue  # another worker took it

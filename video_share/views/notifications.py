@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseLocation
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
 
 from .. import actions
 from ..digests import UNSUBSCRIBE_SALT
@@ -31,12 +31,13 @@ def notification_list(request: HtmxHttpRequest):
     return render(request, "video_share/notifications.html", context)
 
 
-@login_required
 @require_GET
 def notification_menu(request: HtmxHttpRequest):
     """The bell's dropdown: the latest ten. Without htmx, the notifications page."""
     if not request.htmx:
         return redirect("notifications")
+    if not request.user.is_authenticated:  # signed out in another tab: the whole page goes
+        return HttpResponseClientRedirect(f"{reverse('login')}?next={reverse('notifications')}")
     return _menu(request)
 
 
@@ -45,9 +46,11 @@ def _menu(request):
     return render(request, "video_share/notifications.html#menu", {"notifications": latest})
 
 
-@login_required
 @require_GET
 def unread_count(request: HtmxHttpRequest):
+    """The bell's count, asked for whenever its stream (re)opens."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)  # signed out meanwhile: nothing to swap in
     context = {"unread": actions.unread_count(request.user)}
     return render(request, "base.html#bell-count", context)
 
