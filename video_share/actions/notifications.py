@@ -66,7 +66,7 @@ def notify_like(comment: Comment, liker: User) -> None:
     """Likes on a comment gather in one unread notification: "Ali and 3 others liked your
     comment"."""
     author = comment.author
-    if not _wants(author, Kind.COMMENT_LIKE, liker):
+    if not _wants(author, Kind.COMMENT_LIKE, liker) or not comment.video.can_view(author):
         return
     unread = (
         Notification.objects.select_for_update()
