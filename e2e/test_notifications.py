@@ -95,6 +95,13 @@ def test_the_dropdown_closes_with_escape_and_a_second_click(page, video_url):
     bell(page).click()
     expect(panel).to_be_hidden()
     expect(page).not_to_have_url(re.compile("/notifications/"))
+    # By keyboard: Enter opens it, tabbing out of it closes it.
+    bell(page).focus()
+    page.keyboard.press("Enter")
+    expect(panel).to_be_visible()
+    for _ in range(4):
+        page.keyboard.press("Tab")
+    expect(panel).to_be_hidden()
     page.goto("/notifications/")
     assert_accessible(page)
     page.goto("/notifications/settings")

@@ -9,7 +9,7 @@ from video_share.digests import UNSUBSCRIBE_SALT, send_due_digests
 from video_share.events import ChannelManager, bell_channel
 from video_share.models import Comment, MutedNotification, Notification, Video
 
-from .factories import make_user, make_video
+from .factories import PASSWORD, make_user, make_video
 from .jobs import run_jobs
 from .streams import read_stream
 
@@ -121,6 +121,29 @@ def test_likes_on_a_comment_gather_in_one_notification(alice, bob, carol):
     dave = make_user("dave")
     actions.do_toggle_comment_like(comment, dave)
     assert Notification.objects.filter(recipient=bob, read_at=None).get().others == 0
+
+
+def test_gathered_likes_tell_the_likes_that_still_stand(alice, bob, carol):
+    video = make_video(alice)
+    comment = post(video, bob, "Hello")
+    Notification.objects.all().delete()
+    actions.do_toggle_comment_like(comment, alice)
+    actions.do_toggle_comment_like(comment, carol)
+    actions.do_toggle_comment_like(comment, carol)  # carol takes hers back
+    notification = Notification.objects.get(recipient=bob)
+    assert (notification.actor, notification.others) == (alice, 0)
+    actions.do_toggle_comment_like(comment, alice)
+    assert not Notification.objects.filter(recipient=bob).exists()
+
+
+def test_liking_again_and_again_does_not_notify_again_and_again(alice, bob):
+    comment = post(make_video(alice), bob, "Hello")
+    Notification.objects.all().delete()
+    for _ in range(3):
+        actions.do_toggle_comment_like(comment, alice)  # like
+        actions.do_mark_read(bob)
+        actions.do_toggle_comment_like(comment, alice)  # and take it back
+    assert Notification.objects.filter(recipient=bob).count() == 1
 
 
 def test_a_like_taken_back_takes_its_notification_with_it(alice, bob):
@@ -235,6 +258,21 @@ def _edits(video):
         "visibility": video.visibility,
         "tags_text": "",
     }
+
+
+def test_live_counts_follow_the_language_the_person_switched_to(client, alice):
+    client.force_login(alice)
+    client.post(reverse("set_language"), {"language": "ar", "next": "/"})
+    alice.refresh_from_db()
+    assert alice.language == "ar"
+
+
+def test_logging_in_remembers_the_language_in_use(client, alice):
+    client.cookies["django_language"] = "ar"
+    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.language == "ar"
 
 
 # Deleted or hidden targets leave no broken links.

@@ -72,8 +72,18 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     var panel = bellPanel();
     if (panel && event.detail.target === panel) {
+      var reopened = !panel.hidden;
       panel.hidden = false;
       document.getElementById("bell-button").setAttribute("aria-expanded", "true");
+      // After "Mark all as read" inside it, keep the keyboard in the panel.
+      if (reopened) panel.querySelector("h2").focus();
     }
+  });
+  // Tabbing out of the dropdown closes it.
+  document.addEventListener("focusout", function (event) {
+    var bell = document.getElementById("bell");
+    var panel = bellPanel();
+    if (!bell || !panel || panel.hidden) return;
+    if (event.relatedTarget && !bell.contains(event.relatedTarget)) closeBell(false);
   });
 })();

@@ -16,6 +16,7 @@ from .moderation import do_ban, do_delete_reported, do_hide, do_report
 from .notifications import announce, fan_out_new_video, unread_count
 from .people import (
     do_mark_read,
+    do_note_language,
     do_save_notification_settings,
     do_subscribe,
     do_unsubscribe,
@@ -51,6 +52,7 @@ __all__ = [
     "do_delete_reported",
     "do_hide",
     "do_mark_read",
+    "do_note_language",
     "do_note_watched",
     "do_report",
     "do_clear_history",

@@ -105,9 +105,7 @@ def do_toggle_comment_like(comment: Comment, user: User) -> bool:
             Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1)
         comment.refresh_from_db(fields=["like_count"])
         if deleted:
-            notifications.withdraw(
-                Notification.Kind.COMMENT_LIKE, comment.author_id, user, comment=comment
-            )
+            notifications.unlike(comment)
         else:
             notifications.notify_like(comment, user)
         publish_comments(comment.video, likes=comment)

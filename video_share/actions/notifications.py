@@ -6,18 +6,28 @@ the recipient cannot see.
 """
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from ..events import bell_channel, render_fragment, send
-from ..models import Comment, MutedNotification, Notification, Subscription, User, Video
+from ..models import (
+    Comment,
+    CommentLike,
+    MutedNotification,
+    Notification,
+    Subscription,
+    User,
+    Video,
+)
 from ..models import handle_key as key_of
 from ..text import mentioned_handles
 
 Kind = Notification.Kind
 FAN_OUT_BATCH = 1000
+REPEAT_LIKE_QUIET = timedelta(days=1)
 
 
 def _wants(user: User, kind: str, actor: User | None) -> bool:
@@ -64,30 +74,74 @@ def notify_comment(comment: Comment) -> None:
 
 def notify_like(comment: Comment, liker: User) -> None:
     """Likes on a comment gather in one unread notification: "Ali and 3 others liked your
-    comment"."""
+    comment", always telling the likes that still stand. Someone who likes, unlikes and likes
+    again does not notify twice in a day."""
     author = comment.author
     if not _wants(author, Kind.COMMENT_LIKE, liker) or not comment.video.can_view(author):
         return
-    unread = (
-        Notification.objects.select_for_update()
-        .filter(recipient=author, kind=Kind.COMMENT_LIKE, comment=comment, read_at__isnull=True)
-        .first()
-    )
+    unread = _unread_likes(comment)
     if unread is None:
+        told = Notification.objects.filter(
+            recipient=author,
+            kind=Kind.COMMENT_LIKE,
+            comment=comment,
+            actor=liker,
+            created_at__gte=timezone.now() - REPEAT_LIKE_QUIET,
+        )
+        if told.exists():
+            return
+        liked_at = CommentLike.objects.get(comment=comment, user=liker).created_at
         Notification.objects.create(
             recipient=author,
             kind=Kind.COMMENT_LIKE,
             actor=liker,
             video=comment.video,
             comment=comment,
+            since=liked_at,
         )
     else:
-        if unread.actor_id != liker.pk:
-            unread.others += 1
-            unread.actor = liker
         unread.created_at = timezone.now()
-        unread.save(update_fields=["others", "actor", "created_at"])
+        _gather(unread)
     announce([author.pk])
+
+
+def unlike(comment: Comment) -> None:
+    """A like was taken back: the unread notification of likes tells the ones left, or goes."""
+    if (unread := _unread_likes(comment)) is not None:
+        _gather(unread)
+        announce([unread.recipient_id])
+
+
+def _unread_likes(comment: Comment) -> Notification | None:
+    return (
+        Notification.objects.select_for_update()
+        .filter(
+            recipient_id=comment.author_id,
+            kind=Kind.COMMENT_LIKE,
+            comment=comment,
+            read_at__isnull=True,
+        )
+        .first()
+    )
+
+
+def _gather(notification: Notification) -> None:
+    """Point a likes notification at the likes given since it started (the latest liker
+    named, the others counted), or delete it if none is left."""
+    likes = (
+        CommentLike.objects.filter(comment_id=notification.comment_id)
+        .exclude(user_id=notification.recipient_id)
+        .order_by("-created_at", "-pk")
+    )
+    if notification.since is not None:
+        likes = likes.filter(created_at__gte=notification.since)
+    latest = likes.first()
+    if latest is None:
+        notification.delete()
+        return
+    notification.actor_id = latest.user_id
+    notification.others = likes.count() - 1
+    notification.save(update_fields=["actor", "others", "created_at"])
 
 
 def withdraw(kind: str, recipient_id: int, actor: User, **about) -> None:

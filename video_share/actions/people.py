@@ -58,6 +58,14 @@ def do_mark_read(user: User, ids: list[int] | None = None) -> int:
     return changed
 
 
+def do_note_language(user: User, language: str) -> None:
+    """Remember the language someone uses the site in: their live updates and emails are
+    rendered in it."""
+    if user.is_authenticated and user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
+
+
 def do_save_notification_settings(user: User, data: dict) -> None:
     """Save which kinds of notification a user wants ("muted": those they do not) and
     whether they get the daily digest."""

@@ -25,6 +25,7 @@ from ..models import (
     WatchProgress,
 )
 from . import notifications
+from .people import do_note_language
 
 
 def _media_changed(video: Video) -> None:
@@ -99,9 +100,7 @@ def do_upload_video(
             stored = storage.default_storage.save(f"{video.media_dir}/source", upload)
             video.source.name = stored
             video.save(update_fields=["source"])
-            if owner.language != language:
-                User.objects.filter(pk=owner.pk).update(language=language)
-                owner.language = language
+            do_note_language(owner, language)
             # Enqueued in the same transaction: a committed upload always has its job.
             process_video.using(priority=video.queue_priority).enqueue(video.pk)
     except BaseException:

@@ -56,6 +56,8 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     others = models.PositiveIntegerField(default=0)
+    # Gathered likes: the likes given since this moment are the ones it speaks of.
+    since = models.DateTimeField(null=True, blank=True)
     video = models.ForeignKey(
         "video_share.Video", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )

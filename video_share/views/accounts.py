@@ -1,10 +1,13 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views import i18n as i18n_views
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import actions
 from ..forms import ProfileForm, SignUpForm
@@ -29,6 +32,7 @@ def signup(request: HtmxHttpRequest):
             with transaction.atomic():
                 user = form.save()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            actions.do_note_language(user, request.LANGUAGE_CODE)
             messages.success(
                 request, _("Welcome to Video Share, %(name)s!") % {"name": user.username}
             )
@@ -45,3 +49,21 @@ def profile_edit(request: HtmxHttpRequest):
         messages.success(request, _("Your profile has been saved."))
         return redirect(request.user)
     return render(request, "video_share/profile_edit.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        actions.do_note_language(self.request.user, self.request.LANGUAGE_CODE)
+        return response
+
+
+@require_POST
+def set_language(request: HtmxHttpRequest):
+    """Django's language switch, remembered on the account too (for live updates and
+    emails rendered while the person is elsewhere)."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        actions.do_note_language(request.user, language)
+    return response
