@@ -65,3 +65,64 @@ def test_last_event_id_replays_missed_events():
     )
     assert "event: first" not in text
     assert "data: two" in text
+
+
+@pytest.fixture
+def sole_writer():
+    from video_share import event_storage
+
+    event_storage.this_process_writes_every_event()
+    yield event_storage.EventStorage()
+    event_storage.this_process_writes_every_event(False)
+
+
+def test_a_sole_writer_knows_current_ids_without_reading_them(
+    sole_writer, django_assert_num_queries
+):
+    channel = user_channel(1)
+    first = sole_writer.append_event(channel, "t", "one")
+    with django_assert_num_queries(0):
+        assert sole_writer.get_current_id(channel) == first.id
+        assert sole_writer.get_events(channel, first.id) == []
+    second = sole_writer.append_event(channel, "t", "two")
+    # Behind: read from the database, exactly what was missed.
+    assert [e.data for e in sole_writer.get_events(channel, first.id)] == ["two"]
+    assert sole_writer.get_current_id(channel) == second.id
+
+
+def test_a_channel_never_written_here_is_read_once(sole_writer, django_assert_num_queries):
+    from django_eventstream.storage import DjangoModelStorage
+
+    channel = user_channel(2)
+    written = DjangoModelStorage().append_event(channel, "t", "elsewhere")
+    assert sole_writer.get_current_id(channel) == written.id
+    with django_assert_num_queries(0):
+        assert sole_writer.get_current_id(channel) == written.id
+
+
+def test_without_a_sole_writer_every_read_goes_to_the_database(django_assert_num_queries):
+    from video_share.event_storage import EventStorage
+
+    storage = EventStorage()
+    event = storage.append_event(user_channel(3), "t", "x")
+    with django_assert_num_queries(1):
+        assert storage.get_current_id(user_channel(3)) == event.id
+
+
+def test_a_stream_that_never_starts_leaves_no_listener_behind(video):
+    from asgiref.sync import async_to_sync, sync_to_async
+    from django.test import AsyncClient
+    from django_eventstream.views import get_listener_manager
+
+    channel = f"{video.channel}~en"
+    manager = get_listener_manager()
+
+    async def run():
+        response = await AsyncClient().get(reverse("video_stream", args=[video.public_id]))
+        listening = channel in manager.listeners_by_channel
+        # The reader left before a byte was sent: Django closes the response unread.
+        await sync_to_async(response.close)()
+        return listening
+
+    assert async_to_sync(run)()
+    assert channel not in manager.listeners_by_channel

@@ -203,7 +203,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Live events (django-eventstream). Events are stored so that a reconnecting browser
 # gets what it missed through Last-Event-ID.
-EVENTSTREAM_STORAGE_CLASS = "django_eventstream.storage.DjangoModelStorage"
+EVENTSTREAM_STORAGE_CLASS = "video_share.event_storage.EventStorage"
 EVENTSTREAM_CHANNELMANAGER_CLASS = "video_share.events.ChannelManager"
 # Open streams do their database work (session, permissions, stored events) in a shared pool
 # of this many threads, each keeping one database connection: at most this many database

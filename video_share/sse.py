@@ -76,8 +76,10 @@ async def read(function, *args, **kwargs):
     return await worker(*args, **kwargs)
 
 
-def _open(request, channels) -> EventRequest | HttpResponse:
-    """Parse the request (channels, Last-Event-ID) and load its user."""
+def _open(request, channels, listener=None):
+    """Parse the request (channels, Last-Event-ID) and load its user; with a listener that
+    is already listening, also read what the reader missed (one trip to the pool instead of
+    two). Returns an error response, or (event request, first read or None)."""
     if callable(channels):
         channels = channels(request)
     try:
@@ -86,7 +88,13 @@ def _open(request, channels) -> EventRequest | HttpResponse:
         return HttpResponseBadRequest(f"Invalid request: {error}.\n")
     except EventRequest.Error as error:
         return sse_error_response("bad-request", f"Invalid request: {error}.")
-    return event_request
+    if listener is None:
+        return event_request, None
+    listener.user_id = event_request.user.pk if event_request.user else "anonymous"
+    try:
+        return event_request, get_events(event_request)
+    except EventPermissionError as error:
+        return event_request, error
 
 
 async def events(request, channels) -> HttpResponse:
@@ -99,30 +107,60 @@ async def events(request, channels) -> HttpResponse:
             return eventstream_views.events(request, channels=chosen)
 
         return await read(grip_response, request)
-    opened = await read(_open, request, channels)
+    listener = Listener()
+    listener.assign_loop()
+    if not callable(channels):
+        # Known channels: listen before storage is read, as django-eventstream does.
+        listener.channels = set(channels)
+        listener.listen()
+    try:
+        opened = await read(_open, request, channels, listener if listener.listening else None)
+    except BaseException:
+        listener.stop()
+        raise
     if isinstance(opened, HttpResponse):
+        listener.stop()
         add_default_headers(opened, request=request)
         return opened
-    listener = Listener()
-    listener.user_id = opened.user.pk if opened.user else "anonymous"
-    listener.channels = opened.channels
-    response = StreamingHttpResponse(_stream(opened, listener), content_type="text/event-stream")
+    event_request, first_read = opened
+    listener.channels = event_request.channels
+    stream = _Stream(_stream(event_request, listener, first_read), listener)
+    response = StreamingHttpResponse(stream, content_type="text/event-stream")
     add_default_headers(response, request=request)
     return response
 
 
-async def _stream(event_request: EventRequest, listener):
+class _Stream:
+    """The response's content; Django closes it when the response ends, even one whose
+    streaming never started (the reader left at once): its listener stops then."""
+
+    def __init__(self, events, listener):
+        self.events, self.listener = events, listener
+
+    def __aiter__(self):
+        return self.events
+
+    def close(self):
+        self.listener.stop()
+
+
+async def _stream(event_request: EventRequest, listener, first_read=None):
     """django-eventstream's stream loop, reading storage through the reader pool."""
-    listener.assign_loop()
     reliable = get_channelmanager().is_channel_reliable
     manager = eventstream_views.get_listener_manager()
-    manager.add_listener(listener)
+    if not listener.listening:
+        listener.listen()
     try:
         first = True
         while True:
             # Catch up from storage (everything after the client's last id), then wait.
             try:
-                response = await read(get_events, event_request)
+                if first_read is not None:
+                    response, first_read = first_read, None
+                    if isinstance(response, EventPermissionError):
+                        raise response
+                else:
+                    response = await read(get_events, event_request)
             except EventPermissionError as error:
                 yield sse_encode_error(
                     "forbidden", str(error), extra={"channels": error.channels}
@@ -167,7 +205,7 @@ async def _stream(event_request: EventRequest, listener):
             event_request.channel_last_ids = last_ids
     finally:
         listener.aevent.set()
-        manager.remove_listener(listener)
+        listener.stop()
 
 
 def _encode(channel_items: dict, last_ids: dict) -> bytes:
@@ -223,12 +261,26 @@ async def _live(listener, manager, last_ids: dict):
 
 
 class Listener(eventstream_views.Listener):
-    """django-eventstream's listener, woken in batches.
+    """django-eventstream's listener, woken in batches, that starts and stops listening once.
 
     Its listener manager wakes the listeners of a channel one by one from the publishing
     thread, each with a `call_soon_threadsafe` into the event loop, and each such call hands
     the interpreter lock over to the loop and back: for 5,000 readers, most of a second.
     Here one call wakes all the listeners that are waiting by then."""
+
+    listening = False
+
+    def listen(self):
+        eventstream_views.get_listener_manager().add_listener(self)
+        self.listening = True
+
+    def stop(self):
+        """Stop listening (again: nothing). From the stream's end, or from Django closing a
+        response whose stream never started."""
+        with _wakeups_lock:
+            listening, self.listening = self.listening, False
+        if listening:
+            eventstream_views.get_listener_manager().remove_listener(self)
 
     def wake_threadsafe(self):
         with _wakeups_lock:

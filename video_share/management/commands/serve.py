@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from video_share import media
+from video_share import event_storage, media
 from video_share.worker import WatchdogThread, WorkerThread
 
 
@@ -32,6 +32,8 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
 
         worker = None if no_worker else WorkerThread()
+        # Every live event is then written by this process: it may keep their ids in memory.
+        event_storage.this_process_writes_every_event(worker is not None and not settings.REDIS_URL)
         watchdog = WatchdogThread()
         if worker:
             worker.start()

@@ -1,0 +1,53 @@
+"""Where live events are stored, for readers who reconnect (django-eventstream's storage).
+
+The database storage, plus each channel's current event id kept in memory when this process
+writes every event there is: `serve` running its own worker, without Redis (set by `serve`).
+A stream that opens or reconnects then reads the database only when it has missed something.
+With several processes (Redis configured, or separate workers) every read goes to the
+database, as django-eventstream does.
+"""
+
+import threading
+
+from django_eventstream.storage import DjangoModelStorage
+
+_current: dict[str, int] = {}
+_lock = threading.Lock()
+_sole_writer = False
+
+
+def this_process_writes_every_event(sole: bool = True) -> None:
+    """Called by `serve` when it runs the worker in-process and no Redis is configured."""
+    global _sole_writer
+    with _lock:
+        _sole_writer = sole
+        _current.clear()
+
+
+class EventStorage(DjangoModelStorage):
+    def append_event(self, channel, event_type, data):
+        event = super().append_event(channel, event_type, data)
+        # Known before the event is queued to the open streams: a stream reading storage
+        # now either finds it or gets it from its queue.
+        with _lock:
+            if _sole_writer:
+                _current[channel] = max(_current.get(channel, 0), event.id)
+        return event
+
+    def get_current_id(self, channel):
+        with _lock:
+            if _sole_writer and channel in _current:
+                return _current[channel]
+        value = super().get_current_id(channel)
+        with _lock:
+            if _sole_writer:
+                # An event appended meanwhile has already put its newer id here.
+                value = _current.setdefault(channel, value)
+        return value
+
+    def get_events(self, channel, last_id, limit=100):
+        with _lock:
+            caught_up = _sole_writer and _current.get(channel) == last_id
+        if caught_up:
+            return []
+        return super().get_events(channel, last_id, limit=limit)
