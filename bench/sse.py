@@ -1,7 +1,7 @@
 """Event stream capacity (run by hand): `uv run python bench/sse.py [N ...]`.
 
-One `manage.py serve` process (uvicorn) per database engine (SQLite, and PostgreSQL when
-127.0.0.1:5432 answers). For each N (default 1,000, 5,000 and 10,000), N asyncio clients open
+One `manage.py serve` process (uvicorn and its task worker, as the default runs) per database
+engine (SQLite, and PostgreSQL when 127.0.0.1:5432 answers). For each N (default 1,000, 5,000 and 10,000), N asyncio clients open
 the live stream of one public video, as its watch page does; then a comment is posted through
 the site and every client waits for it. Reports, side by side in the same run:
 - new streams/s while opening them, against requests/s of a hello view behind the same
@@ -133,7 +133,7 @@ def bench(engine: str, database_url: str | None):
         port = free_port()
         log = Path(tempfile.gettempdir()) / f"bench-sse-{engine}.log"
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--no-worker", "--port", str(port)],
+            [sys.executable, "manage.py", "serve", "--port", str(port)],
             cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:
