@@ -126,3 +126,10 @@ def test_a_stream_that_never_starts_leaves_no_listener_behind(video):
 
     assert async_to_sync(run)()
     assert channel not in manager.listeners_by_channel
+
+
+def test_an_idle_stream_gets_keep_alives(monkeypatch):
+    monkeypatch.setattr("video_share.sse.KEEP_ALIVE_SECONDS", 0.05)
+    alice = make_user("alice")
+    text = read_stream(reverse("user_stream"), user=alice, until="event: keep-alive")
+    assert "event: keep-alive" in text

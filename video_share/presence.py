@@ -7,7 +7,6 @@ latest value.
 
 import asyncio
 
-from django.http import StreamingHttpResponse
 from django_eventstream import send_event
 from django_eventstream.views import get_listener_manager
 
@@ -48,25 +47,7 @@ def _schedule(public_id: str) -> None:
     asyncio.get_running_loop().create_task(publish())
 
 
-def tracked(response, public_id: str):
-    """The stream response, announcing the new count when it opens and when it closes."""
-    if not isinstance(response, StreamingHttpResponse) or not response.is_async:
-        return response
-    inner = response.streaming_content
-
-    async def stream():
-        opened = False
-        try:
-            async for chunk in inner:
-                yield chunk
-                if not opened:
-                    opened = True
-                    _schedule(public_id)
-        finally:
-            # Close the inner stream first: it unregisters its listener, so the count is right.
-            await inner.aclose()
-            if opened:
-                _schedule(public_id)
-
-    response.streaming_content = stream()
-    return response
+def count_changed(public_id: str) -> None:
+    """A stream of this video opened or closed (called on the event loop): announce the new
+    count soon."""
+    _schedule(public_id)

@@ -39,6 +39,7 @@ from django_eventstream.utils import (
 logger = logging.getLogger(__name__)
 
 KEEP_ALIVE_SECONDS = 20
+KEEP_ALIVE = b"event: keep-alive\ndata:\n\n"
 _readers: ThreadPoolExecutor | None = None
 
 
@@ -97,9 +98,10 @@ def _open(request, channels, listener=None):
         return event_request, error
 
 
-async def events(request, channels) -> HttpResponse:
+async def events(request, channels, *, on_change=None) -> HttpResponse:
     """The SSE response for `channels`, chosen by our URL and never by the query string: a
-    list, or a function of the request for channels that depend on its user."""
+    list, or a function of the request for channels that depend on its user. `on_change` is
+    called (on the event loop) once the stream is open and once it has closed."""
     if getattr(request, "grip", None) is not None and request.grip.proxied:
 
         def grip_response(request):
@@ -124,7 +126,7 @@ async def events(request, channels) -> HttpResponse:
         return opened
     event_request, first_read = opened
     listener.channels = event_request.channels
-    stream = _Stream(_stream(event_request, listener, first_read), listener)
+    stream = _Stream(_stream(event_request, listener, first_read, on_change), listener)
     response = StreamingHttpResponse(stream, content_type="text/event-stream")
     add_default_headers(response, request=request)
     return response
@@ -144,12 +146,13 @@ class _Stream:
         self.listener.stop()
 
 
-async def _stream(event_request: EventRequest, listener, first_read=None):
+async def _stream(event_request: EventRequest, listener, first_read=None, on_change=None):
     """django-eventstream's stream loop, reading storage through the reader pool."""
     reliable = get_channelmanager().is_channel_reliable
     manager = eventstream_views.get_listener_manager()
     if not listener.listening:
         listener.listen()
+    opened = False
     try:
         first = True
         while True:
@@ -185,6 +188,9 @@ async def _stream(event_request: EventRequest, listener, first_read=None):
                     last_ids[channel] = item.id
                     body += sse_encode_event(item.type, item.data, event_id=make_id(last_ids))
             yield body.encode()
+            if on_change is not None and not opened:
+                opened = True
+                on_change()
             if response.channel_more:
                 continue
             with manager.lock:
@@ -206,6 +212,8 @@ async def _stream(event_request: EventRequest, listener, first_read=None):
     finally:
         listener.aevent.set()
         listener.stop()
+        if opened:
+            on_change()
 
 
 def _encode(channel_items: dict, last_ids: dict) -> bytes:
@@ -234,11 +242,7 @@ async def _live(listener, manager, last_ids: dict):
     """(text, ended) as events are published, with keep-alives. Returns when the queue
     overflowed; `ended` when the stream must end (the reader was kicked)."""
     while True:
-        try:
-            await asyncio.wait_for(listener.aevent.wait(), KEEP_ALIVE_SECONDS)
-        except TimeoutError:
-            yield b"event: keep-alive\ndata:\n\n", False
-            continue
+        await listener.aevent.wait()
         with manager.lock:
             channel_items, overflow, error = (
                 listener.channel_items,
@@ -247,6 +251,7 @@ async def _live(listener, manager, last_ids: dict):
             )
             listener.aevent.clear()
             listener.channel_items, listener.overflow = {}, False
+        keep_alive, listener.keep_alive_due = listener.keep_alive_due, False
         body = _encode(channel_items, last_ids)
         if error:
             error_text = sse_encode_error(
@@ -256,6 +261,8 @@ async def _live(listener, manager, last_ids: dict):
             return
         if body:
             yield body, False
+        elif keep_alive:
+            yield KEEP_ALIVE, False
         if overflow:
             return
 
@@ -269,16 +276,26 @@ class Listener(eventstream_views.Listener):
     Here one call wakes all the listeners that are waiting by then."""
 
     listening = False
+    keep_alive_due = False
 
     def listen(self):
+        """Start listening (on the event loop)."""
         eventstream_views.get_listener_manager().add_listener(self)
         self.listening = True
+        with _wakeups_lock:
+            _listening.setdefault(self.loop, set()).add(self)
+            start_ticker = self.loop not in _tickers
+            if start_ticker:
+                _tickers[self.loop] = None
+        if start_ticker:
+            _tickers[self.loop] = self.loop.create_task(_keep_alive(self.loop))
 
     def stop(self):
         """Stop listening (again: nothing). From the stream's end, or from Django closing a
         response whose stream never started."""
         with _wakeups_lock:
             listening, self.listening = self.listening, False
+            _listening.get(self.loop, set()).discard(self)
         if listening:
             eventstream_views.get_listener_manager().remove_listener(self)
 
@@ -293,6 +310,22 @@ class Listener(eventstream_views.Listener):
 
 _wakeups: dict = {}
 _wakeups_lock = threading.Lock()
+
+
+_listening: dict = {}  # event loop → its listening listeners
+_tickers: dict = {}
+
+
+async def _keep_alive(loop) -> None:
+    """Every KEEP_ALIVE_SECONDS, a keep-alive for every stream of this loop that had nothing
+    else to say: one timer for all of them, rather than a timeout on every wait."""
+    while True:
+        await asyncio.sleep(KEEP_ALIVE_SECONDS)
+        with _wakeups_lock:
+            listeners = list(_listening.get(loop, ()))
+        for listener in listeners:
+            listener.keep_alive_due = True
+            listener.aevent.set()
 
 
 def _wake(loop) -> None:

@@ -16,7 +16,7 @@ from ..events import track_delivery
 from ..forms import CommentForm
 from ..htmx import HtmxHttpRequest
 from ..models import Comment, CommentLike, Reaction, Video
-from ..presence import presence_channel, tracked, watching
+from ..presence import count_changed, presence_channel, watching
 from ..sse import events
 from ..throttle import comment_allowed
 from .channels import page_of
@@ -261,4 +261,4 @@ async def video_stream(request: HtmxHttpRequest, public_id: str):
     for anyone who may not view the video, or when there is no such video."""
     video = Video(public_id=public_id)  # whether it exists is the channel manager's question
     channels = [live_channel(video, request.LANGUAGE_CODE), presence_channel(public_id)]
-    return tracked(await events(request, channels), public_id)
+    return await events(request, channels, on_change=lambda: count_changed(public_id))
