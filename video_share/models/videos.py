@@ -12,6 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from ..text import clean_tag, fold
 from .watching import View
 
+# Related videos are chosen among this many of the newest sharing a tag, and as many of the
+# newest from the same channel.
+RELATED_CANDIDATES = 200
+
 
 def new_public_id() -> str:
     # 11 URL-safe characters (64 random bits): short, unguessable, not the database pk.
@@ -75,15 +79,29 @@ class VideoQuerySet(models.QuerySet):
         return self.order_by(*orders.get(sort, ("-created_at", "-pk")))
 
     def related_to(self, video: "Video"):
-        """Listed videos from the same channel or sharing a tag, most shared tags first."""
+        """Listed videos from the same channel or sharing a tag, most shared tags first.
+
+        Only the newest RELATED_CANDIDATES of each are weighed: a popular tag can have
+        thousands of videos, and ranking them all would cost more than the rest of the page.
+        """
         tag_ids = list(video.tags.values_list("pk", flat=True))
+        tagged = (
+            Video.tags.through.objects.filter(tag_id__in=tag_ids)
+            .exclude(video_id=video.pk)
+            .order_by("-video_id")
+            .values("video_id")[:RELATED_CANDIDATES]
+        )
+        same_channel = (
+            Video.objects.filter(owner_id=video.owner_id)
+            .exclude(pk=video.pk)
+            .order_by("-pk")
+            .values("pk")[:RELATED_CANDIDATES]
+        )
         return (
             self.listed()
-            .exclude(pk=video.pk)
-            .filter(Q(owner_id=video.owner_id) | Q(tags__in=tag_ids))
+            .filter(Q(pk__in=Subquery(tagged)) | Q(pk__in=Subquery(same_channel)))
             .annotate(shared=models.Count("tags", filter=Q(tags__in=tag_ids), distinct=True))
             .order_by("-shared", "-created_at")
-            .distinct()
         )
 
     def waiting(self):
