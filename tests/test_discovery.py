@@ -226,3 +226,31 @@ def test_unknown_pages_have_a_friendly_404(client):
     response = client.get("/v/doesnotexist")
     assert response.status_code == 404
     assert "This page isn’t here" in response.content.decode()
+
+
+def test_cards_are_rendered_once_and_follow_what_they_show(client, owner, monkeypatch):
+    from video_share.templatetags import video_share as tags
+
+    video = make_video(owner, title="First title")
+    rendered = []
+
+    class Counting:
+        def __init__(self, template):
+            self.template = template
+
+        def render(self, context):
+            rendered.append(context["video"].title)
+            return self.template.render(context)
+
+    real = tags.get_template
+    monkeypatch.setattr(tags, "get_template", lambda name: Counting(real(name)))
+    assert "First title" in client.get(reverse("home")).content.decode()
+    assert "First title" in client.get(reverse("home")).content.decode()
+    assert rendered == ["First title"]  # the second page reused the card
+    Video.objects.filter(pk=video.pk).update(title="New title", view_count=5)
+    html = client.get(reverse("home")).content.decode()
+    assert "New title" in html
+    assert "5 views" in html
+    client.cookies["django_language"] = "ar"
+    client.get(reverse("home"))
+    assert rendered == ["First title", "New title", "New title"]  # once more, in Arabic

@@ -1,9 +1,13 @@
+import hashlib
+
 from django import template
+from django.core.cache import cache
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from ..text import RICH_TOKENS
 
@@ -126,3 +130,46 @@ def ago(moment) -> str:
     if (timezone.now() - moment).total_seconds() < 60:
         return gettext("just now")
     return gettext("%(age)s ago") % {"age": timesince(moment, depth=1)}
+
+
+CARD_SECONDS = 60
+
+
+@register.simple_tag
+def video_cards(videos, show_owner=False):
+    """The cards of these videos. Each card is rendered at most once a minute per language
+    and shared by every page that shows it: its cache key changes with everything it shows
+    but its age ("5 minutes ago"), which may lag by up to a minute."""
+    language = get_language()
+    entries = [(_card_key(video, language, bool(show_owner)), video) for video in videos]
+    cached = cache.get_many([key for key, _video in entries])
+    template = get_template("includes/video_card.html")
+    fresh, cards = {}, []
+    for key, video in entries:
+        card = cached.get(key) or fresh.get(key)
+        if card is None:
+            card = fresh[key] = template.render({"video": video, "show_owner": show_owner})
+        cards.append(card)
+    if fresh:
+        cache.set_many(fresh, CARD_SECONDS)
+    return mark_safe("".join(cards))  # noqa: S308 (rendered by the autoescaping template)
+
+
+def _card_key(video, language: str, show_owner: bool) -> str:
+    owner = video.owner
+    shown = (
+        video.pk,
+        video.title,
+        video.created_at.isoformat(),
+        video.updated_at.isoformat(),
+        video.status,
+        video.visibility,
+        video.poster.name,
+        video.duration,
+        video.view_count,
+        owner.username,
+        owner.name,
+        language,
+        show_owner,
+    )
+    return "card:" + hashlib.sha256(repr(shown).encode()).hexdigest()
