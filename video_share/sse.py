@@ -125,7 +125,9 @@ async def events(request, channels, *, on_change=None) -> HttpResponse:
         add_default_headers(opened, request=request)
         return opened
     event_request, first_read = opened
-    listener.channels = event_request.channels
+    listener.user_id = event_request.user.pk if event_request.user else "anonymous"
+    if not listener.listening:
+        listener.channels = event_request.channels
     stream = _Stream(_stream(event_request, listener, first_read, on_change), listener)
     response = StreamingHttpResponse(stream, content_type="text/event-stream")
     add_default_headers(response, request=request)
