@@ -551,3 +551,13 @@ def test_a_forged_unsubscribe_link_changes_nothing(client, alice):
 def test_the_unsubscribe_token_is_signed_for_this_purpose(alice):
     token = signing.dumps(alice.pk, salt=UNSUBSCRIBE_SALT)
     assert signing.loads(token, salt=UNSUBSCRIBE_SALT) == alice.pk
+
+
+def test_a_boosted_page_change_does_not_count_the_bell_again(client, alice):
+    notify(alice, make_video(alice))
+    client.force_login(alice)
+    full = client.get(reverse("home")).content.decode()
+    assert "1 unread" in full
+    boosted = client.get(reverse("home"), headers={"HX-Request": "true", "HX-Boosted": "true"})
+    # The page keeps its live bell; a new one fetches its count when its stream opens.
+    assert "1 unread" not in boosted.content.decode()
