@@ -1,6 +1,20 @@
+from django.http import HttpResponse
+from django.template import RequestContext, Template
 from django.urls import path
 
 from bench.hello_urls import hello
 from video_project.urls import urlpatterns as site
 
-urlpatterns = [path("bench/hello", hello), *site]
+SMALL = Template(
+    "<!doctype html><title>{{ title }}</title>"
+    "<ul>{% for item in items %}<li>{{ item }}</li>{% endfor %}</ul>"
+)
+
+
+def small(request):
+    """A small template, rendered in a (synchronous) view: one thread hop, no query."""
+    context = RequestContext(request, {"title": "Small", "items": range(10)})
+    return HttpResponse(SMALL.render(context))
+
+
+urlpatterns = [path("bench/hello", hello), path("bench/small", small), *site]

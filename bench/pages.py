@@ -1,12 +1,14 @@
 """Page benchmark (run by hand): `uv run python bench/pages.py`.
 
 Seeds 10,000 videos from 1,000 users (tags, views, search index), then, side by side on the
-same machine, loads each page with 32 concurrent keep-alive clients:
-(a) the pages under uvicorn, as `serve` runs them;
+same machine, loads each page with 32 concurrent keep-alive clients, as visitors who are not
+signed in (shared pages) and as a signed-in user (every request rendered):
+(a) the pages under uvicorn, as `serve` runs them, and a small template page;
 (b) Django's ASGI ceiling: a hello view with no middleware, same server;
-(c) the same pages under gunicorn (sync worker) from wsgi.py.
-Each server is one process. Reports requests/s and p50/p95 latency, and server time per
-render measured in-process.
+(c) the same pages under gunicorn (sync worker) from wsgi.py, one process;
+(d) the signed-in pages under gunicorn with two worker processes (the split deployment's
+page servers).
+Reports requests/s and p50/p95 latency, and server time per render measured in-process.
 """
 
 import asyncio
@@ -24,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from bench.common import bench_env, free_port, machine, wait_for  # noqa: E402
 
 CONCURRENCY = 32
-DURATION = 8.0
+DURATION = 5.0
 USERS, VIDEOS = 1_000, 10_000
 
 
@@ -71,11 +73,14 @@ PAGES = {
 }
 
 
-async def load(port: int, path: str, seconds: float = DURATION) -> tuple[float, float, float]:
+async def load(
+    port: int, path: str, seconds: float = DURATION, cookie: str | None = None
+) -> tuple[float, float, float]:
     """requests/s, p50 ms, p95 ms with CONCURRENCY keep-alive connections for `seconds`."""
     latencies: list[float] = []
     deadline = time.monotonic() + seconds
-    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+    cookie_line = f"Cookie: {cookie}\r\n" if cookie else ""
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{cookie_line}\r\n".encode()
 
     async def client():
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -127,22 +132,78 @@ def start(command, env, log: Path) -> subprocess.Popen:
     )
 
 
-def render_times(env) -> dict[str, float]:
-    """Mean server time per render, in-process (Django test client, no network)."""
+def render_times(env, cookie: str) -> dict[tuple[str, str], float]:
+    """Mean server time per render, in-process (Django test client, no network), for a
+    visitor and for a signed-in user; every request rendered (no shared pages)."""
     code = (
-        "import time\nfrom django.test import Client\nc = Client()\n"
+        "import time\nfrom django.test import Client\n"
+        f"visitors = {{'visitor': Client(), 'signed in': Client(HTTP_COOKIE={cookie!r})}}\n"
         f"pages = {PAGES!r}\n"
-        "for name, path in pages.items():\n"
+        "for who, c in visitors.items():\n"
+        "  for name, path in pages.items():\n"
         "    c.get(path)\n"
         "    start = time.perf_counter()\n"
         "    for _ in range(50): assert c.get(path).status_code == 200\n"
-        "    print(name, (time.perf_counter() - start) / 50 * 1000)\n"
+        "    print(who.replace(' ', '_'), name, (time.perf_counter() - start) / 50 * 1000)\n"
     )
     output = subprocess.run(
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+        cwd=ROOT, env=env | {"VIDEO_SHARE_SHARED_PAGE_SECONDS": "0"}, check=True,
+        capture_output=True, text=True,
     ).stdout  # fmt: skip
-    return {line.split()[0]: float(line.split()[1]) for line in output.splitlines() if line.strip()}
+    return {
+        (line.split()[0].replace("_", " "), line.split()[1]): float(line.split()[2])
+        for line in output.splitlines()
+        if line.strip()
+    }
+
+
+def sign_in(env) -> str:
+    """The Cookie header of a signed-in user who follows a few channels."""
+    code = (
+        "from django.test import Client\n"
+        "from video_share.models import Subscription, User\n"
+        "user = User.objects.create_user('viewer', 'viewer@example.com', 'bench-password')\n"
+        "Subscription.objects.bulk_create([Subscription(subscriber=user, channel_id=pk)"
+        " for pk in User.objects.exclude(pk=user.pk).values_list('pk', flat=True)[:20]])\n"
+        "c = Client()\nc.force_login(user)\n"
+        "print(f'sessionid={c.cookies[\"sessionid\"].value}')\n"
+    )
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    ).stdout.strip().splitlines()[-1]  # fmt: skip
+
+
+UVICORN = [sys.executable, "manage.py", "serve", "--no-worker"]
+GUNICORN = [sys.executable, "-m", "gunicorn", "video_project.wsgi:application",
+            "--log-level", "warning"]  # fmt: skip
+HELLO_CEILING = [
+    sys.executable, "-m", "uvicorn", "django.core.asgi:get_asgi_application", "--factory",
+    "--log-level", "warning", "--no-access-log",
+]  # fmt: skip
+
+
+def serve(command, env, key: str, runs: list[tuple[str, str, str | None]]) -> dict:
+    """Start one server and load each (label, path, cookie) in turn."""
+    port = free_port()
+    if command[0:3] == GUNICORN[0:3]:
+        command = [*command, "--bind", f"127.0.0.1:{port}"]
+    else:
+        command = [*command, "--port", str(port)]
+    log = Path(tempfile.gettempdir()) / f"bench-pages-{key}.log"
+    process = start(command, env, log)
+    results = {}
+    try:
+        wait_for(port)
+        for label, path, cookie in runs:
+            asyncio.run(load(port, path, seconds=1, cookie=cookie))  # warm up
+            results[label] = rate, p50, p95 = asyncio.run(load(port, path, cookie=cookie))
+            print(f"  ({key}) {label:22s} {rate:6.0f} req/s  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms")
+    finally:
+        process.terminate()
+        process.wait(10)
+    return results
 
 
 def main():
@@ -150,60 +211,35 @@ def main():
     env = bench_env(work)
     try:
         seed(env)
+        cookie = sign_in(env)
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
             cwd=ROOT, env=env, check=True,
         )  # fmt: skip
         print(f"{machine()}, SQLite")
         print(f"{VIDEOS} videos, {USERS} users; {CONCURRENCY} clients, {DURATION:.0f} s per page")
-        renders = render_times(env)
-        results = {}
-        servers = {
-            "a": ([sys.executable, "manage.py", "serve", "--no-worker"], env, PAGES),
-            "b": (
-                [sys.executable, "-m", "uvicorn", "django.core.asgi:get_asgi_application",
-                 "--factory", "--log-level", "warning", "--no-access-log"],
-                env | {"DJANGO_SETTINGS_MODULE": "bench.hello_settings"},
-                {"hello": "/"},
-            ),
-            "c": (
-                [sys.executable, "-m", "gunicorn", "video_project.wsgi:application",
-                 "--workers", "1", "--log-level", "warning"],
-                env, PAGES,
-            ),
-        }  # fmt: skip
-        for key, (command, server_env, pages) in servers.items():
-            port = free_port()
-            if key == "a" or key == "b":
-                command = [*command, "--port", str(port)]
-            else:
-                command = [*command, "--bind", f"127.0.0.1:{port}"]
-            process = start(
-                command, server_env, Path(tempfile.gettempdir()) / f"bench-pages-{key}.log"
-            )
-            try:
-                wait_for(port)
-                for name, path in pages.items():
-                    asyncio.run(load(port, path, seconds=1))  # warm up
-                    results[key, name] = asyncio.run(load(port, path))
-                    rate, p50, p95 = results[key, name]
-                    print(
-                        f"  ({key}) {name:8s} {rate:7.0f} req/s  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms"
-                    )
-            finally:
-                process.terminate()
-                process.wait(10)
-        hello = results["b", "hello"][0]
-        print(f"(b) hello, no middleware, uvicorn: {hello:7.0f} req/s")
-        print(
-            "page     render ms | (a) uvicorn req/s  p50   p95 | (c) gunicorn req/s  p50   p95 | (a)/(b)"
-        )
-        for name in PAGES:
-            a, c = results["a", name], results["c", name]
-            print(
-                f"{name:8s} {renders[name]:7.1f}   | {a[0]:12.0f} {a[1]:6.1f} {a[2]:5.1f} |"
-                f" {c[0]:13.0f} {c[1]:6.1f} {c[2]:5.1f} | {a[0] / hello:.2f}x"
-            )
+        renders = render_times(env, cookie)
+        for (who, name), ms in renders.items():
+            print(f"  render {who:9s} {name:8s} {ms:6.1f} ms")
+        site = env | {"DJANGO_SETTINGS_MODULE": "bench.app_hello_settings"}
+        every = [(f"{name} {who}", path, c) for who, c in (("visitor", None), ("signed in", cookie))
+                 for name, path in PAGES.items()]  # fmt: skip
+        small = [("small page", "/bench/small", None)]
+        signed_in = [(f"{name} signed in", path, cookie) for name, path in PAGES.items()]
+        ceiling = serve(HELLO_CEILING, env | {"DJANGO_SETTINGS_MODULE": "bench.hello_settings"},
+                        "b", [("hello", "/", None)])  # fmt: skip
+        a = serve(UVICORN, site, "a", small + every)
+        c = serve([*GUNICORN, "--workers", "1"], site, "c", small + every)
+        d = serve([*GUNICORN, "--workers", "2"], site, "d", small + signed_in)
+        hello = ceiling["hello"][0]
+        print(f"(b) hello, no middleware, uvicorn: {hello:.0f} req/s")
+        print("page                   | (a) uvicorn req/s  p95 | (c) gunicorn ×1  p95 |"
+              " (d) gunicorn ×2  p95 | (a)/(b)")  # fmt: skip
+        for label, _path, _cookie in small + every:
+            row = f"{label:22s} | {a[label][0]:12.0f} {a[label][2]:6.1f} | "
+            row += f"{c[label][0]:10.0f} {c[label][2]:6.1f} | "
+            row += f"{d[label][0]:10.0f} {d[label][2]:6.1f} | " if label in d else " " * 21 + "| "
+            print(row + f"{a[label][0] / hello:.2f}x")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

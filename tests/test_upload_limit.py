@@ -72,12 +72,12 @@ def test_the_413_page_speaks_the_users_language(settings):
 
 @pytest.mark.django_db
 def test_a_streamed_body_is_cut_off_at_the_limit_and_nothing_stays_on_disk(settings):
-    from video_project.asgi import django_application
+    from video_project.asgi import pages
 
     settings.VIDEO_SHARE_MAX_UPLOAD_MB = 2
     send = Recorder()
     headers = [("content-type", "multipart/form-data; boundary=x")]
-    async_to_sync(BodySizeLimit(django_application))(scope(headers), chunks(50 * 1024 * 1024), send)
+    async_to_sync(BodySizeLimit(pages))(scope(headers), chunks(50 * 1024 * 1024), send)
     assert send.status == 413
     assert os.listdir(settings.FILE_UPLOAD_TEMP_DIR) == []
 

@@ -98,10 +98,16 @@ def test_the_view_beacon_of_a_private_video_is_404_for_others(client, alice_vide
     assert client.post(reverse("video_view", args=[alice_video.public_id])).status_code == 404
 
 
-def test_the_page_gives_anonymous_viewers_a_cookie_not_a_session(client, alice_video):
-    response = client.get(alice_video.get_absolute_url())
+def test_the_view_beacon_gives_anonymous_viewers_a_cookie_not_a_session(client, alice_video):
+    page = client.get(alice_video.get_absolute_url())
+    assert "vs_viewer" not in page.cookies  # the page is the same for every visitor
+    response = client.post(reverse("video_view", args=[alice_video.public_id]))
     assert "vs_viewer" in response.cookies
     assert "sessionid" not in response.cookies
+    # The view just counted is the cookie's: counting again with it changes nothing.
+    client.post(reverse("video_view", args=[alice_video.public_id]))
+    alice_video.refresh_from_db()
+    assert alice_video.view_count == 1
 
 
 def test_progress_is_saved_and_resumed(client, alice_video):

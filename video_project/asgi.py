@@ -2,14 +2,19 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "video_project.settings")
 
-django_application = get_asgi_application()
+import django  # noqa: E402
+
+django.setup(set_prefix=False)
+
+from django.conf import settings  # noqa: E402
 
 from video_share.asgi_limits import BodySizeLimit  # noqa: E402  (needs Django set up)
+from video_share.page_lanes import PageHandler  # noqa: E402
 from video_share.sse import StreamHandler, StreamRouter  # noqa: E402
 
-# Event streams hold no thread while they wait (video_share.sse).
-application = BodySizeLimit(StreamRouter(django_application, StreamHandler()))
+# Pages run on a fixed set of threads (video_share.page_lanes); event streams hold no thread
+# while they wait (video_share.sse).
+pages = PageHandler(settings.VIDEO_SHARE_PAGE_THREADS)
+application = BodySizeLimit(StreamRouter(pages, StreamHandler()))

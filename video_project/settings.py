@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "video_share.middleware.InlineXFrameOptionsMiddleware",
     "video_share.middleware.InlineContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "video_share.shared_pages.SharedPageMiddleware",
 ]
 # Django's deployment checks look for its own class paths; video_share.checks verifies the
 # inline equivalents above instead (security, clickjacking and CSRF protection).
@@ -129,7 +130,8 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 300),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -209,6 +211,13 @@ EVENTSTREAM_CHANNELMANAGER_CLASS = "video_share.events.ChannelManager"
 # of this many threads, each keeping one database connection: at most this many database
 # connections, however many streams are open (video_share.sse).
 VIDEO_SHARE_STREAM_READERS = env_int("VIDEO_SHARE_STREAM_READERS", 4)
+# Under ASGI, page requests run their synchronous work (views, database) on this many
+# long-lived threads, each keeping its database connection (video_share.page_lanes).
+VIDEO_SHARE_PAGE_THREADS = env_int("VIDEO_SHARE_PAGE_THREADS", 4)
+# Visitors who are not signed in share the browsing pages (home, search, channels, tags,
+# watch), kept this many seconds in each process; 0 renders every request
+# (video_share.shared_pages).
+VIDEO_SHARE_SHARED_PAGE_SECONDS = env_int("VIDEO_SHARE_SHARED_PAGE_SECONDS", 5)
 if REDIS_URL:
     from urllib.parse import urlsplit
 

@@ -12,3 +12,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Stream reads run in the test's own thread, so that they see the test's transaction.
 VIDEO_SHARE_STREAM_READERS = 0
+# Every request rendered, unless a test asks for shared pages.
+VIDEO_SHARE_SHARED_PAGE_SECONDS = 0

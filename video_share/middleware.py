@@ -68,7 +68,16 @@ InlineContentSecurityPolicyMiddleware = inline(ContentSecurityPolicyMiddleware)
 
 
 class InlineCsrfViewMiddleware(inline(CsrfViewMiddleware)):
-    async def process_view(self, request: HttpRequest, callback, callback_args, callback_kwargs):
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        if iscoroutinefunction(get_response):
+            # Django adapts a hook to the handler's mode by its name: under WSGI the plain
+            # hook runs, under ASGI this one.
+            self.process_view = self.process_view_async
+
+    async def process_view_async(
+        self, request: HttpRequest, callback, callback_args, callback_kwargs
+    ):
         check = super().process_view
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
             return check(request, callback, callback_args, callback_kwargs)
@@ -79,19 +88,26 @@ class InlineCsrfViewMiddleware(inline(CsrfViewMiddleware)):
 
 
 class StaticFilesMiddleware:
-    """whitenoise for static files only: other requests pass by on the event loop, instead
-    of every request crossing whitenoise's synchronous middleware in a thread."""
+    """whitenoise for static files only: under ASGI other requests pass by on the event
+    loop, instead of every request crossing whitenoise's synchronous middleware in a thread.
+    Under WSGI it is whitenoise's middleware as it is."""
 
-    sync_capable = False
+    sync_capable = True
     async_capable = True
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.whitenoise = WhiteNoiseMiddleware(get_response=lambda request: None)
-        markcoroutinefunction(self)
-        assert iscoroutinefunction(get_response)
+        self.whitenoise = WhiteNoiseMiddleware(get_response=get_response)
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
 
-    async def __call__(self, request):
+    def __call__(self, request):
+        if self.is_async:
+            return self.__acall__(request)
+        return self.whitenoise(request)
+
+    async def __acall__(self, request):
         if request.path_info.startswith(self.whitenoise.static_prefix):
             static_file = (
                 self.whitenoise.find_file(request.path_info)

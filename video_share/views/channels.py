@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -7,8 +6,9 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import actions
 from ..htmx import HtmxHttpRequest
 from ..models import Subscription, User, Video, handle_key
+from ..pagination import page_of
+from ..shared_pages import shared_page
 
-PAGE_SIZE = 24
 SORTS = ("latest", "popular", "oldest")
 
 
@@ -21,11 +21,6 @@ def is_subscribed(user, channel: User) -> bool:
         user.is_authenticated
         and Subscription.objects.filter(subscriber=user, channel=channel).exists()
     )
-
-
-def page_of(request, videos, *, per_page=PAGE_SIZE):
-    """One page of videos (the paginator clamps bad page numbers)."""
-    return Paginator(videos, per_page).get_page(request.GET.get("page"))
 
 
 def _channel_context(request, owner: User, tab: str) -> dict:
@@ -43,6 +38,7 @@ def _channel_context(request, owner: User, tab: str) -> dict:
     }
 
 
+@shared_page
 @require_GET
 def channel(request: HtmxHttpRequest, username: str):
     owner = _channel_for(username)
@@ -57,6 +53,7 @@ def channel(request: HtmxHttpRequest, username: str):
     return render(request, "video_share/channel.html", context)
 
 
+@shared_page
 @require_GET
 def channel_about(request: HtmxHttpRequest, username: str):
     owner = _channel_for(username)

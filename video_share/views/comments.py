@@ -16,10 +16,10 @@ from ..events import track_delivery
 from ..forms import CommentForm
 from ..htmx import HtmxHttpRequest
 from ..models import Comment, CommentLike, Reaction, Video
+from ..pagination import page_of
 from ..presence import count_changed, presence_channel, watching
 from ..sse import events
 from ..throttle import comment_allowed
-from .channels import page_of
 from .videos import _video_for, render_watch_page
 
 COMMENTS_PER_PAGE = 20

@@ -14,8 +14,8 @@ from ..events import bell_channel
 from ..forms import NotificationSettingsForm
 from ..htmx import HtmxHttpRequest
 from ..models import Notification, User
+from ..pagination import page_of
 from ..sse import events
-from .channels import page_of
 
 MENU_SIZE = 10
 

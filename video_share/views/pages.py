@@ -8,9 +8,10 @@ from django_htmx.http import retarget
 
 from ..htmx import HtmxHttpRequest
 from ..models import Tag, User, Video
+from ..pagination import page_of
 from ..search import DURATIONS, SORTS, UPLOADED, search_videos
+from ..shared_pages import shared_page
 from ..text import fold
-from .channels import page_of
 
 SEARCH_MAX_LENGTH = 200
 
@@ -18,6 +19,7 @@ SEARCH_MAX_LENGTH = 200
 HOME_TABS = ("latest", "trending", "subscriptions")
 
 
+@shared_page
 @require_GET
 def home(request: HtmxHttpRequest):
     tab = request.GET.get("tab") if request.GET.get("tab") in HOME_TABS else "latest"
@@ -33,9 +35,11 @@ def home(request: HtmxHttpRequest):
     context = {"tab": tab, "page": page_of(request, videos)}
     if request.htmx and not request.htmx.boosted:
         return render(request, "video_share/home.html#video-page", context)
-    if tab == "subscriptions" and not context["page"].object_list:
+    if tab == "subscriptions" and context["page"].number == 1 and not context["page"].object_list:
         context["suggestions"] = suggested_channels(request.user)
-    context["site_is_empty"] = tab == "latest" and not context["page"].object_list
+    context["site_is_empty"] = (
+        tab == "latest" and context["page"].number == 1 and not context["page"].object_list
+    )
     return render(request, "video_share/home.html", context)
 
 
@@ -50,6 +54,7 @@ def suggested_channels(user, count: int = 6):
     )
 
 
+@shared_page
 @require_GET
 def tag(request: HtmxHttpRequest, tag: str):
     found = Tag.objects.filter(key=fold(tag)).first()
@@ -59,6 +64,7 @@ def tag(request: HtmxHttpRequest, tag: str):
     return render(request, "video_share/tag.html", {"tag": found, "videos": videos})
 
 
+@shared_page
 @require_GET
 def search(request: HtmxHttpRequest):
     # Control characters (NUL above all, which PostgreSQL refuses) never reach a query.

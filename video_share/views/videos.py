@@ -22,6 +22,7 @@ from ..events import live_event_id
 from ..forms import PosterForm, UploadForm, VideoEditForm
 from ..htmx import HtmxHttpRequest
 from ..models import Reaction, Video, WatchProgress
+from ..shared_pages import shared_page
 from ..templatetags.video_share import media_url
 
 
@@ -87,6 +88,7 @@ def _start_at(request, video: Video) -> int:
     return 0
 
 
+@shared_page
 @require_GET
 def watch(request: HtmxHttpRequest, public_id: str):
     # Read the stream position before the video: an event sent in between is then replayed
@@ -117,23 +119,13 @@ def render_watch_page(request, video: Video, *, event_id: str = "", comment_form
         **comment_context(request, video, form=comment_form),
         "my_reaction": my_reaction(request.user, video),
     }
-    response = render(request, "video_share/watch.html", context)
-    if not request.user.is_authenticated and VIEWER_COOKIE not in request.COOKIES:
-        response.set_cookie(
-            VIEWER_COOKIE,
-            secrets.token_urlsafe(16),
-            max_age=365 * 24 * 3600,
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure(),
-        )
-    return response
+    return render(request, "video_share/watch.html", context)
 
 
-def _viewer(request) -> str:
+def _viewer(request, cookie: str = "") -> str:
     if request.user.is_authenticated:
         return f"u{request.user.pk}"
-    if cookie := request.COOKIES.get(VIEWER_COOKIE, "")[:40]:
+    if cookie := cookie or request.COOKIES.get(VIEWER_COOKIE, "")[:40]:
         return f"c{cookie}"
     # No cookies at all: the address and browser, hashed.
     raw = f"{request.META.get('REMOTE_ADDR', '')}|{request.headers.get('User-Agent', '')}"
@@ -147,18 +139,32 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 @require_http_methods(["GET", "POST"])
 def count_view(request: HtmxHttpRequest, public_id: str):
     """Count a view: POSTed by the player once playback has really run for a few seconds,
-    or, without JavaScript, the page's <noscript> pixel (GET)."""
+    or, without JavaScript, the page's <noscript> pixel (GET). An anonymous viewer gets a
+    cookie here, not with the page, so that the page is the same for every visitor."""
     video = _video_for(request, public_id)
+    new_viewer = ""
+    if not request.user.is_authenticated and VIEWER_COOKIE not in request.COOKIES:
+        new_viewer = secrets.token_urlsafe(16)
     if video.is_playable:
-        actions.do_count_view(video, _viewer(request))
+        actions.do_count_view(video, _viewer(request, new_viewer))
     if request.method == "GET" and request.user.is_authenticated:
         # Without JavaScript there is no position to save, but the video joins History.
         actions.do_note_watched(request.user, video)
     if request.method == "GET":
         response = HttpResponse(PIXEL, content_type="image/gif")
         response["Cache-Control"] = "no-store"
-        return response
-    return HttpResponse(status=204)
+    else:
+        response = HttpResponse(status=204)
+    if new_viewer:
+        response.set_cookie(
+            VIEWER_COOKIE,
+            new_viewer,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
 
 
 @require_POST
