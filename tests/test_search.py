@@ -177,6 +177,27 @@ def test_search_page_whole_and_partials(client, owner):
     assert "<html" not in html
 
 
+def test_a_ranking_kept_from_an_earlier_search_follows_changes_to_the_index(owner):
+    first = indexed(make_video(owner, title="Harbour lights"))
+    assert found("harbour") == ["Harbour lights"]
+    indexed(make_video(owner, title="Harbour at dawn"))
+    assert sorted(found("harbour")) == ["Harbour at dawn", "Harbour lights"]
+    Video.objects.filter(pk=first.pk).update(visibility="private")
+    assert found("harbour") == ["Harbour at dawn"]  # who may see is checked every time
+
+
+def test_a_page_of_results_skips_ranked_videos_filtered_out(owner, django_assert_max_num_queries):
+    for index in range(150):
+        indexed(make_video(owner, title=f"river {index}", duration=30))
+    indexed(make_video(owner, title="river long one", duration=2000))
+    from django.contrib.auth.models import AnonymousUser
+
+    results = search.search_videos("river", user=AnonymousUser(), duration="long")
+    with django_assert_max_num_queries(3):
+        page = results[0:25]
+    assert [video.title for video in page] == ["river long one"]
+
+
 def test_search_runs_a_fixed_number_of_queries(client, owner, django_assert_max_num_queries):
     for index in range(30):
         indexed(make_video(owner, title=f"match {index}"))

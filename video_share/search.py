@@ -6,10 +6,13 @@ words become prefix terms (search as you type); everything else in the query is 
 FTS syntax typed by a user can neither break nor steer the search.
 """
 
+import hashlib
 import re
+import time
 from datetime import timedelta
 
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -20,6 +23,11 @@ MAX_TERMS = 10
 # Search shows the best matches, not every match: ranking stays one quick index read.
 MAX_MATCHES = 1000
 MAX_TERM_LENGTH = 40
+# Ranking many matches is the costly part of a search (bm25 or ts_rank over every match);
+# the ranked ids of a query are kept this long, and dropped whenever the index changes. Who
+# may see each video is checked on every search, so a hidden video never shows.
+RANKED_SECONDS = 300
+_GENERATION = "search:generation"
 DURATIONS = {"short": (0, 240), "medium": (240, 1200), "long": (1200, None)}
 UPLOADED = {"today": 1, "week": 7, "month": 31, "year": 366}
 SORTS = ("relevance", "date", "views")
@@ -52,6 +60,25 @@ def index_videos(videos) -> None:
                 "body": fold(video.description),
             },
         )
+    # Now, for searches that follow in this transaction; after the commit, for a search
+    # that ranked the old index meanwhile.
+    _index_changed()
+    transaction.on_commit(_index_changed)
+
+
+def _index_changed():
+    cache.set(_GENERATION, time.time_ns(), None)
+
+
+def _ranked(words: list[str]) -> list[int]:
+    """_ranked_ids, kept RANKED_SECONDS or until the index changes."""
+    key = f"search:{cache.get(_GENERATION, 0)}:" + "|".join(words)
+    key = "search:" + hashlib.sha256(key.encode()).hexdigest()
+    ids = cache.get(key)
+    if ids is None:
+        ids = _ranked_ids(words)
+        cache.set(key, ids, RANKED_SECONDS)
+    return ids
 
 
 def _ranked_ids(words: list[str]) -> list[int]:
@@ -80,7 +107,7 @@ def search_videos(query: str, *, user, duration: str = "", uploaded: str = "", s
     words = terms(query)
     if not words:
         return Video.objects.none()
-    ids = _ranked_ids(words)
+    ids = _ranked(words)
     if not ids:
         return Video.objects.none()
     findable = Q(status=Video.Status.READY, visibility=Video.Visibility.PUBLIC)
@@ -102,26 +129,40 @@ def search_videos(query: str, *, user, duration: str = "", uploaded: str = "", s
 
 
 class RankedResults:
-    """Videos in relevance order, for Paginator: which ranked ids pass the filters is one
-    query; a page is one more, for just its videos."""
+    """Videos in relevance order. Which ranked ids pass the filters (and permissions) is read
+    only as far as the page asked for, in chunks that double (at most five queries for
+    MAX_MATCHES ids; a first page usually needs one); the page itself is one more query."""
+
+    FIRST_CHUNK = 100
 
     def __init__(self, ranked_ids: list[int], videos):
-        self.videos = videos
-        allowed = set(videos.values_list("pk", flat=True))
-        self.ids = [pk for pk in ranked_ids if pk in allowed]
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def count(self) -> int:
-        return len(self.ids)
+        self.ranked, self.videos = ranked_ids, videos
+        self.allowed: list[int] = []
+        self.checked = 0
+        self.chunk = self.FIRST_CHUNK
 
     def for_cards(self) -> "RankedResults":
         self.videos = self.videos.for_cards()
         return self
 
+    def _allow(self, count: int) -> None:
+        while len(self.allowed) < count and self.checked < len(self.ranked):
+            chunk = self.ranked[self.checked : self.checked + self.chunk]
+            passing = set(self.videos.filter(pk__in=chunk).values_list("pk", flat=True))
+            self.allowed += [pk for pk in chunk if pk in passing]
+            self.checked += len(chunk)
+            self.chunk *= 2
+
+    def __iter__(self):
+        return iter(self[:])
+
     def __getitem__(self, index):
-        ids = self.ids[index] if isinstance(index, slice) else [self.ids[index]]
+        if isinstance(index, slice):
+            self._allow(len(self.ranked) if index.stop is None else index.stop)
+            ids = self.allowed[index]
+        else:
+            self._allow(index + 1)
+            ids = [self.allowed[index]]
         found = self.videos.filter(pk__in=ids).in_bulk()
         page = [found[pk] for pk in ids if pk in found]
         return page if isinstance(index, slice) else page[0]
