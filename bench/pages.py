@@ -55,6 +55,9 @@ View.objects.bulk_create([View(video=random.choice(videos), viewer=f"c{{i}}", ho
     batch_size=2000)
 VideoSearch.objects.bulk_create([VideoSearch(video=v, title=fold(v.title), tags="", channel=fold(f"user{{v.owner_id}}"),
     body=fold(v.description)) for v in videos], batch_size=1000)
+# What the worker's watchdog does hourly on a running site (these servers run without it).
+from video_share.worker import refresh_planner_statistics
+refresh_planner_statistics()
 print(Video.objects.count(), "videos")
 """
     subprocess.run(

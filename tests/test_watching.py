@@ -194,6 +194,19 @@ def test_related_videos_share_the_channel_or_tags(alice_video):
     assert titles == ["shared tag", "same channel"]
 
 
+def test_related_videos_beside_the_player_drop_a_video_made_private_at_once(client, alice_video):
+    travel = Tag.for_names(["travel"])
+    alice_video.tags.set(travel)
+    shared_tag = make_video(make_user("carol"), title="shared tag")
+    shared_tag.tags.set(travel)
+    make_video(alice_video.owner, title="same channel")
+    page = client.get(alice_video.get_absolute_url())
+    assert [v.title for v in page.context["related"]] == ["shared tag", "same channel"]
+    Video.objects.filter(pk=shared_tag.pk).update(visibility="private")
+    page = client.get(alice_video.get_absolute_url())
+    assert [v.title for v in page.context["related"]] == ["same channel"]
+
+
 def test_tag_pages_match_any_written_form(client, alice_video):
     alice_video.tags.set(Tag.for_names(["Café"]))
     assert client.get(reverse("tag", args=["café"])).status_code == 200

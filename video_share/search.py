@@ -113,7 +113,7 @@ def search_videos(query: str, *, user, duration: str = "", uploaded: str = "", s
     findable = Q(status=Video.Status.READY, visibility=Video.Visibility.PUBLIC)
     if user.is_authenticated:
         findable |= Q(owner=user)
-    videos = Video.objects.filter(findable, pk__in=ids)
+    videos = Video.objects.filter(findable)
     if duration in DURATIONS:
         low, high = DURATIONS[duration]
         videos = videos.filter(duration__gte=low)
@@ -122,10 +122,10 @@ def search_videos(query: str, *, user, duration: str = "", uploaded: str = "", s
     if uploaded in UPLOADED:
         videos = videos.filter(created_at__gte=timezone.now() - timedelta(days=UPLOADED[uploaded]))
     if sort == "date":
-        return videos.order_by("-created_at", "-pk")
+        return videos.filter(pk__in=ids).order_by("-created_at", "-pk")
     if sort == "views":
-        return videos.order_by("-view_count", "-created_at", "-pk")
-    return RankedResults(ids, videos)
+        return videos.filter(pk__in=ids).order_by("-view_count", "-created_at", "-pk")
+    return RankedResults(ids, videos)  # reads the ids it needs, a chunk at a time
 
 
 class RankedResults:

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
@@ -98,6 +99,24 @@ def watch(request: HtmxHttpRequest, public_id: str):
     return render_watch_page(request, video, event_id=event_id)
 
 
+RELATED_SHOWN = 8
+RELATED_SECONDS = 60
+
+
+def related_videos(video: Video) -> list[Video]:
+    """The related videos beside the player. Ranking them is the costliest query of the
+    page, so the ranking is kept a minute per video; whether each may still be listed is
+    read every time."""
+    key = f"related:{video.pk}"
+    ids = cache.get(key)
+    if ids is None:
+        ranked = Video.objects.related_to(video).values_list("pk", flat=True)
+        ids = list(ranked[: RELATED_SHOWN * 2])  # spares, for any that stop being listed
+        cache.set(key, ids, RELATED_SECONDS)
+    found = Video.objects.listed().for_cards().order_by().in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found][:RELATED_SHOWN]
+
+
 def render_watch_page(request, video: Video, *, event_id: str = "", comment_form=None):
     from .comments import comment_context, video_stream_context
 
@@ -112,7 +131,7 @@ def render_watch_page(request, video: Video, *, event_id: str = "", comment_form
         "renditions": renditions,
         "quality": renditions[0].label if renditions else "",
         "start": _start_at(request, video),
-        "related": Video.objects.related_to(video).select_related("owner")[:8],
+        "related": related_videos(video),
         "user_event_id": event_id,
         "share_url": request.build_absolute_uri(video.get_absolute_url()),
         **stream,
