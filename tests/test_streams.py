@@ -133,3 +133,119 @@ def test_an_idle_stream_gets_keep_alives(monkeypatch):
     alice = make_user("alice")
     text = read_stream(reverse("user_stream"), user=alice, until="event: keep-alive")
     assert "event: keep-alive" in text
+
+
+def _stream_scope(path: str, query: str = "") -> dict:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "root_path": "",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }
+
+
+def _serve_stream(path: str, *, query: str = "", when_open, until: bytes) -> list[dict]:
+    """The ASGI messages the server gets for one stream through the real application:
+    `when_open` runs as the first chunk (with stream-open) is sent, which is after the
+    stream's first read of storage and before it waits for live events; the reader leaves
+    once `until` has been sent."""
+    import asyncio
+
+    from asgiref.sync import async_to_sync, sync_to_async
+
+    from video_project.asgi import application
+
+    sent = []
+
+    async def run():
+        left = asyncio.Event()
+        first = True
+
+        async def receive():
+            nonlocal first
+            if first:
+                first = False
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await left.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message):
+            sent.append(message)
+            body = message.get("body", b"")
+            if b"stream-open" in body:
+                await sync_to_async(when_open)()
+            if until in b"".join(m.get("body", b"") for m in sent):
+                left.set()
+
+        await asyncio.wait_for(application(_stream_scope(path, query), receive, send), 5)
+
+    async_to_sync(run)()
+    return sent
+
+
+def test_the_server_gets_each_event_of_a_stream_as_it_comes(video):
+    from django_eventstream.views import get_listener_manager
+
+    channel = f"{video.channel}~en"
+    sent = _serve_stream(
+        reverse("video_stream", args=[video.public_id]),
+        when_open=lambda: send_event(channel, "comment", "<p>Hello</p>", json_encode=False),
+        until=b"Hello",
+    )
+    start = sent[0]
+    assert start["type"] == "http.response.start"
+    assert start["status"] == 200
+    assert (b"Content-Type", b"text/event-stream") in start["headers"]
+    bodies = [message["body"] for message in sent[1:]]
+    assert any(b"event: comment\n" in body and b"<p>Hello</p>" in body for body in bodies)
+    assert all(message["more_body"] for message in sent[1:])  # one message per event
+    assert channel not in get_listener_manager().listeners_by_channel
+
+
+def test_events_published_while_a_stream_catches_up_arrive_once(video):
+    """The page's stream resumes from its render: what was stored since comes from
+    storage, and what is published while that is read comes too, each exactly once."""
+    channel = f"{video.channel}~en"
+    resume_from = get_current_event_id([channel])
+    send_event(channel, "comment", "<p>first</p>", json_encode=False)
+    send_event(channel, "comment", "<p>second</p>", json_encode=False)
+    sent = _serve_stream(
+        reverse("video_stream", args=[video.public_id]),
+        query=f"lastEventId={resume_from}",
+        when_open=lambda: send_event(channel, "comment", "<p>third</p>", json_encode=False),
+        until=b"third",
+    )
+    text = b"".join(message.get("body", b"") for message in sent[1:])
+    assert text.count(b"<p>first</p>") == 1
+    assert text.count(b"<p>second</p>") == 1
+    assert text.count(b"<p>third</p>") == 1
+
+
+def test_a_stream_request_with_a_body_is_refused_unread(video):
+    import asyncio
+
+    from asgiref.sync import async_to_sync
+
+    from video_project.asgi import application
+
+    sent, received = [], []
+
+    async def receive():
+        received.append(1)
+        return {"type": "http.request", "body": b"x" * 16384, "more_body": True}
+
+    async def send(message):
+        sent.append(message)
+
+    path = reverse("video_stream", args=[video.public_id])
+    async_to_sync(asyncio.wait_for)(application(_stream_scope(path), receive, send), 5)
+    assert sent == []
+    assert len(received) <= 5  # 64 KiB at most, never spooled to disk

@@ -15,6 +15,6 @@ from video_share.page_lanes import PageHandler  # noqa: E402
 from video_share.sse import StreamHandler, StreamRouter  # noqa: E402
 
 # Pages run on a fixed set of threads (video_share.page_lanes); event streams hold no thread
-# while they wait (video_share.sse).
+# while they wait, and take no request body (video_share.sse).
 pages = PageHandler(settings.VIDEO_SHARE_PAGE_THREADS)
-application = BodySizeLimit(StreamRouter(pages, StreamHandler()))
+application = StreamRouter(BodySizeLimit(pages), StreamHandler())

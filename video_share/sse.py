@@ -14,12 +14,16 @@ Behind Pushpin (GRIP), requests are answered by django-eventstream's own view.
 
 import asyncio
 import copy
+import functools
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import aclosing
+from urllib.parse import quote
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.exceptions import RequestAborted
 from django.core.handlers.asgi import ASGIHandler
 from django.db import connections
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
@@ -30,7 +34,6 @@ from django_eventstream.eventstream import EventPermissionError, get_events
 from django_eventstream.utils import (
     add_default_headers,
     get_channelmanager,
-    make_id,
     sse_encode_error,
     sse_encode_event,
     sse_error_response,
@@ -130,6 +133,7 @@ async def events(request, channels, *, on_change=None) -> HttpResponse:
         listener.channels = event_request.channels
     stream = _Stream(_stream(event_request, listener, first_read, on_change), listener)
     response = StreamingHttpResponse(stream, content_type="text/event-stream")
+    response.event_stream = stream  # sent by StreamHandler.send_response
     add_default_headers(response, request=request)
     return response
 
@@ -189,6 +193,10 @@ async def _stream(event_request: EventRequest, listener, first_read=None, on_cha
                 for item in items:
                     last_ids[channel] = item.id
                     body += sse_encode_event(item.type, item.data, event_id=make_id(last_ids))
+            # A read again (more to read, or events published meanwhile) goes on from what
+            # was just sent: from the request's ids it would send those events twice, or,
+            # for a stream that gave none, skip what was published meanwhile.
+            event_request.channel_last_ids = dict(last_ids)
             yield body.encode()
             if on_change is not None and not opened:
                 opened = True
@@ -218,6 +226,17 @@ async def _stream(event_request: EventRequest, listener, first_read=None, on_cha
             on_change()
 
 
+@functools.lru_cache(maxsize=4096)
+def _quoted(channel: str) -> str:
+    return quote(channel)
+
+
+def make_id(ids: dict) -> str:
+    """django_eventstream.utils.make_id, with each channel's name quoted once, not once per
+    event per reader."""
+    return ",".join(f"{_quoted(channel)}:{event_id}" for channel, event_id in ids.items())
+
+
 def _encode(channel_items: dict, last_ids: dict) -> bytes:
     """Queued events as SSE, each with the id to resume after it (updating `last_ids`).
 
@@ -231,11 +250,12 @@ def _encode(channel_items: dict, last_ids: dict) -> bytes:
                     last_ids[channel] = item.id
                 else:
                     del last_ids[channel]
-            event_id = make_id(last_ids) if last_ids else None
+            ids = tuple(last_ids.items())
             encodings = item.__dict__.setdefault("_encodings", {})
-            if (encoded := encodings.get(event_id)) is None:
+            if (encoded := encodings.get(ids)) is None:
+                event_id = make_id(last_ids) if last_ids else None
                 encoded = sse_encode_event(item.type, item.data, event_id=event_id).encode()
-                encodings[event_id] = encoded
+                encodings[ids] = encoded
             body.append(encoded)
     return b"".join(body)
 
@@ -353,6 +373,47 @@ class StreamHandler(ASGIHandler):
 
     async def __call__(self, scope, receive, send):
         await self.handle(scope, receive, send)
+
+    async def read_body(self, receive):
+        """A stream is a GET: a body is read (for Django) up to a small limit, never spooled
+        to disk, so streams need no body-size guard in front of them."""
+        return await super().read_body(_bounded(receive, MAX_STREAM_REQUEST_BODY))
+
+    async def send_response(self, response, send):
+        """An event stream's events go straight to the server, each as it comes: Django's
+        streaming path would wrap every one in three more generators on its way."""
+        stream = getattr(response, "event_stream", None)
+        if stream is None:
+            return await super().send_response(response, send)
+        headers = [
+            (name.encode("ascii"), value.encode("latin1")) for name, value in response.items()
+        ]
+        for cookie in response.cookies.values():
+            headers.append((b"Set-Cookie", cookie.OutputString().encode("ascii")))
+        await send(
+            {"type": "http.response.start", "status": response.status_code, "headers": headers}
+        )
+        async with aclosing(stream.events) as events:
+            async for body in events:
+                await send({"type": "http.response.body", "body": body, "more_body": True})
+        await send({"type": "http.response.body"})
+
+
+MAX_STREAM_REQUEST_BODY = 64 * 1024
+
+
+def _bounded(receive, limit: int):
+    received = 0
+
+    async def bounded_receive():
+        nonlocal received
+        message = await receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            raise RequestAborted
+        return message
+
+    return bounded_receive
 
 
 class StreamRouter:
