@@ -207,13 +207,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # gets what it missed through Last-Event-ID.
 EVENTSTREAM_STORAGE_CLASS = "video_share.event_storage.EventStorage"
 EVENTSTREAM_CHANNELMANAGER_CLASS = "video_share.events.ChannelManager"
-# Open streams do their database work (session, permissions, stored events) in a shared pool
-# of this many threads, each keeping one database connection: at most this many database
-# connections, however many streams are open (video_share.sse).
-VIDEO_SHARE_STREAM_READERS = env_int("VIDEO_SHARE_STREAM_READERS", 4)
-# Under ASGI, page requests run their synchronous work (views, database) on this many
-# long-lived threads, each keeping its database connection (video_share.page_lanes).
-VIDEO_SHARE_PAGE_THREADS = env_int("VIDEO_SHARE_PAGE_THREADS", 4)
+# Under uvicorn, pages (views, database) and open event streams (session, permissions,
+# stored events) do their blocking work on this many long-lived threads, each keeping one
+# database connection: the process's connections stay bounded however many requests and
+# streams there are (video_share.db_threads). 0: Django's own thread per request.
+VIDEO_SHARE_DB_THREADS = env_int("VIDEO_SHARE_DB_THREADS", 4)
 # Visitors who are not signed in share the browsing pages (home, search, channels, tags,
 # watch), kept this many seconds in each process; 0 renders every request
 # (video_share.shared_pages).

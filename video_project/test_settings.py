@@ -11,6 +11,6 @@ from .settings import *  # noqa: E402, F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Stream reads run in the test's own thread, so that they see the test's transaction.
-VIDEO_SHARE_STREAM_READERS = 0
+VIDEO_SHARE_DB_THREADS = 0
 # Every request rendered, unless a test asks for shared pages.
 VIDEO_SHARE_SHARED_PAGE_SECONDS = 0

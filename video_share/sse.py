@@ -5,9 +5,9 @@ in a thread dedicated to the request: every open stream keeps a thread, and that
 database connection, for as long as the stream is open. This view speaks the same protocol
 with the same pieces — django-eventstream's EventRequest, ChannelManager permissions, storage,
 listener manager and encoding — but does its blocking work (loading the session, checking
-permissions, reading stored events) in a small shared pool of reader threads, each keeping
-one database connection. An idle stream is then a coroutine waiting on an event, and the
-streams' database connections are bounded by VIDEO_SHARE_STREAM_READERS.
+permissions, reading stored events) on the event loop when all it needs is in memory, and
+otherwise on the process's few database threads (video_share.db_threads). An idle stream is
+then a coroutine waiting on an event, and its database connections are those of the pages.
 
 Behind Pushpin (GRIP), requests are answered by django-eventstream's own view.
 """
@@ -17,17 +17,14 @@ import copy
 import functools
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import aclosing
+from contextlib import aclosing, closing
 from urllib.parse import quote
 
-from asgiref.sync import sync_to_async
-from django.conf import settings
-from django.core.exceptions import RequestAborted
-from django.core.handlers.asgi import ASGIHandler
-from django.db import connections
+from django.core import signals
+from django.core.exceptions import RequestAborted, SynchronousOnlyOperation
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, set_script_prefix
 from django_eventstream import views as eventstream_views
 from django_eventstream.eventrequest import EventRequest
 from django_eventstream.eventstream import EventPermissionError, get_events
@@ -39,51 +36,19 @@ from django_eventstream.utils import (
     sse_error_response,
 )
 
+from . import db_threads
+
 logger = logging.getLogger(__name__)
+read = db_threads.run  # blocking work of a stream
 
 KEEP_ALIVE_SECONDS = 20
 KEEP_ALIVE = b"event: keep-alive\ndata:\n\n"
-_readers: ThreadPoolExecutor | None = None
-
-
-def _pool() -> ThreadPoolExecutor:
-    global _readers
-    if _readers is None:
-        _readers = ThreadPoolExecutor(
-            max_workers=settings.VIDEO_SHARE_STREAM_READERS, thread_name_prefix="stream-reader"
-        )
-    return _readers
-
-
-def _pooled(function):
-    """Run in a reader thread, which keeps its database connection between reads (there are
-    only VIDEO_SHARE_STREAM_READERS of them), unless the connection broke."""
-
-    def run(*args, **kwargs):
-        try:
-            return function(*args, **kwargs)
-        finally:
-            for connection in connections.all(initialized_only=True):
-                if connection.errors_occurred and not connection.is_usable():
-                    connection.close()
-                connection.close_at = None  # not subject to CONN_MAX_AGE: pooled
-
-    return run
-
-
-async def read(function, *args, **kwargs):
-    """Run blocking work for a stream in the reader pool (VIDEO_SHARE_STREAM_READERS = 0:
-    where Django would run it, e.g. in tests that share the test's connection)."""
-    if not settings.VIDEO_SHARE_STREAM_READERS:
-        return await sync_to_async(function)(*args, **kwargs)
-    worker = sync_to_async(_pooled(function), thread_sensitive=False, executor=_pool())
-    return await worker(*args, **kwargs)
 
 
 def _open(request, channels, listener=None):
     """Parse the request (channels, Last-Event-ID) and load its user; with a listener that
-    is already listening, also read what the reader missed (one trip to the pool instead of
-    two). Returns an error response, or (event request, first read or None)."""
+    is already listening, also read what the reader missed (one trip to a database thread
+    instead of two). Returns an error response, or (event request, first read or None)."""
     if callable(channels):
         channels = channels(request)
     try:
@@ -99,6 +64,17 @@ def _open(request, channels, listener=None):
         return event_request, get_events(event_request)
     except EventPermissionError as error:
         return event_request, error
+
+
+async def read_soon(function, *args, **kwargs):
+    """`read`, but first tried right here on the event loop: when everything it needs is in
+    memory (an anonymous reader, the video's permission cached, the channel's current event
+    id known) it then costs no trip to a thread. Django refuses database access on the event
+    loop before any query runs, and what was started is then done again on a database thread."""
+    try:
+        return function(*args, **kwargs)
+    except SynchronousOnlyOperation:
+        return await read(function, *args, **kwargs)
 
 
 async def events(request, channels, *, on_change=None) -> HttpResponse:
@@ -119,7 +95,7 @@ async def events(request, channels, *, on_change=None) -> HttpResponse:
         listener.channels = set(channels)
         listener.listen()
     try:
-        opened = await read(_open, request, channels, listener if listener.listening else None)
+        opened = await read_soon(_open, request, channels, listener if listener.listening else None)
     except BaseException:
         listener.stop()
         raise
@@ -153,7 +129,8 @@ class _Stream:
 
 
 async def _stream(event_request: EventRequest, listener, first_read=None, on_change=None):
-    """django-eventstream's stream loop, reading storage through the reader pool."""
+    """django-eventstream's stream loop, reading storage on the event loop or a database
+    thread."""
     reliable = get_channelmanager().is_channel_reliable
     manager = eventstream_views.get_listener_manager()
     if not listener.listening:
@@ -169,7 +146,7 @@ async def _stream(event_request: EventRequest, listener, first_read=None, on_cha
                     if isinstance(response, EventPermissionError):
                         raise response
                 else:
-                    response = await read(get_events, event_request)
+                    response = await read_soon(get_events, event_request)
             except EventPermissionError as error:
                 yield sse_encode_error(
                     "forbidden", str(error), extra={"channels": error.channels}
@@ -366,13 +343,48 @@ class StreamHandler(ASGIHandler):
     Django runs each request in a ThreadSensitiveContext: its first `sync_to_async` call (the
     `request_started` signal's receivers, at the latest) starts a thread that lives as long as
     the request. For a stream, that is for as long as the reader stays. Streams do their
-    blocking work in the reader pool instead (see `read`), so here they run without such a
-    context: the little thread-sensitive work left (the request signals) runs in asgiref's
-    shared single thread.
+    blocking work on the database threads instead (see `read_soon`), so here they run without such a
+    context, and the request signals are sent on the event loop (see `handle`).
     """
 
     async def __call__(self, scope, receive, send):
         await self.handle(scope, receive, send)
+
+    async def handle(self, scope, receive, send):
+        """Django's ASGIHandler.handle (6.1), with the request signals sent right here instead
+        of from a thread: their receivers tidy the current thread's database connections and
+        caches, and the event loop's thread, where a stream runs, holds none. The trip to a
+        thread and back was a quarter of the cost of opening a stream."""
+        try:
+            body_file = await self.read_body(receive)
+        except RequestAborted:
+            return
+        with closing(body_file):
+            set_script_prefix(get_script_prefix(scope))
+            signals.request_started.send(sender=self.__class__, scope=scope)
+            request, error_response = self.create_request(scope, body_file)
+            if request is None:
+                await self.send_response(error_response, send)
+                error_response.close()
+                return
+            response = None
+            try:
+                try:
+                    async with asyncio.TaskGroup() as tasks:
+                        tasks.create_task(self.listen_for_disconnect(receive))
+                        response = await self.run_get_response(request)
+                        await self.send_response(response, send)
+                        raise _Served
+                except* (_Served, RequestAborted):
+                    pass
+            except BaseExceptionGroup as group:
+                if len(group.exceptions) == 1:
+                    raise group.exceptions[0] from None
+                raise
+            if response is None:
+                signals.request_finished.send(sender=self.__class__)
+            else:
+                response.close()
 
     async def read_body(self, receive):
         """A stream is a GET: a body is read (for Django) up to a small limit, never spooled
@@ -397,6 +409,10 @@ class StreamHandler(ASGIHandler):
             async for body in events:
                 await send({"type": "http.response.body", "body": body, "more_body": True})
         await send({"type": "http.response.body"})
+
+
+class _Served(Exception):
+    pass
 
 
 MAX_STREAM_REQUEST_BODY = 64 * 1024
@@ -431,8 +447,13 @@ def _is_stream(scope) -> bool:
     if scope["type"] != "http" or scope.get("method") != "GET":
         return False
     path = scope["path"]
-    if not path.endswith(("/events", "/events/me/")):
-        return False
+    return path.endswith(("/events", "/events/me/")) and _is_stream_path(path)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_stream_path(path: str) -> bool:
+    """Whether `path` is one of STREAM_VIEWS (a crowd opening one video's stream resolves
+    its path once)."""
     try:
         return resolve(path).url_name in STREAM_VIEWS
     except Resolver404:

@@ -8,5 +8,5 @@ from ..sse import events
 @require_GET
 async def user_stream(request: HtmxHttpRequest):
     """The signed-in user's private event stream (a forbidden stream for anyone else).
-    Which user that is is only known once the session is loaded, in the reader pool."""
+    Which user that is is only known once the session is loaded, on a database thread."""
     return await events(request, lambda request: [user_channel(request.user.pk or 0)])
