@@ -122,3 +122,50 @@ def test_under_asgi_a_shared_page_is_served_without_a_query(video, django_assert
         again = async_to_sync(AsyncClient().get)(url)
     assert "First title" in again.text
     assert again.cookies["csrftoken"]
+
+
+def test_a_token_like_string_in_what_a_user_wrote_is_never_replaced(video):
+    from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
+
+    # A visitor who knows their own secret writes a token of it into the page...
+    secret = _get_new_csrf_string()
+    written = _mask_cipher_secret(secret)
+    Video.objects.filter(pk=video.pk).update(description=f"see https://example.com/?{written}")
+    renderer = Client()
+    renderer.cookies["csrftoken"] = secret
+    renderer.get(video.get_absolute_url())
+    # ...and renders the shared page: the next visitor's token never takes its place.
+    page = Client().get(video.get_absolute_url()).text
+    assert written in page
+
+
+def test_the_visitor_who_renders_a_shared_page_keeps_their_secret(video):
+    from django.middleware.csrf import _get_new_csrf_string, _unmask_cipher_token
+
+    secret = _get_new_csrf_string()
+    visitor = Client()
+    visitor.cookies["csrftoken"] = secret
+    page = visitor.get(video.get_absolute_url())
+    assert _unmask_cipher_token(TOKEN.search(page.text).group(1)) == secret
+    assert page.cookies.get("csrftoken") is None or page.cookies["csrftoken"].value == secret
+
+
+def test_a_crowd_arriving_at_once_waits_for_one_render(video, monkeypatch):
+    import asyncio
+
+    kept = []
+    original = shared_pages.Page.__init__
+
+    def counting(self, *args, **kwargs):
+        kept.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(shared_pages.Page, "__init__", counting)
+
+    async def crowd():
+        client = AsyncClient()
+        return await asyncio.gather(*(client.get(video.get_absolute_url()) for _ in range(5)))
+
+    responses = async_to_sync(crowd)()
+    assert [response.status_code for response in responses] == [200] * 5
+    assert len(kept) == 1

@@ -17,6 +17,8 @@ Kept in the process rather than in the cache backend: a hit then does no I/O, so
 on the event loop under ASGI.
 """
 
+import asyncio
+import contextlib
 import re
 import threading
 import time
@@ -25,7 +27,8 @@ from collections import OrderedDict
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpResponse
-from django.middleware.csrf import _unmask_cipher_token, get_token
+from django.middleware.csrf import _get_new_csrf_string, _unmask_cipher_token, get_token
+from django.utils.cache import patch_vary_headers
 
 MAX_PAGES = 500
 TOKEN = re.compile(rb"\b[A-Za-z0-9]{64}\b")
@@ -51,22 +54,22 @@ def shared_page(view):
 class Page:
     __slots__ = ("expires", "status", "headers", "content", "has_token")
 
-    def __init__(self, response: HttpResponse, secret: str | None, seconds: float):
+    def __init__(self, response: HttpResponse, secret: str, seconds: float):
+        """`response` rendered with `secret` as its CSRF secret: one made up for this page
+        alone, so that only the tokens the page itself put in unmask to it (a token-like
+        string in what a user wrote cannot)."""
         self.expires = time.monotonic() + seconds
         self.status = response.status_code
         self.headers = list(response.items())
-        content = response.content
         self.has_token = False
-        if secret:
 
-            def hole(match):
-                if _unmask_cipher_token(match.group().decode()) != secret:
-                    return match.group()
-                self.has_token = True
-                return HOLE
+        def hole(match):
+            if _unmask_cipher_token(match.group().decode()) != secret:
+                return match.group()
+            self.has_token = True
+            return HOLE
 
-            content = TOKEN.sub(hole, content)
-        self.content = content
+        self.content = TOKEN.sub(hole, response.content)
 
     def response(self, request) -> HttpResponse:
         content = self.content
@@ -75,21 +78,27 @@ class Page:
         response = HttpResponse(content, status=self.status)
         for name, value in self.headers:
             response[name] = value
+        # The same address answers a signed-in visitor differently.
+        patch_vary_headers(response, ("Cookie",))
         return response
 
 
 class Pages:
-    """The newest MAX_PAGES shared pages of this process."""
+    """The shared pages of this process, the most recently used MAX_PAGES of them, and the
+    renders under way (a crowd arriving at once waits for one render, not one each)."""
 
     def __init__(self):
         self.pages: OrderedDict[tuple, Page] = OrderedDict()
+        self.rendering: dict[tuple, asyncio.Future] = {}
         self.lock = threading.Lock()
 
     def get(self, key) -> Page | None:
-        page = self.pages.get(key)
-        if page is None or page.expires < time.monotonic():
-            return None
-        return page
+        with self.lock:
+            page = self.pages.get(key)
+            if page is None or page.expires < time.monotonic():
+                return None
+            self.pages.move_to_end(key)
+            return page
 
     def put(self, key, page: Page):
         with self.lock:
@@ -104,6 +113,8 @@ class Pages:
 
 
 pages = Pages()
+# How long a request waits for another's render of the same page before rendering its own.
+WAIT_SECONDS = 5
 
 
 def _key(request) -> tuple | None:
@@ -161,11 +172,35 @@ class SharedPageMiddleware:
         page = pages.get(key)
         if page is not None:
             return page.response(request)
-        request.shared_page_key = key
+        self._render_shared(request, key)
         return None
 
     async def process_view_async(self, request, view, args, kwargs):
-        return SharedPageMiddleware.process_view(self, request, view, args, kwargs)
+        if not getattr(view, "shared_page", False):
+            return None
+        key = _key(request)
+        if key is None:
+            return None
+        page = pages.get(key)
+        if page is None and (rendering := pages.rendering.get(key)) is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(rendering), WAIT_SECONDS)
+            page = pages.get(key)
+        if page is not None:
+            return page.response(request)
+        if key not in pages.rendering:
+            request.shared_page_rendering = pages.rendering[key] = (
+                asyncio.get_running_loop().create_future()
+            )
+        self._render_shared(request, key)
+        return None
+
+    @staticmethod
+    def _render_shared(request, key):
+        """This request renders the page for everyone: with a CSRF secret of the page's own
+        (see Page), its visitor's secret set aside until the page is kept."""
+        request.shared_page = (key, request.META.get("CSRF_COOKIE"), _get_new_csrf_string())
+        request.META["CSRF_COOKIE"] = request.shared_page[2]
 
     def __call__(self, request):
         if self.is_async:
@@ -173,11 +208,30 @@ class SharedPageMiddleware:
         return self.keep(request, self.get_response(request))
 
     async def __acall__(self, request):
-        return self.keep(request, await self.get_response(request))
+        try:
+            return self.keep(request, await self.get_response(request))
+        finally:
+            rendering = getattr(request, "shared_page_rendering", None)
+            if rendering is not None:
+                key = request.shared_page[0]
+                if pages.rendering.get(key) is rendering:
+                    del pages.rendering[key]
+                rendering.set_result(None)
 
     def keep(self, request, response):
-        key = getattr(request, "shared_page_key", None)
-        if key is not None and _shareable(request, response):
-            secret = request.META.get("CSRF_COOKIE")
-            pages.put(key, Page(response, secret, settings.VIDEO_SHARE_SHARED_PAGE_SECONDS))
-        return response
+        shared = getattr(request, "shared_page", None)
+        if shared is None or request.META.get("CSRF_COOKIE") != shared[2]:
+            return response
+        key, visitor_secret, page_secret = shared
+        if response.streaming or response.cookies:
+            return response  # as rendered: this visitor keeps the page's secret, as its tokens
+        page = Page(response, page_secret, settings.VIDEO_SHARE_SHARED_PAGE_SECONDS)
+        if _shareable(request, response):
+            pages.put(key, page)
+        # This visitor gets the page as the next one will, with a token of their own secret.
+        if visitor_secret is None:
+            del request.META["CSRF_COOKIE"]
+        else:
+            request.META["CSRF_COOKIE"] = visitor_secret
+        request.META.pop("CSRF_COOKIE_NEEDS_UPDATE", None)
+        return page.response(request)
