@@ -247,5 +247,24 @@ def test_a_stream_request_with_a_body_is_refused_unread(video):
 
     path = reverse("video_stream", args=[video.public_id])
     async_to_sync(asyncio.wait_for)(application(_stream_scope(path), receive, send), 5)
-    assert sent == []
+    assert sent[0]["status"] == 413
     assert len(received) <= 5  # 64 KiB at most, never spooled to disk
+
+
+def test_a_reader_refused_while_their_stream_catches_up_is_cut_off_at_once(video):
+    from video_share.events import kick_from_video
+
+    channel = f"{video.channel}~en"
+
+    def private_now():
+        kick_from_video(video, keep_user_id=video.owner_id)
+        send_event(channel, "comment", "<p>after</p>", json_encode=False)
+
+    sent = _serve_stream(
+        reverse("video_stream", args=[video.public_id]),
+        when_open=private_now,
+        until=b"stream-error",
+    )
+    text = b"".join(message.get("body", b"") for message in sent[1:])
+    assert b"event: stream-error" in text
+    assert b"<p>after</p>" not in text

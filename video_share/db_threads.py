@@ -16,7 +16,7 @@ transaction is the test thread's).
 
 from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import SyncToAsync, sync_to_async
+from asgiref.sync import SyncToAsync, ThreadSensitiveContext, sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 from django.db import connections
@@ -49,10 +49,16 @@ def _least_busy() -> Lane:
 
 
 async def run(function, *args, **kwargs):
-    """Blocking work outside a page request (an event stream's reads) on a lane."""
+    """Blocking work outside a page request (an event stream's reads) on a lane — never the
+    lane of the request this is called under, which may be waiting for it."""
     if not settings.VIDEO_SHARE_DB_THREADS:
         return await sync_to_async(function)(*args, **kwargs)
-    lane = _least_busy()
+    current = SyncToAsync.thread_sensitive_context.get(None)
+    lane = min(
+        (lane for lane in lanes() if lane is not current), key=lambda lane: lane.busy, default=None
+    )
+    if lane is None:
+        return await sync_to_async(_tidy_after(function), thread_sensitive=False)(*args, **kwargs)
     lane.busy += 1
     try:
         work = sync_to_async(_tidy_after(function), thread_sensitive=False, executor=lane.executor)
@@ -74,10 +80,30 @@ def _tidy_after(function):
     return run
 
 
+def _large_body(scope) -> bool:
+    """An upload: its form is parsed, and its file copied, in the request's thread."""
+    headers = dict(scope.get("headers", ()))
+    if b"transfer-encoding" in headers:
+        return True
+    length = headers.get(b"content-length", b"0")
+    return not length.isdigit() or int(length) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+
+
 class PageHandler(ASGIHandler):
+    """Page requests on the lanes; uploads (bodies too big to keep in memory) on a thread of
+    their own, as Django does, so that minutes of copying never hold up a lane."""
+
     async def __call__(self, scope, receive, send):
         if not settings.VIDEO_SHARE_DB_THREADS:
             return await super().__call__(scope, receive, send)
+        if scope["type"] == "http" and _large_body(scope):
+            async with ThreadSensitiveContext():
+                try:
+                    await self.handle(scope, receive, send)
+                finally:
+                    # The thread ends with the request: so does its connection.
+                    await sync_to_async(connections.close_all)()
+            return
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
         lane = _least_busy()

@@ -15,6 +15,7 @@ Behind Pushpin (GRIP), requests are answered by django-eventstream's own view.
 import asyncio
 import copy
 import functools
+import io
 import logging
 import threading
 from contextlib import aclosing, closing
@@ -182,7 +183,12 @@ async def _stream(event_request: EventRequest, listener, first_read=None, on_cha
                 continue
             with manager.lock:
                 queued, listener.channel_items = listener.channel_items, {}
-                listener.aevent.clear()
+                refused = listener.error
+                if not listener.overflow:
+                    listener.aevent.clear()  # else _live reads storage again at once
+            if refused:
+                yield _refusal(refused)
+                return
             # Events published while storage was read: stored ones are read again from
             # storage; unstored ones (presence, unread counts) are only here.
             unstored = {c: items for c, items in queued.items() if not reliable(c)}
@@ -237,6 +243,12 @@ def _encode(channel_items: dict, last_ids: dict) -> bytes:
     return b"".join(body)
 
 
+def _refusal(error: dict) -> bytes:
+    """The end of a stream whose reader was refused (a video made private): nothing queued
+    for them is sent any more."""
+    return sse_encode_error(error["condition"], error["text"], extra=error.get("extra")).encode()
+
+
 async def _live(listener, manager, last_ids: dict):
     """(text, ended) as events are published, with keep-alives. Returns when the queue
     overflowed; `ended` when the stream must end (the reader was kicked)."""
@@ -251,13 +263,10 @@ async def _live(listener, manager, last_ids: dict):
             listener.aevent.clear()
             listener.channel_items, listener.overflow = {}, False
         keep_alive, listener.keep_alive_due = listener.keep_alive_due, False
-        body = _encode(channel_items, last_ids)
         if error:
-            error_text = sse_encode_error(
-                error["condition"], error["text"], extra=error.get("extra")
-            )
-            yield body + error_text.encode(), True
+            yield _refusal(error), True
             return
+        body = _encode(channel_items, last_ids)
         if body:
             yield body, False
         elif keep_alive:
@@ -359,6 +368,9 @@ class StreamHandler(ASGIHandler):
             body_file = await self.read_body(receive)
         except RequestAborted:
             return
+        except _TooLarge:
+            await self.send_response(HttpResponse(status=413), send)
+            return
         with closing(body_file):
             set_script_prefix(get_script_prefix(scope))
             signals.request_started.send(sender=self.__class__, scope=scope)
@@ -387,15 +399,25 @@ class StreamHandler(ASGIHandler):
                 response.close()
 
     async def read_body(self, receive):
-        """A stream is a GET: a body is read (for Django) up to a small limit, never spooled
-        to disk, so streams need no body-size guard in front of them."""
-        return await super().read_body(_bounded(receive, MAX_STREAM_REQUEST_BODY))
+        """A stream is a GET: a body is read (for Django) in memory up to a small limit,
+        never spooled to disk, so streams need no body-size guard in front of them."""
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise RequestAborted
+            body += message.get("body", b"")
+            if len(body) > MAX_STREAM_REQUEST_BODY:
+                raise _TooLarge
+            if not message.get("more_body", False):
+                return io.BytesIO(body)
 
     async def send_response(self, response, send):
         """An event stream's events go straight to the server, each as it comes: Django's
         streaming path would wrap every one in three more generators on its way."""
         stream = getattr(response, "event_stream", None)
-        if stream is None:
+        if stream is None or getattr(response, "_iterator", None) is not stream.events:
+            # Not a stream, or one whose content a middleware has wrapped since.
             return await super().send_response(response, send)
         headers = [
             (name.encode("ascii"), value.encode("latin1")) for name, value in response.items()
@@ -415,21 +437,11 @@ class _Served(Exception):
     pass
 
 
+class _TooLarge(Exception):
+    pass
+
+
 MAX_STREAM_REQUEST_BODY = 64 * 1024
-
-
-def _bounded(receive, limit: int):
-    received = 0
-
-    async def bounded_receive():
-        nonlocal received
-        message = await receive()
-        received += len(message.get("body", b""))
-        if received > limit:
-            raise RequestAborted
-        return message
-
-    return bounded_receive
 
 
 class StreamRouter:
