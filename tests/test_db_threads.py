@@ -63,3 +63,24 @@ def test_an_upload_runs_on_a_thread_of_its_own(handler, settings):
     body = b"x" * (settings.FILE_UPLOAD_MAX_MEMORY_SIZE + 1)
     assert not call(handler, "POST", body).startswith("db")
     assert call(handler, "POST", b"small=1").startswith("db")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_error_page_leaves_no_stale_connection_in_its_thread(settings):
+    from django.db import connection
+
+    from video_share.db_threads import error_page
+
+    settings.VIDEO_SHARE_DB_THREADS = 1
+    closed = []
+
+    def in_a_pool_thread():
+        connection.ensure_connection()
+        connection.close_at = 0  # older than DATABASE_CONN_MAX_AGE allows
+        connection.close = lambda: closed.append(True)  # (the tests' database is in memory)
+        error_page(lambda: None)()
+
+    thread = threading.Thread(target=in_a_pool_thread)
+    thread.start()
+    thread.join(10)
+    assert closed == [True]

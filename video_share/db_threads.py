@@ -14,6 +14,7 @@ VIDEO_SHARE_DB_THREADS = 0 keeps Django's own behaviour (the tests: their databa
 transaction is the test thread's).
 """
 
+import functools
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import SyncToAsync, ThreadSensitiveContext, sync_to_async
@@ -70,14 +71,23 @@ async def run(function, *args, **kwargs):
 def _tidy_after(function):
     """What the request signals do for a page: drop a connection that broke or grew old."""
 
+    @functools.wraps(function)
     def run(*args, **kwargs):
         try:
             return function(*args, **kwargs)
         finally:
-            for connection in connections.all(initialized_only=True):
-                connection.close_if_unusable_or_obsolete()
+            if settings.VIDEO_SHARE_DB_THREADS:  # 0: the tests' own connection, left alone
+                for connection in connections.all(initialized_only=True):
+                    connection.close_if_unusable_or_obsolete()
 
     return run
+
+
+def error_page(view):
+    """Django renders error pages (404, 500: they show who is signed in) in a thread of its
+    default pool, where no request signal ever looks at the database connection they open:
+    tidy it after each page, as a lane's is."""
+    return _tidy_after(view)
 
 
 def _large_body(scope) -> bool:
