@@ -15,12 +15,15 @@ transaction is the test thread's).
 """
 
 import functools
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import SyncToAsync, ThreadSensitiveContext, sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
 from django.db import connections
+
+LANE_THREAD_PREFIX = "db-lane"
 
 
 class Lane:
@@ -32,7 +35,7 @@ class Lane:
 
     def __init__(self):
         self.busy = 0
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=LANE_THREAD_PREFIX)
         SyncToAsync.context_to_thread_executor[self] = self.executor
 
 
@@ -84,10 +87,25 @@ def _tidy_after(function):
 
 
 def error_page(view):
-    """Django renders error pages (404, 500: they show who is signed in) in a thread of its
-    default pool, where no request signal ever looks at the database connection they open:
-    tidy it after each page, as a lane's is."""
-    return _tidy_after(view)
+    """Under ASGI, Django renders error pages (404, 500: they show who is signed in) in a
+    thread of the event loop's default pool, where no request signal ever looks at the
+    database connection they open: close it after each page, so that connections stay those
+    of the lanes. (Under WSGI the page is rendered in the request's thread: left to the
+    request signals.)"""
+
+    @functools.wraps(view)
+    def render(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        finally:
+            if (
+                settings.VIDEO_SHARE_DB_THREADS
+                and getattr(SyncToAsync.threadlocal, "main_event_loop", None) is not None
+                and not threading.current_thread().name.startswith(LANE_THREAD_PREFIX)
+            ):
+                connections.close_all()
+
+    return render
 
 
 def _large_body(scope) -> bool:
