@@ -248,3 +248,23 @@ def test_watching_without_javascript_still_fills_history(client, alice_video):
     client.force_login(viewer)
     client.get(reverse("video_view", args=[alice_video.public_id]))  # the <noscript> pixel
     assert WatchProgress.objects.filter(user=viewer, video=alice_video).exists()
+
+
+def test_the_watch_page_offers_to_subscribe_to_the_channel(client, alice_video):
+    subscribe = reverse("subscribe", args=["alice"])
+    html = client.get(alice_video.get_absolute_url()).text
+    assert f"{reverse('login')}?next={alice_video.get_absolute_url()}" in html  # then back here
+    assert 'id="subscriber-count"' in html
+    client.force_login(make_user("bob"))
+    assert f'hx-post="{subscribe}"' in client.get(alice_video.get_absolute_url()).text
+    answer = client.post(
+        subscribe, {"next": alice_video.get_absolute_url()}, headers={"HX-Request": "true"}
+    )
+    assert "Unsubscribe" in answer.text
+    assert 'id="subscriber-count" hx-swap-oob="true"' in answer.text
+    assert "Unsubscribe" in client.get(alice_video.get_absolute_url()).text
+
+
+def test_no_one_is_offered_to_subscribe_to_themselves(client, alice_video):
+    client.force_login(alice_video.owner)
+    assert 'id="subscribe-button"' not in client.get(alice_video.get_absolute_url()).text

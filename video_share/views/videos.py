@@ -118,6 +118,7 @@ def related_videos(video: Video) -> list[Video]:
 
 
 def render_watch_page(request, video: Video, *, event_id: str = "", comment_form=None):
+    from .channels import is_subscribed
     from .comments import comment_context, video_stream_context
 
     # Before reading the comments, for the same reason.
@@ -137,6 +138,7 @@ def render_watch_page(request, video: Video, *, event_id: str = "", comment_form
         **stream,
         **comment_context(request, video, form=comment_form),
         "my_reaction": my_reaction(request.user, video),
+        "subscribed": is_subscribed(request.user, video.owner),
     }
     return render(request, "video_share/watch.html", context)
 
