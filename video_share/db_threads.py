@@ -8,7 +8,9 @@ each keeping its connection (DATABASE_CONN_MAX_AGE): a page request is given the
 the least in hand, and all its synchronous calls run there, in order, as Django expects; an
 event stream's reads (its session, permissions, stored events) go to a lane one at a time.
 The process then holds at most that many connections for pages and streams, however many
-requests and streams there are.
+requests and streams there are. Uploads are the exception: a request whose body is too big to
+keep in memory gets a thread (and connection) of its own, as in Django, for as long as it
+takes.
 
 VIDEO_SHARE_DB_THREADS = 0 keeps Django's own behaviour (the tests: their database
 transaction is the test thread's).
@@ -79,9 +81,8 @@ def _tidy_after(function):
         try:
             return function(*args, **kwargs)
         finally:
-            if settings.VIDEO_SHARE_DB_THREADS:  # 0: the tests' own connection, left alone
-                for connection in connections.all(initialized_only=True):
-                    connection.close_if_unusable_or_obsolete()
+            for connection in connections.all(initialized_only=True):
+                connection.close_if_unusable_or_obsolete()
 
     return run
 
