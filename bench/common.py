@@ -1,5 +1,6 @@
 """Helpers shared by the benchmarks."""
 
+import contextlib
 import os
 import platform
 import socket
@@ -174,3 +175,47 @@ async def post_form(port: int, path: str, session: str, form: str) -> tuple[byte
     took = time.monotonic() - started
     writer.close()
     return response, took
+
+
+def redis_answers(port: int = 6379) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def split_deployment(env: dict, logs: Path, page_workers: int = 2):
+    """README's split deployment: pages under gunicorn, event streams under uvicorn
+    (`serve --no-worker`), a separate `worker`; `env` names PostgreSQL and Redis. Yields
+    (page port, stream port, gunicorn pid, serve pid)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    pages, streams = free_port(), free_port()
+    commands = {
+        "gunicorn": [sys.executable, "-m", "gunicorn", "video_project.wsgi:application",
+                     "--workers", str(page_workers), "--bind", f"127.0.0.1:{pages}"],
+        "serve": [sys.executable, "manage.py", "serve", "--no-worker", "--port", str(streams)],
+        "worker": [sys.executable, "manage.py", "worker"],
+    }  # fmt: skip
+    files = {name: (logs / f"{name}.log").open("w") for name in commands}
+    processes = {
+        name: subprocess.Popen(
+            command, cwd=root, env=env, stdout=files[name], stderr=subprocess.STDOUT
+        )
+        for name, command in commands.items()
+    }
+    try:
+        wait_for(pages)
+        wait_for(streams)
+        yield pages, streams, processes["gunicorn"].pid, processes["serve"].pid
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            process.wait(15)
+        for file in files.values():
+            file.close()

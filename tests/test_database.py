@@ -10,7 +10,7 @@ from .factories import make_user
 @pytest.mark.django_db
 def test_planner_statistics_make_a_list_of_ids_a_primary_key_lookup():
     if connection.vendor != "sqlite":
-        pytest.skip("PostgreSQL keeps its own statistics")
+        pytest.skip("the plan asserted is SQLite's")
     owner = make_user("alice")
     Video.objects.bulk_create(
         [

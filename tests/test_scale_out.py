@@ -8,68 +8,40 @@ Skipped where PostgreSQL or Redis does not answer (the default profile needs nei
 import asyncio
 import secrets
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from bench.common import bench_env, free_port, open_stream, post_form, read_until, wait_for
+from bench.common import (
+    bench_env,
+    open_stream,
+    post_form,
+    postgres_database,
+    read_until,
+    redis_answers,
+    split_deployment,
+)
 from bench.sse import VIDEO, seed
 
-ROOT = Path(__file__).resolve().parent.parent
+from .test_postgresql import postgres_answers
+
 REDIS_URL = "redis://127.0.0.1:6379/14"
-
-
-def answers(port: int) -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-    except OSError:
-        return False
-    return True
-
-
-def engines() -> str | None:
-    if not (answers(5432) and answers(6379)):
-        return None
-    from bench.common import postgres_database
-
-    return postgres_database("video_share_scale_out")
 
 
 @pytest.fixture
 def deployment():
-    database = engines()
-    if database is None:
+    if not (postgres_answers() and redis_answers()):
         pytest.skip("no PostgreSQL on 127.0.0.1:5432 or no Redis on 127.0.0.1:6379")
     work = Path(tempfile.mkdtemp(prefix="scale-out-"))
-    env = bench_env(work, DATABASE_URL=database, REDIS_URL=REDIS_URL)
-    session = seed(env)
-    pages, streams = free_port(), free_port()
-    logs = [open(work / name, "w") for name in ("gunicorn.log", "serve.log", "worker.log")]  # noqa: SIM115
-    commands = [
-        [sys.executable, "-m", "gunicorn", "video_project.wsgi:application", "--workers", "2",
-         "--bind", f"127.0.0.1:{pages}"],
-        [sys.executable, "manage.py", "serve", "--no-worker", "--port", str(streams)],
-        [sys.executable, "manage.py", "worker"],
-    ]  # fmt: skip
-    processes = [
-        subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        for command, log in zip(commands, logs, strict=True)
-    ]
+    env = bench_env(
+        work, DATABASE_URL=postgres_database("video_share_scale_out"), REDIS_URL=REDIS_URL
+    )
     try:
-        wait_for(pages)
-        wait_for(streams)
-        yield pages, streams, session
+        session = seed(env)
+        with split_deployment(env, work) as (pages, streams, _gunicorn, _serve):
+            yield pages, streams, session
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(15)
-        for log in logs:
-            log.close()
         shutil.rmtree(work, ignore_errors=True)
 
 

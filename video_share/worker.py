@@ -54,14 +54,16 @@ STATISTICS_SECONDS = 3600
 
 
 def refresh_planner_statistics() -> None:
-    """Refresh SQLite's query-planner statistics (PostgreSQL's autovacuum does its own).
-    Without them SQLite takes an equality on a two-column index for rare and prefers it to a
-    list of primary keys: looking up 16 videos by id walked every public video. Sampling
-    (analysis_limit) keeps this to milliseconds on big tables."""
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
+    """Refresh the query planner's statistics. SQLite never gathers them by itself: without
+    them it takes an equality on a two-column index for rare and prefers it to a list of
+    primary keys (looking up 16 videos by id walked every public video); sampling
+    (analysis_limit) keeps this to milliseconds on big tables. PostgreSQL's autovacuum does
+    it too, but only some time after many rows have changed: until then, right after an
+    import, the home page's newest-first query sorted every video (18 ms instead of 1.5)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
             cursor.execute("PRAGMA analysis_limit=400")
-            cursor.execute("ANALYZE")
+        cursor.execute("ANALYZE")
 
 
 class WatchdogThread(threading.Thread):
