@@ -1,3 +1,5 @@
+import warnings
+
 import pytest
 from asgiref.sync import async_to_sync
 from django.test import AsyncClient
@@ -29,7 +31,13 @@ def test_static_files_are_served_on_the_async_path(settings):
     settings.WHITENOISE_AUTOREFRESH = True
 
     async def get():
-        return await AsyncClient().get("/static/css/site.css")
+        response = await AsyncClient().get("/static/css/site.css")
+        return response, b"".join([chunk async for chunk in response.streaming_content])
 
-    response = async_to_sync(get)()
+    with warnings.catch_warnings():
+        # Django warns when it must read a synchronous file iterator on the event loop.
+        warnings.simplefilter("error")
+        response, body = async_to_sync(get)()
     assert response.status_code == 200
+    assert response.is_async
+    assert body == (settings.BASE_DIR / "static/css/site.css").read_bytes()

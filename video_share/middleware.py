@@ -7,6 +7,8 @@ may touch the database or disk keep their hop. If a hook marked inline ever touc
 Django would raise SynchronousOnlyOperation rather than block the loop silently.
 """
 
+import asyncio
+
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
@@ -115,5 +117,16 @@ class StaticFilesMiddleware:
                 else self.whitenoise.files.get(request.path_info)
             )
             if static_file is not None:
-                return await sync_to_async(self.whitenoise.serve)(static_file, request)
+                response = await sync_to_async(self.whitenoise.serve)(static_file, request)
+                if response.streaming and not response.is_async:
+                    # Django would warn, and read the whole file in one go.
+                    response.streaming_content = _read_off_the_loop(iter(response))
+                return response
         return await self.get_response(request)
+
+
+async def _read_off_the_loop(chunks):
+    """A file response's chunks, each read in a worker thread."""
+    end = object()
+    while (chunk := await asyncio.to_thread(next, chunks, end)) is not end:
+        yield chunk
