@@ -72,13 +72,9 @@ def _index_changed():
 
 def _ranked(words: list[str]) -> list[int]:
     """_ranked_ids, kept RANKED_SECONDS or until the index changes."""
-    key = f"search:{cache.get(_GENERATION, 0)}:" + "|".join(words)
-    key = "search:" + hashlib.sha256(key.encode()).hexdigest()
-    ids = cache.get(key)
-    if ids is None:
-        ids = _ranked_ids(words)
-        cache.set(key, ids, RANKED_SECONDS)
-    return ids
+    query = f"{cache.get(_GENERATION, 0)}:" + "|".join(words)
+    key = "search:" + hashlib.sha256(query.encode()).hexdigest()
+    return cache.get_or_set(key, lambda: _ranked_ids(words), RANKED_SECONDS)
 
 
 def _ranked_ids(words: list[str]) -> list[int]:

@@ -352,8 +352,9 @@ class StreamHandler(ASGIHandler):
     Django runs each request in a ThreadSensitiveContext: its first `sync_to_async` call (the
     `request_started` signal's receivers, at the latest) starts a thread that lives as long as
     the request. For a stream, that is for as long as the reader stays. Streams do their
-    blocking work on the database threads instead (see `read_soon`), so here they run without such a
-    context, and the request signals are sent on the event loop (see `handle`).
+    blocking work on the database threads instead (see `read_soon`), so here they run
+    without such a context, and the request signals are sent on the event loop (see
+    `handle`).
     """
 
     async def __call__(self, scope, receive, send):

@@ -107,12 +107,12 @@ def related_videos(video: Video) -> list[Video]:
     """The related videos beside the player. Ranking them is the costliest query of the
     page, so the ranking is kept a minute per video; whether each may still be listed is
     read every time."""
-    key = f"related:{video.pk}"
-    ids = cache.get(key)
-    if ids is None:
+
+    def rank() -> list[int]:  # with spares, for any that stop being listed
         ranked = Video.objects.related_to(video).values_list("pk", flat=True)
-        ids = list(ranked[: RELATED_SHOWN * 2])  # spares, for any that stop being listed
-        cache.set(key, ids, RELATED_SECONDS)
+        return list(ranked[: RELATED_SHOWN * 2])
+
+    ids = cache.get_or_set(f"related:{video.pk}", rank, RELATED_SECONDS)
     found = Video.objects.listed().for_cards().order_by().in_bulk(ids)
     return [found[pk] for pk in ids if pk in found][:RELATED_SHOWN]
 
