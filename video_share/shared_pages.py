@@ -1,38 +1,56 @@
-"""Pages shared by every visitor who is not signed in, kept a few seconds in each process.
+"""Pages shared by everyone, kept a few seconds in each process, with what is personal in
+them filled in for each request.
 
-A visitor without a session (not signed in, no message waiting) sees what every other such
-visitor sees at the same address, in the same language — all but the CSRF token. The views
-marked `@shared_page` are, for such visitors, rendered at most once every
-VIDEO_SHARE_SHARED_PAGE_SECONDS per process and served again from memory: no thread, no query,
-a fresh token put in the place of the old one. A burst of visitors on one link (a video
-shared outside the site) then costs one render every few seconds.
+A page of the views marked `@shared_page` is rendered, as a visitor who is not signed in sees
+it, at most once every VIDEO_SHARE_SHARED_PAGE_SECONDS per process, address, language and htmx
+headers, and served again from memory:
+
+- to visitors who are not signed in (no session, no message waiting) as it is: no thread, no
+  query, a fresh CSRF token put in the place of the page's own. A burst of visitors on one
+  link (a video shared outside the site) costs one render every few seconds.
+- to people who are signed in, with its personal parts rendered for them: the blocks of the
+  templates inside `{% personal %}` (the account menu and bell, the like buttons, Subscribe,
+  where the player resumes, the comment form...), each given what it needs of the person by
+  its `@personal_part`. A page then costs the session, the user and those parts, not the
+  whole render.
+
+Someone whom a page shows differently beyond those parts gets it rendered for themselves:
+staff; whoever the page names while it renders (`personal_to`: the owner of the video or
+channel, the authors and likers of the comments shown...); and whoever has just changed
+something (any POST): for the seconds a shared page may lag by, so that they see their own
+change at once.
 
 What a shared page may lag by is bounded by those seconds: a new video, a changed title, a
 video made private (its media are refused at once: media permissions are checked apart).
 Live parts catch up by themselves: a page's event streams resume from the event current when
-it was rendered, so what happened since is replayed, not lost. Signed-in visitors are never
-served a shared page.
+it was rendered, so what happened since is replayed, not lost.
 
-Kept in the process rather than in the cache backend: a hit then does no I/O, so it is served
-on the event loop under ASGI.
+Kept in the process rather than in the cache backend: a visitor's hit then does no I/O, so it
+is served on the event loop under ASGI.
 """
 
 import asyncio
 import contextlib
 import re
+import secrets
 import threading
 import time
 from collections import OrderedDict
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 from django.middleware.csrf import _get_new_csrf_string, _unmask_cipher_token, get_token
+from django.template import Node, RequestContext
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 
 MAX_PAGES = 500
 TOKEN = re.compile(rb"\b[A-Za-z0-9]{64}\b")
 HOLE = b"\x00csrf-token\x00"
+# Set for a few seconds on the answer to any POST: whoever changed something sees it at once.
+FRESH_COOKIE = "vs_fresh"
 # The htmx request headers a view may answer differently to.
 HTMX_HEADERS = (
     "HX-Request",
@@ -45,42 +63,176 @@ HTMX_HEADERS = (
 
 
 def shared_page(view):
-    """Mark a view whose page, for visitors who are not signed in, depends only on its
-    address, the language and the htmx headers."""
+    """Mark a view whose page depends only on its address, the language and the htmx headers,
+    but for its personal parts and the people it names with `personal_to`."""
     view.shared_page = True
     return view
 
 
-class Page:
-    __slots__ = ("expires", "status", "headers", "content", "has_token")
+_parts = {}
 
-    def __init__(self, response: HttpResponse, secret: str, seconds: float):
+
+def personal_part(name: str):
+    """Register what the `{% personal name %}` blocks need of the person they are rendered
+    for: `function(request, context) -> dict`, called for each request that shows them."""
+
+    def register(function):
+        _parts[name] = function
+        return function
+
+    return register
+
+
+def personal_to(request, check) -> None:
+    """The page being rendered is not the same, beyond its personal parts, for the people for
+    whom `check(request)` is true: they get it rendered for themselves."""
+    capture = getattr(request, "shared_page_capture", None)
+    if capture is not None:
+        capture.checks.append(check)
+
+
+class PersonalNode(Node):
+    """`{% personal [part] %}…{% endpersonal %}`: rendered for the request at hand, or, in a
+    page being rendered for everyone, left as a hole filled in for each request."""
+
+    def __init__(self, nodelist, part: str):
+        self.nodelist, self.part = nodelist, part
+
+    def render(self, context):
+        request = context.get("request")
+        capture = getattr(request, "shared_page_capture", None)
+        if capture is not None:
+            return capture.hole(self, context)
+        return self.render_for(request, context)
+
+    def render_for(self, request, context) -> str:
+        # Without a request (a live event for everyone) there is nobody to render it for.
+        values = _parts[self.part](request, context) if self.part and request else {}
+        with context.push(values):
+            return self.nodelist.render(context)
+
+
+class Capture:
+    """The holes of a page being rendered for everyone, and the people it is not for."""
+
+    def __init__(self):
+        self.marker = f"\x00personal:{secrets.token_hex(8)}:"
+        self.holes: list[tuple[PersonalNode, dict]] = []
+        self.checks: list = []
+        self.template = None
+
+    def hole(self, node: PersonalNode, context) -> str:
+        if self.template is None:
+            self.template = context.template
+        # What the request's context processors give (user, csrf_token, messages...) comes
+        # from the request the hole is filled for.
+        processed = {}
+        if isinstance(context, RequestContext):
+            processed = context.dicts[context._processors_index]
+        kept = {key: value for key, value in context.flatten().items() if key not in processed}
+        self.holes.append((node, kept))
+        return mark_safe(f"{self.marker}{len(self.holes) - 1}\x00")  # noqa: S308 - our marker
+
+
+class NotShared:
+    """A page that came out different from a visitor's (an error, a redirect): everyone gets
+    it rendered for themselves for a while, without trying again first."""
+
+    __slots__ = ("expires",)
+
+    def __init__(self, seconds: float):
+        self.expires = time.monotonic() + seconds
+
+
+class Page:
+    __slots__ = (
+        "expires", "status", "headers", "secret", "template", "holes", "checks", "segments",
+        "content", "has_token",
+    )  # fmt: skip
+
+    def __init__(self, response: HttpResponse, secret: str, capture: Capture, seconds: float):
         """`response` rendered with `secret` as its CSRF secret: one made up for this page
         alone, so that only the tokens the page itself put in unmask to it (a token-like
         string in what a user wrote cannot)."""
         self.expires = time.monotonic() + seconds
         self.status = response.status_code
         self.headers = list(response.items())
+        self.secret = secret
+        self.template, self.holes, self.checks = capture.template, capture.holes, capture.checks
         self.has_token = False
+        # The page around its holes, with its own tokens cut out.
+        pattern = re.escape(capture.marker.encode()) + rb"\d+\x00"
+        self.segments = [self._cut_tokens(part) for part in re.split(pattern, response.content)]
+        self.content: bytes | None = None  # as visitors get it, once one has asked
 
+    def _cut_tokens(self, content: bytes) -> bytes:
         def hole(match):
-            if _unmask_cipher_token(match.group().decode()) != secret:
+            if _unmask_cipher_token(match.group().decode()) != self.secret:
                 return match.group()
             self.has_token = True
             return HOLE
 
-        self.content = TOKEN.sub(hole, response.content)
+        return TOKEN.sub(hole, content)
 
-    def response(self, request) -> HttpResponse:
-        content = self.content
-        if self.has_token:
+    def _filled(self, request, segments, holed=False) -> bytes:
+        """The page with its holes rendered for `request`."""
+        context = RequestContext(request)
+        pieces = [segments[0]]
+        with context.bind_template(self.template) if self.holes else contextlib.nullcontext():
+            for (node, kept), segment in zip(self.holes, segments[1:], strict=True):
+                with context.push(kept):
+                    html = node.render_for(request, context).encode()
+                pieces += [self._cut_tokens(html) if holed else html, segment]
+        return b"".join(pieces)
+
+    def _response(self, request, content: bytes) -> HttpResponse:
+        if HOLE in content:
             content = content.replace(HOLE, get_token(request).encode())
         response = HttpResponse(content, status=self.status)
         for name, value in self.headers:
             response[name] = value
-        # The same address answers a signed-in visitor differently.
+        # The same address answers others differently.
         patch_vary_headers(response, ("Cookie",))
         return response
+
+    def visitor_response(self, request) -> HttpResponse:
+        """The page as every visitor who is not signed in gets it."""
+        if self.content is None:
+            # Its holes rendered for a visitor, once, with the page's own secret.
+            own = request.META.get("CSRF_COOKIE")
+            request.META["CSRF_COOKIE"] = self.secret
+            try:
+                self.content = self._filled(request, self.segments, holed=True)
+            finally:
+                if own is None:
+                    del request.META["CSRF_COOKIE"]
+                else:
+                    request.META["CSRF_COOKIE"] = own
+                request.META.pop("CSRF_COOKIE_NEEDS_UPDATE", None)
+        return self._response(request, self.content)
+
+    def serves(self, request) -> bool:
+        """Whether this signed-in person may be given this page with their parts filled in."""
+        user = request.user
+        return (
+            user.is_authenticated
+            and not user.is_staff
+            and not any(check(request) for check in self.checks)
+        )
+
+    def personal_response(self, request) -> HttpResponse:
+        token = get_token(request).encode()
+        segments = [segment.replace(HOLE, token) for segment in self.segments]
+        return self._response(request, self._filled(request, segments))
+
+    def serve(self, request) -> HttpResponse | None:
+        """This request's page, or None when it is to be rendered for this person alone."""
+        if not _signed_in(request):
+            return self.visitor_response(request)
+        if getattr(request, "shared_page_refused", False) or not self.serves(request):
+            request.shared_page_refused = True
+            return None
+        return self.personal_response(request)
 
 
 class Pages:
@@ -88,11 +240,11 @@ class Pages:
     renders under way (a crowd arriving at once waits for one render, not one each)."""
 
     def __init__(self):
-        self.pages: OrderedDict[tuple, Page] = OrderedDict()
+        self.pages: OrderedDict[tuple, Page | NotShared] = OrderedDict()
         self.rendering: dict[tuple, asyncio.Future] = {}
         self.lock = threading.Lock()
 
-    def get(self, key) -> Page | None:
+    def get(self, key) -> Page | NotShared | None:
         with self.lock:
             page = self.pages.get(key)
             if page is None or page.expires < time.monotonic():
@@ -100,7 +252,7 @@ class Pages:
             self.pages.move_to_end(key)
             return page
 
-    def put(self, key, page: Page):
+    def put(self, key, page: Page | NotShared):
         with self.lock:
             self.pages[key] = page
             self.pages.move_to_end(key)
@@ -117,12 +269,17 @@ pages = Pages()
 WAIT_SECONDS = 5
 
 
+def _signed_in(request) -> bool:
+    """Whether the request may be someone's: it has a session (its user is read only if so)."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
 def _key(request) -> tuple | None:
     """The page's key, or None when this request must be rendered for itself."""
     if request.method != "GET" or not settings.VIDEO_SHARE_SHARED_PAGE_SECONDS:
         return None
     cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies:
+    if "messages" in cookies or FRESH_COOKIE in cookies:
         return None
     headers = request.headers
     return (
@@ -163,22 +320,26 @@ class SharedPageMiddleware:
             # Django adapts a hook to the handler's mode by its name.
             self.process_view = self.process_view_async
 
-    def process_view(self, request, view, args, kwargs):
-        if not getattr(view, "shared_page", False):
+    @staticmethod
+    def _page_key(request, view) -> tuple | None:
+        if not getattr(view, "shared_page", False) or hasattr(request, "shared_page_refused"):
             return None
-        key = _key(request)
+        return _key(request)
+
+    def process_view(self, request, view, args, kwargs):
+        key = self._page_key(request, view)
         if key is None:
             return None
         page = pages.get(key)
+        if isinstance(page, NotShared):
+            return None
         if page is not None:
-            return page.response(request)
+            return page.serve(request)
         self._render_shared(request, key)
         return None
 
     async def process_view_async(self, request, view, args, kwargs):
-        if not getattr(view, "shared_page", False):
-            return None
-        key = _key(request)
+        key = self._page_key(request, view)
         if key is None:
             return None
         page = pages.get(key)
@@ -186,52 +347,99 @@ class SharedPageMiddleware:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(rendering), WAIT_SECONDS)
             page = pages.get(key)
+        if isinstance(page, NotShared):
+            return None
         if page is not None:
-            return page.response(request)
+            if not _signed_in(request) and page.content is not None:
+                return page.visitor_response(request)  # on the event loop: no I/O
+            return await sync_to_async(page.serve, thread_sensitive=True)(request)
         if key not in pages.rendering:
-            request.shared_page_rendering = pages.rendering[key] = (
-                asyncio.get_running_loop().create_future()
-            )
+            future = pages.rendering[key] = asyncio.get_running_loop().create_future()
+            request.shared_page_rendering = (key, future)
         self._render_shared(request, key)
         return None
 
     @staticmethod
     def _render_shared(request, key):
-        """This request renders the page for everyone: with a CSRF secret of the page's own
-        (see Page), its visitor's secret set aside until the page is kept."""
+        """This request renders the page for everyone: as a visitor who is not signed in,
+        with a CSRF secret of the page's own (see Page); its own user and secret are set
+        aside until the page is kept."""
         request.shared_page = (key, request.META.get("CSRF_COOKIE"), _get_new_csrf_string())
         request.META["CSRF_COOKIE"] = request.shared_page[2]
+        request.shared_page_capture = Capture()
+        if _signed_in(request):
+            request.shared_page_person = request.user  # not read: it stays lazy
+            request.user = AnonymousUser()
 
     def __call__(self, request):
         if self.is_async:
             return self.__acall__(request)
-        return self.keep(request, self.get_response(request))
+        response = self.get_response(request)
+        if hasattr(request, "shared_page"):
+            response = self.keep(request, response)
+            if response is None:  # this person gets the page rendered for themselves
+                response = self.get_response(request)
+        return _mark_fresh(request, response)
 
     async def __acall__(self, request):
         try:
-            return self.keep(request, await self.get_response(request))
+            response = await self.get_response(request)
+            if hasattr(request, "shared_page"):
+                response = await sync_to_async(self.keep, thread_sensitive=True)(request, response)
         finally:
-            rendering = getattr(request, "shared_page_rendering", None)
-            if rendering is not None:
-                key = request.shared_page[0]
-                if pages.rendering.get(key) is rendering:
+            if (rendering := getattr(request, "shared_page_rendering", None)) is not None:
+                key, future = rendering
+                if pages.rendering.get(key) is future:
                     del pages.rendering[key]
-                rendering.set_result(None)
+                future.set_result(None)
+                del request.shared_page_rendering
+        if response is None:  # this person gets the page rendered for themselves
+            response = await self.get_response(request)
+        return _mark_fresh(request, response)
 
-    def keep(self, request, response):
-        shared = getattr(request, "shared_page", None)
-        if shared is None or request.META.get("CSRF_COOKIE") != shared[2]:
-            return response
-        key, visitor_secret, page_secret = shared
-        if response.streaming or response.cookies:
-            return response  # as rendered: this visitor keeps the page's secret, as its tokens
-        page = Page(response, page_secret, settings.VIDEO_SHARE_SHARED_PAGE_SECONDS)
-        if _shareable(request, response):
-            pages.put(key, page)
-        # This visitor gets the page as the next one will, with a token of their own secret.
-        if visitor_secret is None:
-            del request.META["CSRF_COOKIE"]
-        else:
-            request.META["CSRF_COOKIE"] = visitor_secret
-        request.META.pop("CSRF_COOKIE_NEEDS_UPDATE", None)
-        return page.response(request)
+    def keep(self, request, response) -> HttpResponse | None:
+        """Keep the page just rendered for everyone, and answer this request with it; None
+        when the person asking is to get the page rendered for themselves instead."""
+        key, own_secret, page_secret = request.shared_page
+        del request.shared_page
+        capture = request.__dict__.pop("shared_page_capture")
+        seconds = settings.VIDEO_SHARE_SHARED_PAGE_SECONDS
+        rotated = request.META.get("CSRF_COOKIE") != page_secret
+        shareable = _shareable(request, response) and not rotated
+        person = request.__dict__.pop("shared_page_person", None)
+        if person is not None:
+            request.user = person
+        if response.streaming:
+            pages.put(key, NotShared(seconds))
+            return response if person is None else None
+        page = Page(response, page_secret, capture, seconds)
+        pages.put(key, page if shareable else NotShared(seconds))
+        if not rotated:
+            if own_secret is None:
+                del request.META["CSRF_COOKIE"]
+            else:
+                request.META["CSRF_COOKIE"] = own_secret
+            request.META.pop("CSRF_COOKIE_NEEDS_UPDATE", None)
+        if person is not None:
+            return page.serve(request) if shareable else None
+        # A visitor gets the page as the next one will (an error page too, not kept), with a
+        # token of their own secret.
+        answer = page.visitor_response(request)
+        answer.cookies = response.cookies
+        return answer
+
+
+def _mark_fresh(request, response):
+    """Whoever changed something gets pages rendered for themselves for as long as a shared
+    page may lag, so that they see what they did."""
+    seconds = settings.VIDEO_SHARE_SHARED_PAGE_SECONDS
+    if seconds and request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
+        response.set_cookie(
+            FRESH_COOKIE,
+            "1",
+            max_age=seconds,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response

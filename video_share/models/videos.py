@@ -54,6 +54,12 @@ class VideoQuerySet(models.QuerySet):
     def listed(self):
         return self.filter(status=Video.Status.READY, visibility=Video.Visibility.PUBLIC)
 
+    def not_listed_of(self, user):
+        """`user`'s videos that are not listed (unlisted, private, or not ready)."""
+        return self.filter(owner=user).exclude(
+            status=Video.Status.READY, visibility=Video.Visibility.PUBLIC
+        )
+
     def for_cards(self):
         """What a video card shows, in the same query."""
         return self.select_related("owner")

@@ -9,9 +9,23 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, ngettext
 
+from ..shared_pages import PersonalNode
 from ..text import RICH_TOKENS
 
 register = template.Library()
+
+
+@register.tag
+def personal(parser, token):
+    """{% personal [part] %}…{% endpersonal %}: what differs from one person to the next on a
+    page otherwise the same for everyone (video_share.shared_pages); `part` names what the
+    block needs of the person (registered with @personal_part)."""
+    bits = token.split_contents()
+    if len(bits) > 2:
+        raise template.TemplateSyntaxError("{% personal %} takes at most the name of a part.")
+    nodelist = parser.parse(("endpersonal",))
+    parser.delete_first_token()
+    return PersonalNode(nodelist, bits[1] if len(bits) == 2 else "")
 
 
 @register.filter

@@ -7,7 +7,7 @@ from .. import actions
 from ..htmx import HtmxHttpRequest
 from ..models import Subscription, User, Video, handle_key
 from ..pagination import page_of
-from ..shared_pages import shared_page
+from ..shared_pages import personal_part, personal_to, shared_page
 
 SORTS = ("latest", "popular", "oldest")
 
@@ -23,7 +23,14 @@ def is_subscribed(user, channel: User) -> bool:
     )
 
 
+@personal_part("subscription")
+def subscription_part(request, context) -> dict:
+    return {"subscribed": is_subscribed(request.user, context["owner"])}
+
+
 def _channel_context(request, owner: User, tab: str) -> dict:
+    # Their own channel shows its owner every video, with tools.
+    personal_to(request, lambda person: person.user.pk == owner.pk)
     own = request.user.is_authenticated and request.user.pk == owner.pk
     videos = Video.objects.filter(owner=owner)
     if not own:
@@ -33,7 +40,6 @@ def _channel_context(request, owner: User, tab: str) -> dict:
         "tab": tab,
         "own_channel": own,
         "video_count": videos.count(),
-        "subscribed": is_subscribed(request.user, owner),
         "videos_queryset": videos,
     }
 
@@ -64,11 +70,7 @@ def channel_about(request: HtmxHttpRequest, username: str):
 
 def _subscription_changed(request: HtmxHttpRequest, channel: User):
     if request.htmx and not request.htmx.boosted:
-        context = {
-            "owner": channel,
-            "subscribed": is_subscribed(request.user, channel),
-            "count_oob": True,
-        }
+        context = {"owner": channel, "count_oob": True}
         return render(request, "video_share/channel.html#subscribe-button", context)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):

@@ -18,6 +18,7 @@ from ..htmx import HtmxHttpRequest
 from ..models import Comment, CommentLike, Reaction, Video
 from ..pagination import page_of
 from ..presence import count_changed, presence_channel, watching
+from ..shared_pages import personal_part, personal_to
 from ..sse import events
 from ..throttle import comment_allowed
 from .videos import _video_for, render_watch_page
@@ -52,15 +53,28 @@ def comment_context(request, video: Video, *, form=None) -> dict:
         else None
     )
     thread = comments.filter(pk=target.parent_id or target.pk).first() if target else None
+    threads = [*page, *([thread] if thread else [])]
+    shown = [*threads, *(reply for comment in threads for reply in comment.replies.all())]
+    on_page = [comment.pk for comment in shown]
     liked = set()
     if request.user.is_authenticated:
-        threads = [*page, *([thread] if thread else [])]
-        on_page = [c.pk for c in threads] + [r.pk for c in threads for r in c.replies.all()]
         liked = set(
             CommentLike.objects.filter(user=request.user, comment__in=on_page).values_list(
                 "comment_id", flat=True
             )
         )
+    reply_to = request.GET.get("reply", "")
+    # Shown differently to whoever wrote or liked a comment of the page, and to anyone
+    # signed in when the page opens a reply form.
+    authors = {comment.author_id for comment in shown}
+    personal_to(
+        request,
+        lambda person: (
+            bool(reply_to)
+            or person.user.pk in authors
+            or CommentLike.objects.filter(user=person.user, comment__in=on_page).exists()
+        ),
+    )
     return {
         "video": video,
         "sort": sort,
@@ -69,9 +83,29 @@ def comment_context(request, video: Video, *, form=None) -> dict:
         "thread": thread,
         "highlight_id": target.pk if thread else None,
         "comment_count": Comment.objects.filter(video=video).visible().count(),
-        "comment_form": form or CommentForm(initial={"client_token": secrets.token_urlsafe(16)}),
-        "reply_to": request.GET.get("reply", ""),
-        "can_comment": request.user.is_authenticated and video.is_playable,
+        "comment_form": form or new_comment_form(),
+        "reply_to": reply_to,
+        "can_comment": can_comment(request.user, video),
+    }
+
+
+def can_comment(user, video: Video) -> bool:
+    return user.is_authenticated and video.is_playable
+
+
+def new_comment_form() -> CommentForm:
+    # The one-time token makes a double submit post once.
+    return CommentForm(initial={"client_token": secrets.token_urlsafe(16)})
+
+
+@personal_part("comment_form")
+def comment_form_part(request, context) -> dict:
+    """The comment form, with a one-time token of its own for each page (a form sent back
+    with its errors stays as it was)."""
+    form = context.get("comment_form")
+    return {
+        "can_comment": can_comment(request.user, context["video"]),
+        "comment_form": form if form is not None and form.is_bound else new_comment_form(),
     }
 
 
@@ -139,7 +173,7 @@ def post_comment(request: HtmxHttpRequest, public_id: str):
         context = {
             "delayed": delivery.failed,
             "video": video,
-            "comment_form": CommentForm(initial={"client_token": secrets.token_urlsafe(16)}),
+            "comment_form": new_comment_form(),
             "added": comment,
             "parent": comment.parent,
             "parent_id": comment.parent_id or "",
@@ -248,10 +282,9 @@ def react(request: HtmxHttpRequest, public_id: str):
     values = {"like": Reaction.LIKE, "dislike": Reaction.DISLIKE}
     if not video.is_playable or request.POST.get("value") not in values:
         return HttpResponseBadRequest()
-    mine = actions.do_react(video, request.user, values[request.POST["value"]])
+    actions.do_react(video, request.user, values[request.POST["value"]])
     if request.htmx:
-        context = {"video": video, "my_reaction": mine}
-        return render(request, "video_share/watch.html#reactions", context)
+        return render(request, "video_share/watch.html#reactions", {"video": video})
     return redirect(video)
 
 

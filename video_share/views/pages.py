@@ -10,7 +10,7 @@ from ..htmx import HtmxHttpRequest
 from ..models import Tag, User, Video
 from ..pagination import page_of
 from ..search import DURATIONS, SORTS, UPLOADED, search_videos
-from ..shared_pages import shared_page
+from ..shared_pages import personal_to, shared_page
 from ..text import fold
 
 SEARCH_MAX_LENGTH = 200
@@ -76,6 +76,8 @@ def search(request: HtmxHttpRequest):
         "sort": request.GET.get("sort") if request.GET.get("sort") in SORTS else "relevance",
     }
     videos = search_videos(query, user=request.user, **filters).for_cards()
+    # Besides what everyone finds, people find their own videos that are not listed.
+    personal_to(request, lambda person: Video.objects.not_listed_of(person.user).exists())
     page = page_of(request, videos)
     channels = User.objects.none()
     if query and page.number == 1:

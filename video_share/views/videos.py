@@ -23,7 +23,7 @@ from ..events import live_event_id
 from ..forms import PosterForm, UploadForm, VideoEditForm
 from ..htmx import HtmxHttpRequest
 from ..models import Reaction, Video, WatchProgress
-from ..shared_pages import shared_page
+from ..shared_pages import personal_part, personal_to, shared_page
 from ..templatetags.video_share import media_url
 
 
@@ -74,6 +74,11 @@ def my_reaction(user, video: Video) -> int:
     return reaction.value if reaction else 0
 
 
+@personal_part("reactions")
+def reactions_part(request, context) -> dict:
+    return {"my_reaction": my_reaction(request.user, context["video"])}
+
+
 def _start_at(request, video: Video) -> int:
     """Where playback starts: ?t=83 (a shared link), else where this viewer left off."""
     try:
@@ -87,6 +92,11 @@ def _start_at(request, video: Video) -> int:
         if progress:
             return int(progress.resume_at)
     return 0
+
+
+@personal_part("player")
+def player_part(request, context) -> dict:
+    return {"start": _start_at(request, context["video"])}
 
 
 @shared_page
@@ -118,8 +128,10 @@ def related_videos(video: Video) -> list[Video]:
 
 
 def render_watch_page(request, video: Video, *, event_id: str = "", comment_form=None):
-    from .channels import is_subscribed
     from .comments import comment_context, video_stream_context
+
+    # The owner's page has their tools, and their processing stream.
+    personal_to(request, lambda person: person.user.pk == video.owner_id)
 
     # Before reading the comments, for the same reason.
     stream = video_stream_context(request, video)
@@ -131,14 +143,11 @@ def render_watch_page(request, video: Video, *, event_id: str = "", comment_form
         "video": video,
         "renditions": renditions,
         "quality": renditions[0].label if renditions else "",
-        "start": _start_at(request, video),
         "related": related_videos(video),
         "user_event_id": event_id,
         "share_url": request.build_absolute_uri(video.get_absolute_url()),
         **stream,
         **comment_context(request, video, form=comment_form),
-        "my_reaction": my_reaction(request.user, video),
-        "subscribed": is_subscribed(request.user, video.owner),
     }
     return render(request, "video_share/watch.html", context)
 
@@ -217,7 +226,6 @@ def embed(request: HtmxHttpRequest, public_id: str):
     context = {
         "video": video,
         "renditions": renditions,
-        "start": _start_at(request, video),
         "watch_url": request.build_absolute_uri(video.get_absolute_url()),
     }
     return render(request, "video_share/embed.html", context)
