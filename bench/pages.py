@@ -1,7 +1,7 @@
 """Page benchmark (run by hand): `uv run python bench/pages.py`.
 
-Seeds 10,000 videos from 1,000 users (tags, views, search index), then, side by side on the
-same machine, loads each page with 32 concurrent keep-alive clients, as visitors who are not
+Seeds 10,000 videos from 1,000 users (tags, views, 50,000 comments, search index), then, side
+by side on the same machine, loads each page with 32 concurrent keep-alive clients, as visitors who are not
 signed in (shared pages) and as a signed-in user (every request rendered):
 (a) the pages under uvicorn, as `serve` runs them, and a small template page;
 (b) Django's ASGI ceiling: a hello view with no middleware, same server;
@@ -27,7 +27,9 @@ from bench.common import bench_env, free_port, machine, wait_for  # noqa: E402
 
 CONCURRENCY = 32
 DURATION = 5.0
-USERS, VIDEOS = 1_000, 10_000
+USERS, VIDEOS, COMMENTS = 1_000, 10_000, 50_000
+# The watch page benchmarked has a conversation: top-level comments, some with replies.
+WATCHED, WATCHED_COMMENTS = 42, 60
 
 
 def seed(env):
@@ -53,12 +55,24 @@ Through = Video.tags.through
 Through.objects.bulk_create([Through(video_id=v.pk, tag_id=random.choice(tags).pk) for v in videos], batch_size=2000)
 View.objects.bulk_create([View(video=random.choice(videos), viewer=f"c{{i}}", hour=now) for i in range(20000)],
     batch_size=2000)
+# Comments: most spread over the catalogue, some on the watched video (a third of them replies).
+from video_share.models import Comment
+comments = Comment.objects.bulk_create([Comment(video=random.choice(videos), author=random.choice(users),
+    body=" ".join(random.choices(words, k=12))) for i in range({COMMENTS} - {WATCHED_COMMENTS})], batch_size=2000)
+watched = videos[{WATCHED}]
+tops = Comment.objects.bulk_create([Comment(video=watched, author=random.choice(users),
+    body=" ".join(random.choices(words, k=12)), like_count=random.randint(0, 50))
+    for i in range({WATCHED_COMMENTS} * 2 // 3)])
+replies = Comment.objects.bulk_create([Comment(video=watched, author=random.choice(users), parent=random.choice(tops[:10]),
+    body=" ".join(random.choices(words, k=8))) for i in range({WATCHED_COMMENTS} // 3)])
+for top in tops[:10]:
+    Comment.objects.filter(pk=top.pk).update(reply_count=Comment.objects.filter(parent=top).count())
 VideoSearch.objects.bulk_create([VideoSearch(video=v, title=fold(v.title), tags="", channel=fold(f"user{{v.owner_id}}"),
     body=fold(v.description)) for v in videos], batch_size=1000)
 # What the worker's watchdog does hourly on a running site (these servers run without it).
 from video_share.worker import refresh_planner_statistics
 refresh_planner_statistics()
-print(Video.objects.count(), "videos")
+print(Video.objects.count(), "videos", Comment.objects.count(), "comments")
 """
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
@@ -72,7 +86,7 @@ PAGES = {
     "home": "/",
     "search": "/search?q=river+moun",
     "channel": "/@user7",
-    "watch": "/v/b0000000042",
+    "watch": f"/v/b{WATCHED:010d}",
 }
 
 

@@ -35,6 +35,7 @@ def test_search_subscriptions_and_comments_on_postgresql():
         [
             sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
             "tests/test_search.py", "tests/test_discovery.py", "tests/test_comments.py",
+            "tests/test_shared_pages.py", "tests/test_prepared.py",
             "tests/test_videos.py::test_a_users_backlog_does_not_starve_other_users",
         ],
         cwd=ROOT,

@@ -23,6 +23,7 @@ from ..models import (
     Video,
 )
 from ..models import handle_key as key_of
+from ..prepared import Prepared
 from ..text import mentioned_handles
 
 Kind = Notification.Kind
@@ -208,8 +209,14 @@ def announce(user_ids: Iterable[int]) -> None:
         transaction.on_commit(lambda: _send_counts(user_ids))
 
 
+_UNREAD = Prepared(
+    lambda user_id: Notification.objects.for_user(user_id).unread().order_by().values("pk")
+)
+
+
 def unread_count(user: User) -> int:
-    return Notification.objects.for_user(user).unread().count()
+    """What the bell shows (every signed-in page asks)."""
+    return _UNREAD.count(user_id=user.pk)
 
 
 def _send_counts(user_ids: set[int]) -> None:

@@ -7,6 +7,7 @@ from .. import actions
 from ..htmx import HtmxHttpRequest
 from ..models import Subscription, User, Video, handle_key
 from ..pagination import page_of
+from ..prepared import Prepared
 from ..shared_pages import personal_part, personal_to, shared_page
 
 SORTS = ("latest", "popular", "oldest")
@@ -16,11 +17,13 @@ def _channel_for(username: str) -> User:
     return get_object_or_404(User, username_key=handle_key(username), is_active=True)
 
 
+_SUBSCRIBED = Prepared(
+    lambda user_id, channel_id: Subscription.objects.filter(subscriber=user_id, channel=channel_id)
+)
+
+
 def is_subscribed(user, channel: User) -> bool:
-    return (
-        user.is_authenticated
-        and Subscription.objects.filter(subscriber=user, channel=channel).exists()
-    )
+    return user.is_authenticated and _SUBSCRIBED.exists(user_id=user.pk, channel_id=channel.pk)
 
 
 @personal_part("subscription")

@@ -17,6 +17,7 @@ from ..forms import CommentForm
 from ..htmx import HtmxHttpRequest
 from ..models import Comment, CommentLike, Reaction, Video
 from ..pagination import page_of
+from ..prepared import Prepared
 from ..presence import count_changed, presence_channel, watching
 from ..shared_pages import personal_part, personal_to
 from ..sse import events
@@ -30,6 +31,11 @@ SORTS = ("top", "newest")
 
 def live_channel(video: Video, language: str) -> str:
     return f"{video.channel}~{language}"
+
+
+_LIKED_ANY = Prepared(
+    lambda user_id, video_id: CommentLike.objects.filter(user=user_id, comment__video=video_id)
+)
 
 
 def comment_context(request, video: Video, *, form=None) -> dict:
@@ -64,15 +70,15 @@ def comment_context(request, video: Video, *, form=None) -> dict:
             )
         )
     reply_to = request.GET.get("reply", "")
-    # Shown differently to whoever wrote or liked a comment of the page, and to anyone
-    # signed in when the page opens a reply form.
+    # Shown differently to whoever wrote a comment of the page or liked one of the video's,
+    # and to anyone signed in when the page opens a reply form.
     authors = {comment.author_id for comment in shown}
     personal_to(
         request,
         lambda person: (
             bool(reply_to)
             or person.user.pk in authors
-            or CommentLike.objects.filter(user=person.user, comment__in=on_page).exists()
+            or _LIKED_ANY.exists(user_id=person.user.pk, video_id=video.pk)
         ),
     )
     return {

@@ -9,12 +9,15 @@ from django_htmx.http import retarget
 from ..htmx import HtmxHttpRequest
 from ..models import Tag, User, Video
 from ..pagination import page_of
+from ..prepared import Prepared
 from ..search import DURATIONS, SORTS, UPLOADED, search_videos
 from ..shared_pages import personal_to, shared_page
 from ..text import fold
 
 SEARCH_MAX_LENGTH = 200
 
+
+_NOT_LISTED = Prepared(lambda user_id: Video.objects.not_listed_of(user_id))
 
 HOME_TABS = ("latest", "trending", "subscriptions")
 
@@ -77,7 +80,7 @@ def search(request: HtmxHttpRequest):
     }
     videos = search_videos(query, user=request.user, **filters).for_cards()
     # Besides what everyone finds, people find their own videos that are not listed.
-    personal_to(request, lambda person: Video.objects.not_listed_of(person.user).exists())
+    personal_to(request, lambda person: _NOT_LISTED.exists(user_id=person.user.pk))
     page = page_of(request, videos)
     channels = User.objects.none()
     if query and page.number == 1:

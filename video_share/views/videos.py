@@ -23,6 +23,7 @@ from ..events import live_event_id
 from ..forms import PosterForm, UploadForm, VideoEditForm
 from ..htmx import HtmxHttpRequest
 from ..models import Reaction, Video, WatchProgress
+from ..prepared import Prepared
 from ..shared_pages import personal_part, personal_to, shared_page
 from ..templatetags.video_share import media_url
 
@@ -67,11 +68,23 @@ def upload(request: HtmxHttpRequest):
 VIEWER_COOKIE = "vs_viewer"
 
 
+_REACTION = Prepared(
+    lambda user_id, video_id: Reaction.objects.filter(user=user_id, video=video_id).values_list(
+        "value"
+    )
+)
+_PROGRESS = Prepared(
+    lambda user_id, video_id: WatchProgress.objects.filter(
+        user=user_id, video=video_id
+    ).values_list("position", "duration")
+)
+
+
 def my_reaction(user, video: Video) -> int:
     if not user.is_authenticated:
         return 0
-    reaction = Reaction.objects.filter(video=video, user=user).first()
-    return reaction.value if reaction else 0
+    row = _REACTION.row(user_id=user.pk, video_id=video.pk)
+    return row[0] if row else 0
 
 
 @personal_part("reactions")
@@ -88,9 +101,9 @@ def _start_at(request, video: Video) -> int:
     if wanted is not None:
         return max(0, min(wanted, int(video.duration or 0)))
     if request.user.is_authenticated:
-        progress = WatchProgress.objects.filter(user=request.user, video=video).first()
-        if progress:
-            return int(progress.resume_at)
+        row = _PROGRESS.row(user_id=request.user.pk, video_id=video.pk)
+        if row:
+            return int(WatchProgress(position=row[0], duration=row[1]).resume_at)
     return 0
 
 
