@@ -176,7 +176,8 @@ def render_times(env, cookie: str) -> dict[tuple[str, str], float]:
 
 
 def sign_in(env) -> str:
-    """The Cookie header of a signed-in user who follows a few channels."""
+    """The Cookie header of a signed-in user who follows a few channels: their session, and
+    the CSRF cookie that every browser has once it has seen a page with a form."""
     code = (
         "from django.test import Client\n"
         "from video_share.models import Subscription, User\n"
@@ -184,7 +185,8 @@ def sign_in(env) -> str:
         "Subscription.objects.bulk_create([Subscription(subscriber=user, channel_id=pk)"
         " for pk in User.objects.exclude(pk=user.pk).values_list('pk', flat=True)[:20]])\n"
         "c = Client()\nc.force_login(user)\n"
-        "print(f'sessionid={c.cookies[\"sessionid\"].value}')\n"
+        "from django.middleware.csrf import _get_new_csrf_string\n"
+        "print(f'sessionid={c.cookies[\"sessionid\"].value}; csrftoken={_get_new_csrf_string()}')\n"
     )
     return subprocess.run(
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],

@@ -174,15 +174,17 @@ class Page:
 
         return TOKEN.sub(hole, content)
 
-    def _filled(self, request, segments, holed=False) -> bytes:
-        """The page with its holes rendered for `request`."""
+    def _filled(self, request, segments, token=None) -> bytes:
+        """The page with its holes rendered for `request`; with the CSRF token it is given
+        (one masking of the secret per page), else with tokens of the page's own secret."""
         context = RequestContext(request)
+        given = {"csrf_token": token} if token else {}
         pieces = [segments[0]]
         with context.bind_template(self.template) if self.holes else contextlib.nullcontext():
             for (node, kept), segment in zip(self.holes, segments[1:], strict=True):
-                with context.push(kept):
+                with context.push(kept, **given):
                     html = node.render_for(request, context).encode()
-                pieces += [self._cut_tokens(html) if holed else html, segment]
+                pieces += [html if token else self._cut_tokens(html), segment]
         return b"".join(pieces)
 
     def _response(self, request, content: bytes) -> HttpResponse:
@@ -202,7 +204,7 @@ class Page:
             own = request.META.get("CSRF_COOKIE")
             request.META["CSRF_COOKIE"] = self.secret
             try:
-                self.content = self._filled(request, self.segments, holed=True)
+                self.content = self._filled(request, self.segments)
             finally:
                 if own is None:
                     del request.META["CSRF_COOKIE"]
@@ -221,9 +223,9 @@ class Page:
         )
 
     def personal_response(self, request) -> HttpResponse:
-        token = get_token(request).encode()
-        segments = [segment.replace(HOLE, token) for segment in self.segments]
-        return self._response(request, self._filled(request, segments))
+        token = get_token(request)
+        segments = [segment.replace(HOLE, token.encode()) for segment in self.segments]
+        return self._response(request, self._filled(request, segments, token))
 
     def serve(self, request) -> HttpResponse | None:
         """This request's page, or None when it is to be rendered for this person alone."""
