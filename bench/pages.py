@@ -1,14 +1,16 @@
 """Page benchmark (run by hand): `uv run python bench/pages.py`.
 
 Seeds 10,000 videos from 1,000 users (tags, views, 50,000 comments, search index), then, side
-by side on the same machine, loads each page with 32 concurrent keep-alive clients, as visitors who are not
-signed in (shared pages) and as a signed-in user (every request rendered):
+by side on the same machine, loads each page with 32 concurrent keep-alive clients, as visitors
+who are not signed in and as a signed-in user (shared pages: for the user, with their personal
+parts rendered):
 (a) the pages under uvicorn, as `serve` runs them, and a small template page;
 (b) Django's ASGI ceiling: a hello view with no middleware, same server;
 (c) the same pages under gunicorn (sync worker) from wsgi.py, one process;
 (d) the signed-in pages under gunicorn with two worker processes (the split deployment's
-page servers).
-Reports requests/s and p50/p95 latency, and server time per render measured in-process.
+page servers);
+(a0), (d0) the signed-in pages on (a) and (d) with every page rendered, no shared pages.
+Reports requests/s and p50/p95 latency, and server time per page measured in-process.
 """
 
 import asyncio
@@ -149,9 +151,10 @@ def start(command, env, log: Path) -> subprocess.Popen:
     )
 
 
-def render_times(env, cookie: str) -> dict[tuple[str, str], float]:
-    """Mean server time per render, in-process (Django test client, no network), for a
-    visitor and for a signed-in user; every request rendered (no shared pages)."""
+def render_times(env, cookie: str, shared_seconds: int) -> dict[tuple[str, str], float]:
+    """Mean server time per page, in-process (Django test client, no network), for a visitor
+    and for a signed-in user: with shared pages (served from the page kept, the signed-in
+    user's personal parts rendered) or, for 0 seconds, every request rendered."""
     code = (
         "import time\nfrom django.test import Client\n"
         f"visitors = {{'visitor': Client(), 'signed in': Client(HTTP_COOKIE={cookie!r})}}\n"
@@ -165,7 +168,7 @@ def render_times(env, cookie: str) -> dict[tuple[str, str], float]:
     )
     output = subprocess.run(
         [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
-        cwd=ROOT, env=env | {"VIDEO_SHARE_SHARED_PAGE_SECONDS": "0"}, check=True,
+        cwd=ROOT, env=env | {"VIDEO_SHARE_SHARED_PAGE_SECONDS": str(shared_seconds)}, check=True,
         capture_output=True, text=True,
     ).stdout  # fmt: skip
     return {
@@ -237,10 +240,11 @@ def main():
         )  # fmt: skip
         print(f"{machine()}, SQLite")
         print(f"{VIDEOS} videos, {USERS} users; {CONCURRENCY} clients, {DURATION:.0f} s per page")
-        renders = render_times(env, cookie)
-        for (who, name), ms in renders.items():
-            print(f"  render {who:9s} {name:8s} {ms:6.1f} ms")
+        rendered, served = render_times(env, cookie, 0), render_times(env, cookie, 600)
+        for (who, name), ms in rendered.items():
+            print(f"  {who:9s} {name:8s} rendered {ms:6.1f} ms, shared {served[who, name]:6.1f} ms")
         site = env | {"DJANGO_SETTINGS_MODULE": "bench.app_hello_settings"}
+        every_rendered = site | {"VIDEO_SHARE_SHARED_PAGE_SECONDS": "0"}
         every = [(f"{name} {who}", path, c) for who, c in (("visitor", None), ("signed in", cookie))
                  for name, path in PAGES.items()]  # fmt: skip
         small = [("small page", "/bench/small", None)]
@@ -248,17 +252,27 @@ def main():
         ceiling = serve(HELLO_CEILING, env | {"DJANGO_SETTINGS_MODULE": "bench.hello_settings"},
                         "b", [("hello", "/", None)])  # fmt: skip
         a = serve(UVICORN, site, "a", small + every)
+        a0 = serve(UVICORN, every_rendered, "a0", signed_in)
         c = serve([*GUNICORN, "--workers", "1"], site, "c", small + every)
         d = serve([*GUNICORN, "--workers", "2"], site, "d", small + signed_in)
+        d0 = serve([*GUNICORN, "--workers", "2"], every_rendered, "d0", signed_in)
         hello = ceiling["hello"][0]
         print(f"(b) hello, no middleware, uvicorn: {hello:.0f} req/s")
-        print("page                   | (a) uvicorn req/s  p95 | (c) gunicorn ×1  p95 |"
-              " (d) gunicorn ×2  p95 | (a)/(b)")  # fmt: skip
+        print("(a0), (d0): the same servers, every page rendered (no shared pages)")
+        print("page                   | (a) uvicorn  p95 | (a0)   p95 | (c) gunicorn ×1  p95 |"
+              " (d) gunicorn ×2  p95 | (d0)   p95 | (a)/(b) | (d)/(d0)")  # fmt: skip
+
+        def cell(results, label, width):
+            if label not in results:
+                return " " * (width + 7)
+            return f"{results[label][0]:{width}.0f} {results[label][2]:6.1f}"
+
         for label, _path, _cookie in small + every:
-            row = f"{label:22s} | {a[label][0]:12.0f} {a[label][2]:6.1f} | "
-            row += f"{c[label][0]:10.0f} {c[label][2]:6.1f} | "
-            row += f"{d[label][0]:10.0f} {d[label][2]:6.1f} | " if label in d else " " * 21 + "| "
-            print(row + f"{a[label][0] / hello:.2f}x")
+            row = [cell(a, label, 9), cell(a0, label, 4), cell(c, label, 13), cell(d, label, 13),
+                   cell(d0, label, 4), f"{a[label][0] / hello:6.2f}x"]  # fmt: skip
+            if label in d0:
+                row.append(f"{d[label][0] / d0[label][0]:7.1f}x")
+            print(f"{label:22s} | " + " | ".join(row))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -33,3 +33,10 @@ def test_a_value_that_does_not_reach_the_sql_is_refused():
     ignoring = Prepared(lambda user_id: Video.objects.all())
     with pytest.raises(ValueError, match="parameter"):
         ignoring.count(user_id=1)
+
+
+def test_a_prepared_query_takes_ids_only():
+    alice = make_user("alice")
+    not_listed = Prepared(lambda user_id: Video.objects.not_listed_of(user_id))
+    with pytest.raises(TypeError, match="ids"):
+        not_listed.exists(user_id=alice)

@@ -365,3 +365,50 @@ def test_a_page_that_redirects_a_visitor_is_rendered_for_the_person(scene):
     page = signed_in(people["dave"]).get(url)
     assert page.status_code == 200
     assert "First title" in page.text
+
+
+def test_the_players_reports_leave_pages_shared_and_other_posts_do_not(scene):
+    people, _urls = scene
+    video = Video.objects.get(title="First title")
+    erin = signed_in(people["erin"])
+    progress = erin.post(
+        reverse("video_progress", args=[video.public_id]), {"position": 30, "duration": 120}
+    )
+    view = erin.post(reverse("video_view", args=[video.public_id]))
+    assert shared_pages.FRESH_COOKIE not in progress.cookies
+    assert shared_pages.FRESH_COOKIE not in view.cookies
+    liked = erin.post(reverse("react", args=[video.public_id]), {"value": "dislike"})
+    assert shared_pages.FRESH_COOKIE in liked.cookies
+
+
+@pytest.mark.parametrize("mode", ["wsgi", "asgi"])
+def test_a_person_rendered_for_alone_is_never_given_a_visitors_render(scene, monkeypatch, mode):
+    """Even when what was kept is gone by the time their own render starts."""
+    people, _urls = scene
+    monkeypatch.setattr(shared_pages.pages, "put", lambda key, page: None)
+    url = reverse("home") + "?tab=subscriptions"
+    if mode == "wsgi":
+        page = signed_in(people["dave"]).get(url)
+    else:
+        dave = AsyncClient()
+        dave.force_login(people["dave"])
+        page = async_to_sync(dave.get)(url)
+    assert page.status_code == 200
+    assert "First title" in page.text
+    assert "\x00" not in page.text
+    assert not shared_pages.pages.rendering
+
+
+def test_a_page_expires_counted_from_before_its_render(client, video, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(shared_pages.time, "monotonic", lambda: clock[0])
+    original = shared_pages.Page.__init__
+
+    def slow_render(self, *args, **kwargs):
+        clock[0] += 3  # the render took three seconds
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(shared_pages.Page, "__init__", slow_render)
+    client.get(video.get_absolute_url())
+    (page,) = shared_pages.pages.pages.values()
+    assert page.expires == 1005.0

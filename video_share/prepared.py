@@ -9,15 +9,17 @@ values) and run again with the real ones.
 
 import itertools
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
 
-# Stand-ins for the values while the SQL is written: ids no row ever has.
-_STAND_INS = itertools.count(-7_310_000_001, -1)
+# Stand-ins for the ids while the SQL is written: positive, and in range for any integer
+# column, so that the ORM writes the same SQL as for a real id.
+_STAND_INS = itertools.count(2_147_000_001)
 
 
 class Prepared:
     def __init__(self, build):
-        """`build(**values)` returns the queryset, for ids given as keyword arguments."""
+        """`build(**ids)` returns the queryset for the ids (whole numbers) given by name."""
         self.build = build
         self.compiled: dict[tuple, tuple[str, str, list, dict[int, str]]] = {}
 
@@ -26,7 +28,10 @@ class Prepared:
         if key not in self.compiled:
             stand_ins = {name: next(_STAND_INS) for name in names}
             queryset = self.build(**stand_ins)
-            sql, params = queryset.query.sql_with_params()
+            try:
+                sql, params = queryset.query.sql_with_params()
+            except EmptyResultSet:
+                raise ValueError("the query matches nothing whatever the ids") from None
             by_value = {value: name for name, value in stand_ins.items()}
             slots = {i: by_value[p] for i, p in enumerate(params) if p in by_value}
             if set(slots.values()) != set(names):
@@ -35,6 +40,8 @@ class Prepared:
         return self.compiled[key]
 
     def _rows(self, wrap: str, values: dict) -> list[tuple]:
+        if not all(type(value) is int for value in values.values()):
+            raise TypeError("a prepared query takes ids, not objects")
         alias, sql, params, slots = self._sql(tuple(sorted(values)))
         params = [values[slots[i]] if i in slots else p for i, p in enumerate(params)]
         with connections[alias].cursor() as cursor:

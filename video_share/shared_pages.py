@@ -62,6 +62,14 @@ HTMX_HEADERS = (
 )
 
 
+def shared_pages_unchanged(view):
+    """Mark a view whose POSTs change nothing that a shared page shows but its personal parts
+    (the player's progress reports, view counts): they leave pages shared for whoever sent
+    them."""
+    view.shared_pages_unchanged = True
+    return view
+
+
 def shared_page(view):
     """Mark a view whose page depends only on its address, the language and the htmx headers,
     but for its personal parts and the people it names with `personal_to`."""
@@ -120,6 +128,9 @@ class Capture:
         self.holes: list[tuple[PersonalNode, dict]] = []
         self.checks: list = []
         self.template = None
+        # Counted from before the render reads anything: a page never outlives, by the time its
+        # render took, a change made just after it began (see FRESH_COOKIE).
+        self.expires = time.monotonic() + settings.VIDEO_SHARE_SHARED_PAGE_SECONDS
 
     def hole(self, node: PersonalNode, context) -> str:
         if self.template is None:
@@ -140,26 +151,25 @@ class NotShared:
 
     __slots__ = ("expires",)
 
-    def __init__(self, seconds: float):
-        self.expires = time.monotonic() + seconds
+    def __init__(self, expires: float):
+        self.expires = expires
 
 
 class Page:
     __slots__ = (
         "expires", "status", "headers", "secret", "template", "holes", "checks", "segments",
-        "content", "has_token",
+        "content",
     )  # fmt: skip
 
-    def __init__(self, response: HttpResponse, secret: str, capture: Capture, seconds: float):
+    def __init__(self, response: HttpResponse, secret: str, capture: Capture):
         """`response` rendered with `secret` as its CSRF secret: one made up for this page
         alone, so that only the tokens the page itself put in unmask to it (a token-like
         string in what a user wrote cannot)."""
-        self.expires = time.monotonic() + seconds
+        self.expires = capture.expires
         self.status = response.status_code
         self.headers = list(response.items())
         self.secret = secret
         self.template, self.holes, self.checks = capture.template, capture.holes, capture.checks
-        self.has_token = False
         # The page around its holes, with its own tokens cut out.
         pattern = re.escape(capture.marker.encode()) + rb"\d+\x00"
         self.segments = [self._cut_tokens(part) for part in re.split(pattern, response.content)]
@@ -169,7 +179,6 @@ class Page:
         def hole(match):
             if _unmask_cipher_token(match.group().decode()) != self.secret:
                 return match.group()
-            self.has_token = True
             return HOLE
 
         return TOKEN.sub(hole, content)
@@ -329,6 +338,8 @@ class SharedPageMiddleware:
         return _key(request)
 
     def process_view(self, request, view, args, kwargs):
+        if getattr(view, "shared_pages_unchanged", False):
+            request.shared_pages_unchanged = True
         key = self._page_key(request, view)
         if key is None:
             return None
@@ -341,6 +352,8 @@ class SharedPageMiddleware:
         return None
 
     async def process_view_async(self, request, view, args, kwargs):
+        if getattr(view, "shared_pages_unchanged", False):
+            request.shared_pages_unchanged = True
         key = self._page_key(request, view)
         if key is None:
             return None
@@ -405,17 +418,17 @@ class SharedPageMiddleware:
         key, own_secret, page_secret = request.shared_page
         del request.shared_page
         capture = request.__dict__.pop("shared_page_capture")
-        seconds = settings.VIDEO_SHARE_SHARED_PAGE_SECONDS
         rotated = request.META.get("CSRF_COOKIE") != page_secret
         shareable = _shareable(request, response) and not rotated
         person = request.__dict__.pop("shared_page_person", None)
         if person is not None:
             request.user = person
         if response.streaming:
-            pages.put(key, NotShared(seconds))
+            pages.put(key, NotShared(capture.expires))
+            request.shared_page_refused = True
             return response if person is None else None
-        page = Page(response, page_secret, capture, seconds)
-        pages.put(key, page if shareable else NotShared(seconds))
+        page = Page(response, page_secret, capture)
+        pages.put(key, page if shareable else NotShared(capture.expires))
         if not rotated:
             if own_secret is None:
                 del request.META["CSRF_COOKIE"]
@@ -423,7 +436,10 @@ class SharedPageMiddleware:
                 request.META["CSRF_COOKIE"] = own_secret
             request.META.pop("CSRF_COOKIE_NEEDS_UPDATE", None)
         if person is not None:
-            return page.serve(request) if shareable else None
+            if shareable:
+                return page.serve(request)
+            request.shared_page_refused = True  # the second pass renders, never captures
+            return None
         # A visitor gets the page as the next one will (an error page too, not kept), with a
         # token of their own secret.
         answer = page.visitor_response(request)
@@ -435,7 +451,11 @@ def _mark_fresh(request, response):
     """Whoever changed something gets pages rendered for themselves for as long as a shared
     page may lag, so that they see what they did."""
     seconds = settings.VIDEO_SHARE_SHARED_PAGE_SECONDS
-    if seconds and request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
+    if (
+        seconds
+        and request.method not in ("GET", "HEAD", "OPTIONS", "TRACE")
+        and not getattr(request, "shared_pages_unchanged", False)
+    ):
         response.set_cookie(
             FRESH_COOKIE,
             "1",

@@ -18,7 +18,9 @@ def _channel_for(username: str) -> User:
 
 
 _SUBSCRIBED = Prepared(
-    lambda user_id, channel_id: Subscription.objects.filter(subscriber=user_id, channel=channel_id)
+    lambda user_id, channel_id: Subscription.objects.filter(
+        subscriber=user_id, channel=channel_id
+    ).values("pk")
 )
 
 

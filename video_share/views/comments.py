@@ -34,7 +34,9 @@ def live_channel(video: Video, language: str) -> str:
 
 
 _LIKED_ANY = Prepared(
-    lambda user_id, video_id: CommentLike.objects.filter(user=user_id, comment__video=video_id)
+    lambda user_id, video_id: CommentLike.objects.filter(
+        user=user_id, comment__video=video_id
+    ).values("pk")
 )
 
 

@@ -17,7 +17,7 @@ from ..text import fold
 SEARCH_MAX_LENGTH = 200
 
 
-_NOT_LISTED = Prepared(lambda user_id: Video.objects.not_listed_of(user_id))
+_NOT_LISTED = Prepared(lambda user_id: Video.objects.not_listed_of(user_id).order_by().values("pk"))
 
 HOME_TABS = ("latest", "trending", "subscriptions")
 

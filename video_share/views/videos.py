@@ -24,7 +24,7 @@ from ..forms import PosterForm, UploadForm, VideoEditForm
 from ..htmx import HtmxHttpRequest
 from ..models import Reaction, Video, WatchProgress
 from ..prepared import Prepared
-from ..shared_pages import personal_part, personal_to, shared_page
+from ..shared_pages import personal_part, personal_to, shared_page, shared_pages_unchanged
 from ..templatetags.video_share import media_url
 
 
@@ -179,6 +179,7 @@ def _viewer(request, cookie: str = "") -> str:
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 
+@shared_pages_unchanged
 @require_http_methods(["GET", "POST"])
 def count_view(request: HtmxHttpRequest, public_id: str):
     """Count a view: POSTed by the player once playback has really run for a few seconds,
@@ -210,6 +211,7 @@ def count_view(request: HtmxHttpRequest, public_id: str):
     return response
 
 
+@shared_pages_unchanged
 @require_POST
 def save_progress(request: HtmxHttpRequest, public_id: str):
     """The player reports where the viewer is, every few seconds and on pause."""
