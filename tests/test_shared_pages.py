@@ -277,15 +277,34 @@ def test_a_signed_in_person_is_served_the_shared_page_with_their_parts(
     assert 'data-start="0"' in page.text
 
 
-@pytest.mark.parametrize("name", ["alice", "bob", "carol", "sam"])
+@pytest.mark.parametrize("name", ["alice", "sam"])
 def test_those_the_page_shows_differently_get_it_rendered_for_them(scene, name):
-    """The owner (tools), the author of a comment shown (edit), someone who liked one (the
-    pressed button) and staff (tools on every video) see the page as it is now."""
+    """The owner (their tools, their processing stream) and staff (tools on every video) see
+    the page as it is now."""
     people, _urls = scene
     video = Video.objects.get(title="First title")
     Client().get(video.get_absolute_url())
     retitle(video, "Second title")
     assert "Second title" in signed_in(people[name]).get(video.get_absolute_url()).text
+
+
+def test_the_buttons_of_a_comment_are_rendered_for_its_author_and_those_who_like_it(scene):
+    people, _urls = scene
+    video = Video.objects.get(title="First title")
+    Client().get(video.get_absolute_url())
+    retitle(video, "Second title")
+
+    def buttons(name, body):
+        page = signed_in(people[name]).get(video.get_absolute_url()).text
+        assert "First title" in page  # the shared page
+        comment = page[page.index(body) :]
+        return comment[: comment.index("</article>")]
+
+    assert '<span class="comment__tools" data-author-tools>' in buttons("bob", "A comment")
+    assert "data-author-tools hidden" in buttons("dave", "A comment")
+    assert 'aria-pressed="true"' in buttons("carol", "A comment")
+    assert 'aria-pressed="true"' not in buttons("carol", "A reply")
+    assert 'aria-pressed="true"' not in buttons("dave", "A comment")
 
 
 def test_a_channel_owner_gets_their_own_channel_page(scene):

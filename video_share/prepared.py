@@ -46,13 +46,16 @@ class Prepared:
         params = [values[slots[i]] if i in slots else p for i, p in enumerate(params)]
         with connections[alias].cursor() as cursor:
             cursor.execute(wrap.format(sql), params)
-            return cursor.fetchmany(1)
+            return cursor.fetchall()
 
     def count(self, **values) -> int:
         return self._rows("SELECT COUNT(*) FROM ({}) counted", values)[0][0]
 
     def exists(self, **values) -> bool:
         return bool(self._rows("SELECT 1 FROM ({}) found LIMIT 1", values))
+
+    def rows(self, **values) -> list[tuple]:
+        return self._rows("{}", values)
 
     def row(self, **values) -> tuple | None:
         """The first row, or None."""

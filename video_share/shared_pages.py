@@ -78,14 +78,20 @@ def shared_page(view):
 
 
 _parts = {}
+_plain = {}
 
 
-def personal_part(name: str):
+def personal_part(name: str, *, plain=None):
     """Register what the `{% personal name %}` blocks need of the person they are rendered
-    for: `function(request, context) -> dict`, called for each request that shows them."""
+    for: `function(request, context) -> dict`, called for each request that shows them.
+    `plain(request, context)`, if given, tells when the person sees the block just as visitors
+    do: it is then not rendered again, but copied from the page rendered for everyone (for
+    blocks shown many times on a page, such as each comment's buttons)."""
 
     def register(function):
         _parts[name] = function
+        if plain is not None:
+            _plain[name] = plain
         return function
 
     return register
@@ -125,7 +131,7 @@ class Capture:
 
     def __init__(self):
         self.marker = f"\x00personal:{secrets.token_hex(8)}:"
-        self.holes: list[tuple[PersonalNode, dict]] = []
+        self.holes: list[tuple[PersonalNode, dict, bytes | None]] = []
         self.checks: list = []
         self.template = None
         # Counted from before the render reads anything: a page never outlives, by the time its
@@ -141,7 +147,11 @@ class Capture:
         if isinstance(context, RequestContext):
             processed = context.dicts[context._processors_index]
         kept = {key: value for key, value in context.flatten().items() if key not in processed}
-        self.holes.append((node, kept))
+        # As visitors see it (this render is a visitor's), for those who see it so too.
+        as_for_visitors = None
+        if node.part in _plain:
+            as_for_visitors = node.render_for(context.get("request"), context).encode()
+        self.holes.append((node, kept, as_for_visitors))
         return mark_safe(f"{self.marker}{len(self.holes) - 1}\x00")  # noqa: S308 - our marker
 
 
@@ -169,7 +179,11 @@ class Page:
         self.status = response.status_code
         self.headers = list(response.items())
         self.secret = secret
-        self.template, self.holes, self.checks = capture.template, capture.holes, capture.checks
+        self.template, self.checks = capture.template, capture.checks
+        self.holes = [
+            (node, kept, html if html is None else self._cut_tokens(html))
+            for node, kept, html in capture.holes
+        ]
         # The page around its holes, with its own tokens cut out.
         pattern = re.escape(capture.marker.encode()) + rb"\d+\x00"
         self.segments = [self._cut_tokens(part) for part in re.split(pattern, response.content)]
@@ -190,10 +204,22 @@ class Page:
         given = {"csrf_token": token} if token else {}
         pieces = [segments[0]]
         with context.bind_template(self.template) if self.holes else contextlib.nullcontext():
-            for (node, kept), segment in zip(self.holes, segments[1:], strict=True):
+            for (node, kept, as_for_visitors), segment in zip(
+                self.holes, segments[1:], strict=True
+            ):
                 with context.push(kept, **given):
-                    html = node.render_for(request, context).encode()
-                pieces += [html if token else self._cut_tokens(html), segment]
+                    if as_for_visitors is not None and (
+                        not token or _plain[node.part](request, context)
+                    ):
+                        html = (
+                            as_for_visitors.replace(HOLE, token.encode())
+                            if token
+                            else as_for_visitors
+                        )
+                    else:
+                        html = node.render_for(request, context).encode()
+                        html = html if token else self._cut_tokens(html)
+                pieces += [html, segment]
         return b"".join(pieces)
 
     def _response(self, request, content: bytes) -> HttpResponse:

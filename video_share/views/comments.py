@@ -33,11 +33,37 @@ def live_channel(video: Video, language: str) -> str:
     return f"{video.channel}~{language}"
 
 
-_LIKED_ANY = Prepared(
+_LIKED = Prepared(
     lambda user_id, video_id: CommentLike.objects.filter(
         user=user_id, comment__video=video_id
-    ).values("pk")
+    ).values_list("comment_id")
 )
+
+
+def liked_comments(request, video: Video) -> set[int]:
+    """The comments of `video` this person likes (read once per request)."""
+    if not request.user.is_authenticated:
+        return set()
+    known = request.__dict__.setdefault("liked_comments", {})
+    if video.pk not in known:
+        known[video.pk] = {
+            row[0] for row in _LIKED.rows(user_id=request.user.pk, video_id=video.pk)
+        }
+    return known[video.pk]
+
+
+def _comment_is_plain(request, context) -> bool:
+    """Whether this person sees a comment's buttons as visitors do: not their comment, not
+    their video, not a comment they like."""
+    comment, video, person = context["comment"], context["video"], request.user.pk
+    return person not in (comment.author_id, video.owner_id) and comment.pk not in liked_comments(
+        request, video
+    )
+
+
+@personal_part("comment", plain=_comment_is_plain)
+def comment_part(request, context) -> dict:
+    return {"liked": liked_comments(request, context["video"])}
 
 
 def comment_context(request, video: Video, *, form=None) -> dict:
@@ -61,32 +87,12 @@ def comment_context(request, video: Video, *, form=None) -> dict:
         else None
     )
     thread = comments.filter(pk=target.parent_id or target.pk).first() if target else None
-    threads = [*page, *([thread] if thread else [])]
-    shown = [*threads, *(reply for comment in threads for reply in comment.replies.all())]
-    on_page = [comment.pk for comment in shown]
-    liked = set()
-    if request.user.is_authenticated:
-        liked = set(
-            CommentLike.objects.filter(user=request.user, comment__in=on_page).values_list(
-                "comment_id", flat=True
-            )
-        )
     reply_to = request.GET.get("reply", "")
-    # Shown differently to whoever wrote a comment of the page or liked one of the video's,
-    # and to anyone signed in when the page opens a reply form.
-    authors = {comment.author_id for comment in shown}
-    personal_to(
-        request,
-        lambda person: (
-            bool(reply_to)
-            or person.user.pk in authors
-            or _LIKED_ANY.exists(user_id=person.user.pk, video_id=video.pk)
-        ),
-    )
+    # A reply form opened by the address is shown to anyone signed in.
+    personal_to(request, lambda person: bool(reply_to))
     return {
         "video": video,
         "sort": sort,
-        "liked": liked,
         "comment_page": page,
         "thread": thread,
         "highlight_id": target.pk if thread else None,
@@ -272,12 +278,7 @@ def like_comment(request: HtmxHttpRequest, comment_id: int):
 def _back_to(request, comment: Comment):
     if request.htmx:
         # This comment again, as the reader now sees it (others get the change live).
-        liked = set(
-            CommentLike.objects.filter(user=request.user, comment=comment).values_list(
-                "comment_id", flat=True
-            )
-        )
-        context = {"comment": comment, "video": comment.video, "liked": liked}
+        context = {"comment": comment, "video": comment.video}
         return render(request, "video_share/comments.html#comment-event-direct", context)
     return redirect(f"{comment.video.get_absolute_url()}#{comment.dom_id}")
 
