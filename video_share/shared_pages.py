@@ -84,9 +84,10 @@ _plain = {}
 def personal_part(name: str, *, plain=None):
     """Register what the `{% personal name %}` blocks need of the person they are rendered
     for: `function(request, context) -> dict`, called for each request that shows them.
-    `plain(request, context)`, if given, tells when the person sees the block just as visitors
-    do: it is then not rendered again, but copied from the page rendered for everyone (for
-    blocks shown many times on a page, such as each comment's buttons)."""
+    `plain(request, context)`, if given, tells when the person sees the block just as
+    visitors do (`context`: the block's, as a mapping); it is then copied from the page
+    rendered for everyone instead of rendered again (for blocks a page shows many times,
+    such as each comment's buttons)."""
 
     def register(function):
         _parts[name] = function
@@ -207,18 +208,14 @@ class Page:
             for (node, kept, as_for_visitors), segment in zip(
                 self.holes, segments[1:], strict=True
             ):
-                with context.push(kept, **given):
-                    if as_for_visitors is not None and (
-                        not token or _plain[node.part](request, context)
-                    ):
-                        html = (
-                            as_for_visitors.replace(HOLE, token.encode())
-                            if token
-                            else as_for_visitors
-                        )
-                    else:
+                if as_for_visitors is not None and (not token or _plain[node.part](request, kept)):
+                    html = (
+                        as_for_visitors.replace(HOLE, token.encode()) if token else as_for_visitors
+                    )
+                else:
+                    with context.push(kept, **given):
                         html = node.render_for(request, context).encode()
-                        html = html if token else self._cut_tokens(html)
+                    html = html if token else self._cut_tokens(html)
                 pieces += [html, segment]
         return b"".join(pieces)
 
