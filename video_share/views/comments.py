@@ -40,25 +40,30 @@ _LIKED = Prepared(
 )
 
 
-def liked_comments(request, video: Video) -> set[int]:
-    """The comments of `video` this person likes (read once per request)."""
-    if not request.user.is_authenticated:
-        return set()
+def _concerning(request, video: Video) -> tuple[int | None, set[int]]:
+    """Who is asking, and which comments of `video` they like: read once per request (a
+    page asks for each comment it shows)."""
     known = request.__dict__.setdefault("liked_comments", {})
     if video.pk not in known:
-        known[video.pk] = {
-            row[0] for row in _LIKED.rows(user_id=request.user.pk, video_id=video.pk)
-        }
+        user = request.user
+        liked = set()
+        if user.is_authenticated:
+            liked = {row[0] for row in _LIKED.rows(user_id=user.pk, video_id=video.pk)}
+        known[video.pk] = user.pk, liked
     return known[video.pk]
+
+
+def liked_comments(request, video: Video) -> set[int]:
+    """The comments of `video` this person likes."""
+    return _concerning(request, video)[1]
 
 
 def _comment_is_plain(request, context) -> bool:
     """Whether this person sees a comment's buttons as visitors do: not their comment, not
     their video, not a comment they like."""
-    comment, video, person = context["comment"], context["video"], request.user.pk
-    return person not in (comment.author_id, video.owner_id) and comment.pk not in liked_comments(
-        request, video
-    )
+    comment, video = context["comment"], context["video"]
+    person, liked = _concerning(request, video)
+    return person not in (comment.author_id, video.owner_id) and comment.pk not in liked
 
 
 @personal_part("comment", plain=_comment_is_plain)
