@@ -431,3 +431,29 @@ def test_a_page_expires_counted_from_before_its_render(client, video, monkeypatc
     client.get(video.get_absolute_url())
     (page,) = shared_pages.pages.pages.values()
     assert page.expires == 1005.0
+
+
+def test_the_account_menu_is_rendered_once_for_what_it_shows_of_a_person(scene):
+    from django.middleware.csrf import _unmask_cipher_token
+
+    from video_share.models import Notification, User
+
+    people, _urls = scene
+    erin = signed_in(people["erin"])
+    pages = [reverse("home"), reverse("tag", args=["river"])]
+    for url in pages:
+        Client().get(url)  # rendered for everyone
+    first, second = (erin.get(url).text for url in pages)
+    assert len(shared_pages._kept_parts.parts) == 1  # one account menu, served twice
+    secret = erin.cookies["csrftoken"].value
+    tokens = {token for page in (first, second) for token in TOKEN.findall(page)}
+    assert len(tokens) > 1  # masked anew for each page...
+    assert {_unmask_cipher_token(token) for token in tokens} == {secret}  # ...all erin's
+    # What the menu shows changes: it is rendered again.
+    Notification.objects.create(
+        recipient=people["erin"], kind=Notification.Kind.SUBSCRIBER, actor=people["dave"]
+    )
+    User.objects.filter(pk=people["erin"].pk).update(display_name="Erin Renamed")
+    page = erin.get(pages[0]).text
+    assert "Erin Renamed" in page
+    assert '<span aria-hidden="true">1</span>' in page

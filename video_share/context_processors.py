@@ -1,6 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from .actions import unread_count
+from .shared_pages import personal_part
 
 
 def notifications(request):
@@ -14,3 +15,17 @@ def notifications(request):
     if htmx and htmx.boosted:
         return {"unread_count": 0}
     return {"unread_count": SimpleLazyObject(lambda: unread_count(user))}
+
+
+def _account_shows(request, context) -> tuple:
+    """All that the account menu and the bell show of a person."""
+    user = request.user
+    if not user.is_authenticated:
+        return ()
+    unread = 0 + context.get("unread_count", 0)  # counted now (it is lazy)
+    return (user.pk, user.username, user.name, str(user.avatar), user.is_staff, unread)
+
+
+# The account menu and the bell take what they need from the context processors; rendered
+# once for what they show of a person, they are served again to them on every page.
+personal_part("account", same_for=_account_shows)(lambda request, context: {})

@@ -45,6 +45,7 @@ from django.middleware.csrf import _get_new_csrf_string, _unmask_cipher_token, g
 from django.template import Node, RequestContext
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 MAX_PAGES = 500
 TOKEN = re.compile(rb"\b[A-Za-z0-9]{64}\b")
@@ -79,20 +80,25 @@ def shared_page(view):
 
 _parts = {}
 _plain = {}
+_same_for = {}
 
 
-def personal_part(name: str, *, plain=None):
+def personal_part(name: str, *, plain=None, same_for=None):
     """Register what the `{% personal name %}` blocks need of the person they are rendered
     for: `function(request, context) -> dict`, called for each request that shows them.
     `plain(request, context)`, if given, tells when the person sees the block just as
     visitors do (`context`: the block's, as a mapping); it is then copied from the page
     rendered for everyone instead of rendered again (for blocks a page shows many times,
-    such as each comment's buttons)."""
+    such as each comment's buttons). `same_for(request, context)`, if given, names all the
+    block shows of the person (say their name, avatar and unread count): what was rendered
+    for that is kept, and served again to them on any page (for the account menu)."""
 
     def register(function):
         _parts[name] = function
         if plain is not None:
             _plain[name] = plain
+        if same_for is not None:
+            _same_for[name] = same_for
         return function
 
     return register
@@ -214,7 +220,10 @@ class Page:
                     )
                 else:
                     with context.push(kept, **given):
-                        html = node.render_for(request, context).encode()
+                        if token and node.part in _same_for:
+                            html = _kept_parts.render(node, request, context, token)
+                        else:
+                            html = node.render_for(request, context).encode()
                     html = html if token else self._cut_tokens(html)
                 pieces += [html, segment]
         return b"".join(pieces)
@@ -269,6 +278,47 @@ class Page:
         return self.personal_response(request)
 
 
+class KeptParts:
+    """Personal parts rendered for someone, kept for when they show the same again (see
+    personal_part's `same_for`): the most recently used MAX_KEPT_PARTS of this process."""
+
+    def __init__(self):
+        self.parts: OrderedDict[tuple, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def render(self, node: PersonalNode, request, context, token: str) -> bytes:
+        key = (node.part, get_language(), _same_for[node.part](request, context))
+        with self.lock:
+            html = self.parts.get(key)
+            if html is not None:
+                self.parts.move_to_end(key)
+        if html is None:
+            html = node.render_for(request, context).encode()
+            # Their tokens out (a token is masked anew for every page), theirs put back in.
+            secret = _unmask_cipher_token(token)
+            html = TOKEN.sub(
+                lambda match: (
+                    HOLE
+                    if _unmask_cipher_token(match.group().decode()) == secret
+                    else match.group()
+                ),
+                html,
+            )
+            with self.lock:
+                self.parts[key] = html
+                while len(self.parts) > MAX_KEPT_PARTS:
+                    self.parts.popitem(last=False)
+        return html.replace(HOLE, token.encode())
+
+    def clear(self):
+        with self.lock:
+            self.parts.clear()
+
+
+_kept_parts = KeptParts()
+MAX_KEPT_PARTS = 2000
+
+
 class Pages:
     """The shared pages of this process, the most recently used MAX_PAGES of them, and the
     renders under way (a crowd arriving at once waits for one render, not one each)."""
@@ -296,6 +346,7 @@ class Pages:
     def clear(self):
         with self.lock:
             self.pages.clear()
+        _kept_parts.clear()
 
 
 pages = Pages()
