@@ -248,6 +248,10 @@ def test_everyone_signed_in_gets_the_page_as_if_it_were_rendered_for_them(scene,
             shared = signed_in(person).get(url)
             assert shared.status_code == alone.status_code == 200, (url, name)
             assert comparable(shared.text) == comparable(alone.text), (url, name)
+            # The person whose request renders the page for everyone gets theirs from it too.
+            shared_pages.pages.clear()
+            rendering = signed_in(person).get(url)
+            assert comparable(rendering.text) == comparable(alone.text), (url, name)
 
 
 def test_a_signed_in_person_is_served_the_shared_page_with_their_parts(

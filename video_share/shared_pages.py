@@ -157,7 +157,12 @@ class Capture:
         # As visitors see it (this render is a visitor's), for those who see it so too.
         as_for_visitors = None
         if node.part in _plain:
-            as_for_visitors = node.render_for(context.get("request"), context).encode()
+            request = context.get("request")
+            request.shared_page_capture = None  # whole: what it holds is copied as it is
+            try:
+                as_for_visitors = node.render_for(request, context).encode()
+            finally:
+                request.shared_page_capture = self
         self.holes.append((node, kept, as_for_visitors))
         return mark_safe(f"{self.marker}{len(self.holes) - 1}\x00")  # noqa: S308 - our marker
 

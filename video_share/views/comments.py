@@ -43,14 +43,15 @@ _LIKED = Prepared(
 def _concerning(request, video: Video) -> tuple[int | None, set[int]]:
     """Who is asking, and which comments of `video` they like: read once per request (a
     page asks for each comment it shows)."""
+    # By user too: the request that renders a shared page does so as a visitor first.
+    user = request.user
     known = request.__dict__.setdefault("liked_comments", {})
-    if video.pk not in known:
-        user = request.user
+    if (video.pk, user.pk) not in known:
         liked = set()
         if user.is_authenticated:
             liked = {row[0] for row in _LIKED.rows(user_id=user.pk, video_id=video.pk)}
-        known[video.pk] = user.pk, liked
-    return known[video.pk]
+        known[video.pk, user.pk] = user.pk, liked
+    return known[video.pk, user.pk]
 
 
 def liked_comments(request, video: Video) -> set[int]:
