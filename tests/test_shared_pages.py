@@ -461,3 +461,12 @@ def test_the_account_menu_is_rendered_once_for_what_it_shows_of_a_person(scene):
     page = erin.get(pages[0]).text
     assert "Erin Renamed" in page
     assert '<span aria-hidden="true">1</span>' in page
+
+
+def test_expired_pages_are_let_go(client, video, monkeypatch):
+    client.get(reverse("home"))
+    client.get(video.get_absolute_url())
+    later = shared_pages.time.monotonic() + 6
+    monkeypatch.setattr(shared_pages.time, "monotonic", lambda: later)
+    client.get(reverse("home"))
+    assert len(shared_pages.pages.pages) == 1  # the watch page, expired, is gone

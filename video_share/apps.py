@@ -7,4 +7,7 @@ class VideoShareConfig(AppConfig):
     verbose_name = _("Video Share")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the checks)
+        # The checks, and the parts that {% personal %} blocks name: registered where they
+        # are defined.
+        from . import checks, context_processors  # noqa: F401
+        from .views import channels, comments, videos  # noqa: F401

@@ -342,10 +342,15 @@ class Pages:
             return page
 
     def put(self, key, page: Page | NotShared):
+        now = time.monotonic()
         with self.lock:
             self.pages[key] = page
             self.pages.move_to_end(key)
-            while len(self.pages) > MAX_PAGES:
+            # The least recently used go first: past MAX_PAGES, or once they have expired
+            # (a page with its holes may hold a few hundred kilobytes).
+            while self.pages and (
+                len(self.pages) > MAX_PAGES or next(iter(self.pages.values())).expires < now
+            ):
                 self.pages.popitem(last=False)
 
     def clear(self):
