@@ -10,15 +10,17 @@ headers, and served again from memory:
   link (a video shared outside the site) costs one render every few seconds.
 - to people who are signed in, with its personal parts rendered for them: the blocks of the
   templates inside `{% personal %}` (the account menu and bell, the like buttons, Subscribe,
-  where the player resumes, the comment form...), each given what it needs of the person by
-  its `@personal_part`. A page then costs the session, the user and those parts, not the
-  whole render.
+  where the player resumes, the comment form, each comment's buttons...), each given what it
+  needs of the person by its `@personal_part`. A page then costs the session, the user and
+  those parts, not the whole render; a part that most people see as visitors do (a comment
+  that is not theirs) is copied, and one that shows only the person (the account menu) is
+  kept for them.
 
 Someone whom a page shows differently beyond those parts gets it rendered for themselves:
 staff; whoever the page names while it renders (`personal_to`: the owner of the video or
-channel, the authors and likers of the comments shown...); and whoever has just changed
-something (any POST): for the seconds a shared page may lag by, so that they see their own
-change at once.
+channel, people with videos of their own that a search finds...); and whoever has just
+changed something (a POST): for the seconds a shared page may lag by, so that they see their
+own change at once.
 
 What a shared page may lag by is bounded by those seconds: a new video, a changed title, a
 video made private (its media are refused at once: media permissions are checked apart).
