@@ -169,6 +169,18 @@ class Capture:
         return mark_safe(f"{self.marker}{len(self.holes) - 1}\x00")  # noqa: S308 - our marker
 
 
+def cut_tokens(content: bytes, secret: str) -> bytes:
+    """`content` with the CSRF tokens of `secret` replaced by HOLE (no others: a token-like
+    string that someone wrote stays as it is)."""
+
+    def hole(match):
+        if _unmask_cipher_token(match.group().decode()) != secret:
+            return match.group()
+        return HOLE
+
+    return TOKEN.sub(hole, content)
+
+
 class NotShared:
     """A page that came out different from a visitor's (an error, a redirect): everyone gets
     it rendered for themselves for a while, without trying again first."""
@@ -204,12 +216,7 @@ class Page:
         self.content: bytes | None = None  # as visitors get it, once one has asked
 
     def _cut_tokens(self, content: bytes) -> bytes:
-        def hole(match):
-            if _unmask_cipher_token(match.group().decode()) != self.secret:
-                return match.group()
-            return HOLE
-
-        return TOKEN.sub(hole, content)
+        return cut_tokens(content, self.secret)
 
     def _filled(self, request, segments, token=None) -> bytes:
         """The page with its holes rendered for `request`; with the CSRF token it is given
@@ -302,15 +309,7 @@ class KeptParts:
         if html is None:
             html = node.render_for(request, context).encode()
             # Their tokens out (a token is masked anew for every page), theirs put back in.
-            secret = _unmask_cipher_token(token)
-            html = TOKEN.sub(
-                lambda match: (
-                    HOLE
-                    if _unmask_cipher_token(match.group().decode()) == secret
-                    else match.group()
-                ),
-                html,
-            )
+            html = cut_tokens(html, _unmask_cipher_token(token))
             with self.lock:
                 self.parts[key] = html
                 while len(self.parts) > MAX_KEPT_PARTS:
