@@ -1,5 +1,6 @@
 import io
 import itertools
+import re
 
 from PIL import Image
 from playwright.sync_api import Page, expect
@@ -76,3 +77,8 @@ def upload_clip(browser, server, folder, title: str) -> tuple[str, str]:
     url = page.url
     context.close()
     return url, owner
+
+
+def video_like(page: Page):
+    """The video's Like button; its name is the word and the count ("Like 12")."""
+    return page.locator("#reactions").get_by_role("button", name=re.compile(r"^Like\b"))

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from tests.media_files import make_video
 
 from .conftest import assert_accessible
-from .helpers import sign_up, unique_name, upload_clip
+from .helpers import log_in, sign_up, unique_name, upload_clip, video_like
 
 
 @pytest.fixture(scope="module")
@@ -140,12 +140,10 @@ def test_likes_reach_other_viewers_live(new_context, video_url):
     fan = open_as_new_user(new_context, url, "fan")
     watcher = open_as_new_user(new_context, url, "watcher")
     before = int(watcher.locator("#video-likes").inner_text())
-    fan.get_by_role("button", name="Like", exact=True).click()
-    expect(fan.get_by_role("button", name="Like", exact=True)).to_have_attribute(
-        "aria-pressed", "true"
-    )
+    video_like(fan).click()
+    expect(video_like(fan)).to_have_attribute("aria-pressed", "true")
     expect(watcher.locator("#video-likes")).to_have_text(str(before + 1))
-    fan.get_by_role("button", name="Like", exact=True).click()
+    video_like(fan).click()
     expect(watcher.locator("#video-likes")).to_have_text(str(before))
 
 
@@ -201,3 +199,45 @@ def test_watching_now_counts_open_pages(new_context, video_url):
     expect(second.locator("#watching-count")).to_have_text(str(base + 1), timeout=5000)
     second.context.close()
     expect(first.locator("#watching-count")).to_have_text(str(base), timeout=5000)
+
+
+def test_a_readers_likes_stay_pressed_when_the_comment_changes_live(new_context, video_url):
+    url, owner = video_url
+    host = new_context().new_page()
+    log_in(host, owner)
+    host.goto(url)
+    author = open_as_new_user(new_context, url, "author")
+    fan = open_as_new_user(new_context, url, "liker")
+    comment_box(author).fill("Like me, then watch the heart arrive")
+    author.get_by_role("button", name="Post").click()
+    mine = fan.locator(".comment", has_text="watch the heart arrive").first
+    expect(mine).to_be_visible()
+    mine.get_by_role("button", name=re.compile("^Like")).click()
+    like = fan.locator(".comment", has_text="watch the heart arrive").first.get_by_role(
+        "button", name=re.compile("^Like")
+    )
+    expect(like).to_have_attribute("aria-pressed", "true")
+    # The owner hearts and then pins it: both arrive as broadcasts, the same for everyone.
+    theirs = host.locator(".comment", has_text="watch the heart arrive").first
+    theirs.get_by_role("button", name="Heart").click()
+    expect(fan.locator(".comment", has_text="watch the heart arrive").first).to_contain_text("♥")
+    expect(like).to_have_attribute("aria-pressed", "true")
+    theirs.get_by_role("button", name="Pin").click()
+    first = fan.locator("#comment-list > .comment").first
+    expect(first).to_contain_text("Pinned")
+    expect(first.get_by_role("button", name=re.compile("^Like"))).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    # Taking the like back sticks as well.
+    first.get_by_role("button", name=re.compile("^Like")).click()
+    expect(first.get_by_role("button", name=re.compile("^Like"))).to_have_attribute(
+        "aria-pressed", "false"
+    )
+    theirs = host.locator(".comment", has_text="watch the heart arrive").first
+    theirs.get_by_role("button", name="Remove heart").click()
+    expect(fan.locator(".comment", has_text="watch the heart arrive").first).not_to_contain_text(
+        "♥"
+    )
+    expect(first.get_by_role("button", name=re.compile("^Like"))).to_have_attribute(
+        "aria-pressed", "false"
+    )

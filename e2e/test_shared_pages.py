@@ -5,7 +5,7 @@ import os
 from playwright.sync_api import expect
 
 from .conftest import assert_accessible
-from .helpers import sign_up, unique_name, upload_clip
+from .helpers import sign_up, unique_name, upload_clip, video_like
 
 SHOTS = os.environ.get("VIDEO_SHARE_E2E_SHOTS", "")
 
@@ -33,7 +33,7 @@ def test_a_signed_in_viewer_gets_the_shared_page_with_their_own_parts(
         f"Video.objects.filter(public_id={public_id!r}).update(title='Renamed quietly')"
     )
     page.goto(url)
-    like = page.get_by_role("button", name="Like", exact=True)
+    like = video_like(page)
     # The shared page (the title as it was rendered for everyone)...
     expect(page.get_by_role("heading", level=1)).to_have_text("Shared with everyone")
     # ...with this viewer's account menu and bell, Subscribe, likes and comment form.

@@ -337,7 +337,7 @@ def test_video_reactions_toggle_switch_and_count(client, video, bob):
     assert (video.like_count, video.dislike_count) == (0, 0)
     html = response.content.decode()
     assert 'id="reactions"' in html
-    assert 'aria-label="Like" aria-pressed="false"' in html
+    assert 'value="like" class="button" aria-pressed="false"' in html
 
 
 def test_a_forged_reaction_is_refused(client, video, bob):

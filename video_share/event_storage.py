@@ -7,6 +7,8 @@ With several processes (Redis configured, or separate workers) every read goes t
 database, as django-eventstream does.
 """
 
+import json
+import re
 import threading
 
 from django_eventstream.storage import DjangoModelStorage
@@ -51,3 +53,25 @@ class EventStorage(DjangoModelStorage):
         if caught_up:
             return []
         return super().get_events(channel, last_id, limit=limit)
+
+
+def rewrite_marked(channel: str, key: str, replace) -> int:
+    """Rewrite every stored event of `channel` that holds a part marked ``<!--key-->`` …
+    ``<!--/key-->``: the part becomes ``replace(match)`` (a string, or a function of the
+    match). Readers who reconnect are replayed stored events, so a replay must never show what
+    the page would no longer show (a comment deleted, hidden or edited since). Returns how many
+    events changed.
+
+    Stored data is the JSON of the event's text, as DjangoModelStorage writes it (a test
+    replays rewritten events through a real stream)."""
+    from django_eventstream.models import Event
+
+    pattern = re.compile(rf"<!--{re.escape(key)}-->.*?<!--/{re.escape(key)}-->", re.DOTALL)
+    changed = 0
+    for pk, data in Event.objects.filter(
+        channel=channel, data__contains=f"<!--{key}-->"
+    ).values_list("pk", "data"):
+        text = json.loads(data)
+        Event.objects.filter(pk=pk).update(data=json.dumps(pattern.sub(replace, text)))
+        changed += 1
+    return changed

@@ -27,6 +27,24 @@
     });
   }
 
+  // A broadcast copy of a comment (data-broadcast) is the same for everyone, so its like button
+  // is never pressed: keep the state the reader's own copies (the page, their own clicks) had.
+  var pressed = {};
+
+  function keepLikes(root) {
+    var comments = Array.prototype.slice.call(root.querySelectorAll(".comment"));
+    if (root.classList && root.classList.contains("comment")) comments.unshift(root);
+    comments.forEach(function (comment) {
+      var like = comment.querySelector(":scope > .comment__main > .comment__actions .like");
+      if (!like) return;
+      if (comment.hasAttribute("data-broadcast")) {
+        like.setAttribute("aria-pressed", pressed[comment.id] ? "true" : "false");
+      } else {
+        pressed[comment.id] = like.getAttribute("aria-pressed") === "true";
+      }
+    });
+  }
+
   // Nothing twice: an insertion whose comments are all on the page already is dropped.
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var target = event.detail.target;
@@ -66,6 +84,7 @@
   document.addEventListener("htmx:oobAfterSwap", function (event) {
     var target = event.detail.target;
     revealControls(document);
+    keepLikes(document);
     if (!target || target.id !== "comment-list") return;
     var first = target.firstElementChild;
     if (first && first.classList.contains("comment") && first.dataset.author !== me() && readerIsBusy()) {
@@ -144,6 +163,12 @@
     if (/^comment-form-\d+$/.test(form.id)) form.remove();
   });
 
-  document.addEventListener("DOMContentLoaded", function () { revealControls(document); });
-  document.addEventListener("htmx:load", function () { revealControls(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    revealControls(document);
+    keepLikes(document);
+  });
+  document.addEventListener("htmx:load", function (event) {
+    revealControls(document);
+    keepLikes(event.target);
+  });
 })();

@@ -2,11 +2,14 @@
 broadcast on the video's channel after commit, as HTML rendered from the same partials
 the page uses (htmx out-of-band swaps)."""
 
+import re
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ..event_storage import rewrite_marked
 from ..events import publish_on_commit, render_fragment
 from ..models import Comment, CommentLike, Notification, Reaction, User, Video
 from . import notifications
@@ -24,6 +27,53 @@ def publish_comments(video: Video, **context) -> None:
     for channel, language in video_channels(video):
         html = render_fragment("video_share/comments.html#comment-event", context, language)
         publish_on_commit(channel, "comments", html)
+
+
+def _render_comment(comment: Comment, language: str, oob: str = "") -> str:
+    context = {"video": comment.video, "comment": comment, "broadcast": True, "oob": oob}
+    return render_fragment("video_share/comments.html#comment", context, language)
+
+
+# A broadcast copy of a comment starts with its marker and its <article>, which may carry the
+# out-of-band swap of the event it is in.
+_OOB = re.compile(r'<!--comment-\d+-->\s*<article [^>]*?hx-swap-oob="([^"]*)"')
+
+
+def _replay_as_now(comment: Comment) -> None:
+    """After an edit: every stored copy of the comment becomes the current one, so a reader
+    who reconnects is never replayed the words from before."""
+    current = Comment.objects.select_related("video", "author").with_replies().get(pk=comment.pk)
+    for channel, language in video_channels(current.video):
+        copies = {}
+
+        def copy(match, language=language, copies=copies):
+            oob = _OOB.match(match.group(0))
+            oob = oob.group(1) if oob else ""
+            if oob not in copies:
+                copies[oob] = _render_comment(current, language, oob).strip()
+            return copies[oob]
+
+        rewrite_marked(channel, current.dom_id, copy)
+
+
+def _take_out(comment: Comment, remove) -> None:
+    """Take a comment, and the replies under it, out of the conversation (`remove` deletes or
+    hides it): from unread notifications, from every open page, and from the stored events that
+    reconnecting readers are replayed."""
+    video, parent, comment_id = comment.video, comment.parent, comment.pk
+    with transaction.atomic():
+        gone = [comment_id, *comment.replies.values_list("pk", flat=True)]
+        notifications.announce_about(comment_ids=gone)
+        remove()
+        if parent is not None:
+            Comment.objects.filter(pk=parent.pk, reply_count__gt=0).update(
+                reply_count=F("reply_count") - 1
+            )
+            parent.refresh_from_db(fields=["reply_count"])
+        for channel, _language in video_channels(video):
+            for pk in gone:
+                rewrite_marked(channel, f"comment-{pk}", "")
+        publish_comments(video, removed_id=comment_id, parent=parent, comment_count=_count(video))
 
 
 def _count(video: Video) -> int:
@@ -57,24 +107,18 @@ def do_edit_comment(comment: Comment, body: str) -> None:
         comment.body = body
         comment.edited_at = timezone.now()
         comment.save(update_fields=["body", "edited_at"])
+        _replay_as_now(comment)
         publish_comments(comment.video, changed=comment)
 
 
 def do_delete_comment(comment: Comment) -> None:
     """Delete a comment (and its replies)."""
-    video, parent = comment.video, comment.parent
-    with transaction.atomic():
-        comment_id = comment.pk
-        notifications.announce_about(
-            comment_ids=[comment_id, *comment.replies.values_list("pk", flat=True)]
-        )
-        comment.delete()
-        if parent is not None:
-            Comment.objects.filter(pk=parent.pk, reply_count__gt=0).update(
-                reply_count=F("reply_count") - 1
-            )
-            parent.refresh_from_db(fields=["reply_count"])
-        publish_comments(video, removed_id=comment_id, parent=parent, comment_count=_count(video))
+    _take_out(comment, comment.delete)
+
+
+def do_hide_comment(comment: Comment) -> None:
+    """Staff hide a comment (and the replies under it) from everyone."""
+    _take_out(comment, lambda: Comment.objects.filter(pk=comment.pk).update(hidden=True))
 
 
 def do_pin_comment(comment: Comment, pinned: bool = True) -> None:
@@ -87,9 +131,8 @@ def do_pin_comment(comment: Comment, pinned: bool = True) -> None:
         comment.save(update_fields=["pinned"])
         for other in unpinned:
             other.pinned = False
-        publish_comments(
-            video, pinned=comment if pinned else None, changed_many=[comment, *unpinned]
-        )
+        shown = [other for other in unpinned if not other.hidden]
+        publish_comments(video, pinned=comment if pinned else None, changed_many=[comment, *shown])
 
 
 def do_toggle_comment_like(comment: Comment, user: User) -> bool:

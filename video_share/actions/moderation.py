@@ -3,8 +3,7 @@
 from django.db import IntegrityError, transaction
 
 from ..models import Comment, Report, User, Video
-from . import notifications
-from .comments import do_delete_comment, publish_comments
+from .comments import do_delete_comment, do_hide_comment
 from .videos import do_delete_video, do_edit_video
 
 
@@ -29,10 +28,7 @@ def do_hide(report: Report) -> None:
     becomes private (its viewers are cut off)."""
     with transaction.atomic():
         if report.comment is not None:
-            comment = report.comment
-            Comment.objects.filter(pk=comment.pk).update(hidden=True)
-            notifications.announce_about(comment_ids=[comment.pk])
-            publish_comments(comment.video, removed_id=comment.pk, parent=comment.parent)
+            do_hide_comment(report.comment)
         else:
             video = report.video
             do_edit_video(
@@ -60,9 +56,9 @@ def do_ban(user: User) -> None:
     """Ban a user: they can no longer log in, and their comments are hidden."""
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False)
-        for comment in Comment.objects.filter(author=user, hidden=False).select_related("video"):
-            Comment.objects.filter(pk=comment.pk).update(hidden=True)
-            notifications.announce_about(comment_ids=[comment.pk])
-            publish_comments(comment.video, removed_id=comment.pk, parent=comment.parent)
+        for comment in Comment.objects.filter(author=user, hidden=False).select_related(
+            "video", "parent"
+        ):
+            do_hide_comment(comment)
         Report.objects.filter(comment__author=user).update(resolved=True)
         Report.objects.filter(video__owner=user).update(resolved=True)

@@ -5,16 +5,28 @@ from django.utils.translation import gettext_lazy as _
 
 class CommentQuerySet(models.QuerySet):
     def visible(self):
-        return self.filter(hidden=False)
+        """What the watch page shows: not hidden by staff, and not a reply in a hidden
+        thread."""
+        return self.filter(hidden=False).exclude(parent__hidden=True)
 
     def top_level(self):
         return self.filter(parent__isnull=True)
+
+    def with_replies(self):
+        """With each comment's visible replies read in one query (see `visible_replies`)."""
+        return self.prefetch_related(
+            models.Prefetch("replies", queryset=_replies(self.model), to_attr="prefetched_replies")
+        )
 
     def sorted_by(self, sort: str):
         """ "top": pinned, then most liked; "newest": pinned, then newest."""
         if sort == "top":
             return self.order_by("-pinned", "-like_count", "-created_at", "-pk")
         return self.order_by("-pinned", "-created_at", "-pk")
+
+
+def _replies(model):
+    return model.objects.visible().select_related("author").order_by("created_at", "pk")
 
 
 class Comment(models.Model):
@@ -60,6 +72,14 @@ class Comment(models.Model):
     @property
     def dom_id(self) -> str:
         return f"comment-{self.pk}"
+
+    @property
+    def visible_replies(self) -> list["Comment"]:
+        """The replies anyone may see: the only way replies reach a template (staff hide
+        some), read once whether or not `with_replies()` prefetched them."""
+        if not hasattr(self, "prefetched_replies"):
+            self.prefetched_replies = list(_replies(Comment).filter(parent=self))
+        return self.prefetched_replies
 
 
 class CommentLike(models.Model):

@@ -2,7 +2,6 @@ import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -75,13 +74,12 @@ def comment_part(request, context) -> dict:
 def comment_context(request, video: Video, *, form=None) -> dict:
     """What the comment section of the watch page needs (a fixed number of queries)."""
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "top"
-    replies = Comment.objects.visible().select_related("author").order_by("created_at", "pk")
     comments = (
         Comment.objects.filter(video=video)
         .visible()
         .top_level()
         .select_related("author")
-        .prefetch_related(Prefetch("replies", queryset=replies))
+        .with_replies()
         .sorted_by(sort)
     )
     page = page_of(request, comments, per_page=COMMENTS_PER_PAGE)
@@ -163,9 +161,9 @@ def post_comment(request: HtmxHttpRequest, public_id: str):
     form = CommentForm(request.POST)
     parent = None
     if form.is_valid() and form.cleaned_data["parent"]:
-        parent = Comment.objects.filter(
-            pk=form.cleaned_data["parent"], video=video, hidden=False
-        ).first()
+        parent = (
+            Comment.objects.visible().filter(pk=form.cleaned_data["parent"], video=video).first()
+        )
         if parent is None:
             form.add_error(None, _("That comment is gone; your reply could not be posted."))
     if form.is_valid() and not comment_allowed(request.user.pk):
@@ -207,7 +205,11 @@ def post_comment(request: HtmxHttpRequest, public_id: str):
 
 
 def _comment_for(request, comment_id: int, *, manage: bool = False) -> Comment:
-    comment = get_object_or_404(Comment.objects.select_related("video", "author"), pk=comment_id)
+    """A comment this person may see (never one staff hid), or 404; `manage`: their own, or
+    one on their video."""
+    comment = get_object_or_404(
+        Comment.objects.visible().select_related("video", "author").with_replies(), pk=comment_id
+    )
     video = comment.video
     if not video.can_view(request.user):
         raise Http404

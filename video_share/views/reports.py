@@ -46,8 +46,6 @@ def report_video(request: HtmxHttpRequest, public_id: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_comment(request: HtmxHttpRequest, comment_id: int):
-    comment = get_object_or_404(
-        Comment.objects.select_related("video"), pk=comment_id, hidden=False
-    )
+    comment = get_object_or_404(Comment.objects.visible().select_related("video"), pk=comment_id)
     video = _video_for(request, comment.video.public_id)
     return _report(request, video=video, comment=comment)
