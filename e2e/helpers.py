@@ -59,12 +59,12 @@ def wait_until(page: Page, expression: str, timeout: float = 10) -> None:
         page.wait_for_timeout(100)
 
 
-def upload_clip(browser, server, folder, title: str) -> tuple[str, str]:
-    """A new channel uploads a generated 1 s clip; returns (its watch URL, the owner) once it
-    plays."""
+def upload_clip(browser, server, folder, title: str, clip=None) -> tuple[str, str]:
+    """A new channel uploads `clip` (by default a generated 1 s clip); returns (its watch URL,
+    the owner) once it plays."""
     from tests.media_files import make_video
 
-    clip = make_video(folder / "clip.mp4", size="320x240", seconds=1)
+    clip = clip or make_video(folder / "clip.mp4", size="320x240", seconds=1)
     context = browser.new_context(base_url=server.url)
     page = context.new_page()
     owner = unique_name("host")
