@@ -346,3 +346,24 @@ def test_progress_events_are_rendered_in_the_owners_language(
         actions.do_report_progress(video, 360, 42)
     assert "360" in published[0][2]
     assert "Converting" not in published[0][2]
+
+
+def test_deleting_with_htmx_lands_on_the_whole_channel_page(
+    client, alice, django_capture_on_commit_callbacks
+):
+    import json
+
+    video = make_video_row(alice, status="ready")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("video_delete", args=[video.public_id]), headers={"HX-Request": "true"}
+        )
+    spec = json.loads(response["HX-Location"])
+    assert spec["path"] == alice.get_absolute_url()
+    assert spec["target"] == "body"
+    # htmx follows it with the headers it names: the channel answers with its whole page.
+    page = client.get(spec["path"], headers={"HX-Request": "true", **spec["headers"]})
+    html = page.content.decode()
+    assert "<header" in html
+    assert "<title>" in html
+    assert "was deleted" in html

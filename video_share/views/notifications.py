@@ -6,13 +6,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
+from django_htmx.http import HttpResponseClientRedirect
 
 from .. import actions
 from ..digests import UNSUBSCRIBE_SALT
 from ..events import bell_channel
 from ..forms import NotificationSettingsForm
-from ..htmx import HtmxHttpRequest
+from ..htmx import HtmxHttpRequest, navigate
 from ..models import Notification, User
 from ..pagination import page_of
 from ..sse import events
@@ -69,11 +69,7 @@ def open_notification(request: HtmxHttpRequest, notification_id: int):
         Notification.objects.for_user(request.user).for_display(), pk=notification_id
     )
     actions.do_mark_read(request.user, [notification.pk])
-    url = notification.get_absolute_url()
-    if request.htmx:
-        # A redirect followed by XMLHttpRequest loses the #anchor; htmx keeps it this way.
-        return HttpResponseLocation(url, target="body")
-    return redirect(url)
+    return navigate(request, notification.get_absolute_url())
 
 
 @login_required

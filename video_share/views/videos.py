@@ -16,12 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseLocation
 
 from .. import actions
 from ..events import live_event_id
 from ..forms import PosterForm, UploadForm, VideoEditForm
-from ..htmx import HtmxHttpRequest
+from ..htmx import HtmxHttpRequest, navigate
 from ..models import Reaction, Video, WatchProgress
 from ..prepared import Prepared
 from ..shared_pages import personal_part, personal_to, shared_page, shared_pages_unchanged
@@ -36,13 +35,6 @@ def _video_for(request, public_id: str, *, edit: bool = False) -> Video:
     if not allowed:
         raise Http404
     return video
-
-
-def _go(request: HtmxHttpRequest, url: str):
-    """Redirect; for htmx, a client-side navigation that pushes the new URL."""
-    if request.htmx:
-        return HttpResponseLocation(url, target="body")
-    return redirect(url)
 
 
 @login_required
@@ -61,7 +53,7 @@ def upload(request: HtmxHttpRequest):
             language=request.LANGUAGE_CODE,
         )
         messages.success(request, _("Upload complete. We’re preparing your video now."))
-        return _go(request, video.get_absolute_url())
+        return navigate(request, video.get_absolute_url())
     return render(request, "video_share/upload.html", {"form": form})
 
 
@@ -316,7 +308,7 @@ def history_remove(request: HtmxHttpRequest, video_id: int):
 def history_clear(request: HtmxHttpRequest):
     actions.do_clear_history(request.user)
     messages.success(request, _("Your watch history is cleared."))
-    return _go(request, reverse("history"))
+    return navigate(request, reverse("history"))
 
 
 @login_required
@@ -327,7 +319,7 @@ def edit(request: HtmxHttpRequest, public_id: str):
     if request.method == "POST" and form.is_valid():
         actions.do_edit_video(video, form.cleaned_data)
         messages.success(request, _("Your changes are saved."))
-        return _go(request, video.get_absolute_url())
+        return navigate(request, video.get_absolute_url())
     return render(request, "video_share/video_edit.html", {"video": video, "form": form})
 
 
@@ -341,7 +333,7 @@ def poster(request: HtmxHttpRequest, public_id: str):
             video, frame=form.cleaned_data["frame"], image=form.cleaned_data["image"]
         )
         messages.success(request, _("The new poster is set."))
-        return _go(request, video.get_absolute_url())
+        return navigate(request, video.get_absolute_url())
     return render(request, "video_share/video_poster.html", {"video": video, "form": form})
 
 
@@ -353,7 +345,7 @@ def delete(request: HtmxHttpRequest, public_id: str):
         owner = video.owner
         actions.do_delete_video(video)
         messages.success(request, _("“%(title)s” was deleted.") % {"title": video.title})
-        return _go(request, owner.get_absolute_url())
+        return navigate(request, owner.get_absolute_url())
     return render(request, "video_share/video_delete.html", {"video": video})
 
 
@@ -362,4 +354,4 @@ def delete(request: HtmxHttpRequest, public_id: str):
 def retry(request: HtmxHttpRequest, public_id: str):
     video = _video_for(request, public_id, edit=True)
     actions.do_retry_video(video)
-    return _go(request, video.get_absolute_url())
+    return navigate(request, video.get_absolute_url())
