@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 import pytest
 from django.urls import reverse
 
@@ -374,3 +376,29 @@ def test_another_order_updates_the_sort_chips(client, video, bob):
     ).content.decode()
     assert 'id="comment-sort" aria-label="Sort comments" hx-swap-oob="true"' in html
     assert 'hx-swap-oob="True"' not in html  # comments themselves are not out of band
+
+
+def test_an_htmx_request_that_needs_a_log_in_gets_the_whole_log_in_page(client, video):
+    """Signed out in another tab: the page goes to log in, and comes back to itself."""
+    watch = video.get_absolute_url()
+    response = client.post(
+        reverse("post_comment", args=[video.public_id]),
+        {"body": "Typed before the session ended"},
+        headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver{watch}"},
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"{reverse('login')}?next={quote(watch, safe='')}"
+    assert response.content == b""
+    # Without htmx: the usual redirect.
+    response = client.post(reverse("post_comment", args=[video.public_id]), {"body": "x"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_log_in_redirect_never_leads_to_another_site(client, video):
+    response = client.post(
+        reverse("react", args=[video.public_id]),
+        {"value": "like"},
+        headers={"HX-Request": "true", "HX-Current-URL": "https://evil.example/v/x"},
+    )
+    assert response["HX-Redirect"] == f"{reverse('login')}?next=%2F"

@@ -1,7 +1,12 @@
+from urllib.parse import urlencode, urlsplit
+
+from asgiref.sync import iscoroutinefunction
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
-from django.shortcuts import redirect
-from django_htmx.http import HttpResponseLocation
+from django.shortcuts import redirect, resolve_url
+from django.utils.decorators import sync_and_async_middleware
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
 from django_htmx.middleware import HtmxDetails
 
 from .models import User
@@ -22,3 +27,31 @@ def navigate(request: HtmxHttpRequest, url: str):
     if request.htmx:
         return HttpResponseLocation(url, target="body", headers={"HX-Boosted": "true"})
     return redirect(url)
+
+
+@sync_and_async_middleware
+def login_redirect_middleware(get_response):
+    """An htmx request that needs a log-in (the session ended in another tab) gets the whole
+    log-in page, coming back to the page the person was on, not the log-in form swapped into
+    a part of that page and a `next` pointing at the endpoint of a button."""
+    if iscoroutinefunction(get_response):
+
+        async def middleware(request):
+            return _to_login(request, await get_response(request))
+
+    else:
+
+        def middleware(request):
+            return _to_login(request, get_response(request))
+
+    return middleware
+
+
+def _to_login(request, response):
+    if not getattr(request, "htmx", False) or response.status_code != 302:
+        return response
+    login = resolve_url(settings.LOGIN_URL)
+    if urlsplit(response["Location"]).path != login:
+        return response
+    back = request.htmx.current_url_abs_path or "/"
+    return HttpResponseClientRedirect(f"{login}?{urlencode({'next': back})}")

@@ -146,6 +146,32 @@
     area.focus();
   }, true);
 
+  // A draft outlives the page (a reader whose session ended logs in again and comes back to
+  // it): kept for this tab until it is posted.
+  function draftKey(area) {
+    return "draft:" + location.pathname + "#" + area.id;
+  }
+
+  function keepDraft(area) {
+    try {
+      if (area.value) sessionStorage.setItem(draftKey(area), area.value);
+      else sessionStorage.removeItem(draftKey(area));
+    } catch (error) { /* storage refused: the draft lives as long as the page */ }
+  }
+
+  function restoreDrafts(root) {
+    root.querySelectorAll("#comments form.comment-form textarea[name=body]").forEach(function (area) {
+      var draft = null;
+      try { draft = sessionStorage.getItem(draftKey(area)); } catch (error) { return; }
+      if (draft && !area.value) area.value = draft;
+    });
+  }
+
+  document.addEventListener("input", function (event) {
+    var area = event.target;
+    if (area.matches && area.matches("#comments form.comment-form textarea[name=body]")) keepDraft(area);
+  });
+
   // Posting keeps the form in place: clear what was sent (not what was typed since), and
   // close a reply form. A form with errors comes back instead, swapped in whole.
   document.addEventListener("htmx:beforeRequest", function (event) {
@@ -160,15 +186,18 @@
     if (event.detail.xhr.getResponseHeader("HX-Reswap") !== "none") return;
     var area = form.querySelector("textarea");
     if (area && area.value === form.dataset.sent) area.value = "";
+    if (area) keepDraft(area);
     if (/^comment-form-\d+$/.test(form.id)) form.remove();
   });
 
   document.addEventListener("DOMContentLoaded", function () {
     revealControls(document);
     keepLikes(document);
+    restoreDrafts(document);
   });
   document.addEventListener("htmx:load", function (event) {
     revealControls(document);
     keepLikes(event.target);
+    restoreDrafts(event.target);
   });
 })();
