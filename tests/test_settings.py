@@ -69,6 +69,37 @@ def test_development_generates_and_keeps_a_secret_key(tmp_path):
     assert len(key) >= 50
 
 
+def test_the_one_command_shows_no_debug_pages(tmp_path):
+    """Nothing set: a local site with a generated key, for this machine only, without Django's
+    debug pages (they list every URL pattern on a 404)."""
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.DEBUG, s.PRODUCTION, s.ALLOWED_HOSTS, bool(s.SECRET_KEY))",
+        env={"VIDEO_SHARE_DATA_DIR": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "False False ['localhost', '127.0.0.1', '[::1]'] True"
+
+
+def test_debug_pages_are_opted_into(tmp_path):
+    env = {"VIDEO_SHARE_DATA_DIR": str(tmp_path), "DJANGO_DEBUG": "true"}
+    result = manage(
+        "shell", "-c", "from django.conf import settings; print(settings.DEBUG)", env=env
+    )
+    assert result.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_naming_a_public_host_means_production(tmp_path):
+    result = manage(
+        "check",
+        env={"DJANGO_ALLOWED_HOSTS": "video.example.com", "VIDEO_SHARE_DATA_DIR": str(tmp_path)},
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
 def test_the_inline_middleware_stand_in_for_djangos_protections(settings):
     from video_share.checks import check_protective_middleware
 

@@ -1,7 +1,11 @@
 """Settings for Video Share, read from the environment.
 
-Development needs nothing set: data lives under ./var and a secret key is generated there.
-Production (DJANGO_DEBUG=false) refuses to start without its secrets.
+Three ways to run:
+- local (nothing set): the site on this machine, as people will see it (no debug pages), with
+  data under ./var and a secret key generated there;
+- debugging (DJANGO_DEBUG=true): the same with Django's debug pages;
+- production (DJANGO_DEBUG=false, or DJANGO_ALLOWED_HOSTS naming any other host): refuses to
+  start without its secrets, and expects TLS at the proxy.
 """
 
 import os
@@ -42,16 +46,21 @@ def env_int(name: str, default: int) -> int:
 DATA_DIR = Path(os.environ.get("VIDEO_SHARE_DATA_DIR", BASE_DIR / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+DEBUG = env_bool("DJANGO_DEBUG", False)
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+PRODUCTION = not DEBUG and (
+    os.environ.get("DJANGO_DEBUG", "") != ""
+    or any(host not in LOCAL_HOSTS for host in env_list("DJANGO_ALLOWED_HOSTS"))
+)
 
 
 def _secret_key() -> str:
     key = os.environ.get("DJANGO_SECRET_KEY", "")
     if key:
         return key
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false.")
-    # Development only: a random key kept with the data, so sessions survive restarts
+    if PRODUCTION:
+        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
+    # On this machine only: a random key kept with the data, so sessions survive restarts
     # without a key ever being committed.
     path = DATA_DIR / "secret_key"
     if not path.exists():
@@ -62,9 +71,9 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
-if not DEBUG and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is false.")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS") or ([] if PRODUCTION else LOCAL_HOSTS)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set in production.")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -230,7 +239,7 @@ if REDIS_URL:
 
 # Email: printed to the console in development; SMTP in production (a local mail
 # server unless EMAIL_HOST names another).
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "" if DEBUG else "localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost" if PRODUCTION else "")
 if EMAIL_HOST:
     MAILERS = {
         "default": {
@@ -278,7 +287,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 
-if not DEBUG:
+if PRODUCTION:
     # Behind a TLS-terminating proxy; each can be turned off for a plain-HTTP test install.
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
