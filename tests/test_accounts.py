@@ -1,7 +1,9 @@
 import io
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.core import mail
+from django.test import AsyncClient
 from django.urls import reverse
 from PIL import Image
 
@@ -123,43 +125,150 @@ def test_failed_log_in_does_not_reveal_whether_the_account_exists(client):
     assert message in no_account.content.decode()
 
 
+def log_in(client, username, password, address="203.0.113.5", url=None, **extra):
+    return client.post(
+        url or reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=address,
+        **extra,
+    )
+
+
+def is_logged_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+LOCKED_OUT = "Too many failed attempts"
+
+
 @pytest.mark.parametrize("username", ["alice", "nobody"])
 def test_failed_log_ins_are_throttled_per_account(client, settings, username):
     settings.VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = 3
     make_user("alice")
     for _ in range(3):
-        client.post(reverse("login"), {"username": username, "password": "nope"})
+        log_in(client, username, "nope")
     # Even the right password is refused while the throttle holds.
-    response = client.post(reverse("login"), {"username": username, "password": PASSWORD})
-    assert response.status_code == 200
-    assert "Too many failed attempts" in response.content.decode()
+    response = log_in(client, username, PASSWORD)
+    assert response.status_code == 429
+    assert LOCKED_OUT in response.content.decode()
+    assert not is_logged_in(client)
+
+
+def test_the_lockout_is_shown_on_the_login_page_in_the_visitors_language(client, settings):
+    settings.VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = 2
+    make_user("alice")
+    for _ in range(2):
+        log_in(client, "alice", "nope")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    html = log_in(client, "alice", PASSWORD).content.decode()
+    assert 'name="username"' in html
+    assert 'name="password"' in html
+    assert "محاولات فاشلة كثيرة جدًا" in html
+
+
+def test_the_lockout_page_is_the_same_under_asgi(settings):
+    """Under ASGI the middleware chain runs asynchronously, where axes calls the lockout
+    response differently."""
+    settings.VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = 2
+    make_user("alice")
+    client = AsyncClient()
+
+    def attempt(password):
+        return async_to_sync(client.post)(
+            reverse("login"), {"username": "alice", "password": password}
+        )
+
+    attempt("nope")
+    attempt("nope")
+    response = attempt(PASSWORD)
+    assert response.status_code == 429
+    assert LOCKED_OUT in response.text
+    assert 'name="password"' in response.text
 
 
 def test_throttle_per_address_covers_many_accounts(client, settings):
     settings.VIDEO_SHARE_LOGIN_FAILURES_PER_IP = 4
     make_user("alice")
     for name in ["a1", "a2", "a3", "a4"]:
-        client.post(reverse("login"), {"username": name, "password": "nope"})
-    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
-    assert "Too many failed attempts" in response.content.decode()
+        log_in(client, name, "nope")
+    response = log_in(client, "alice", PASSWORD)
+    assert LOCKED_OUT in response.content.decode()
+    assert not is_logged_in(client)
+
+
+def test_failures_from_another_address_do_not_lock_the_owner_out(client, settings):
+    settings.VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = 3
+    make_user("alice")
+    for _ in range(5):
+        log_in(client, "alice", "nope", address="198.51.100.66")
+    response = log_in(client, "alice", PASSWORD, address="203.0.113.5")
+    assert response.status_code == 302
+    assert is_logged_in(client)
+
+
+def test_failures_from_many_addresses_lock_the_account_at_a_higher_limit(client, settings):
+    settings.VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = 3
+    settings.VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT_ANY_IP = 6
+    make_user("alice")
+    for address in ["198.51.100.1", "198.51.100.2", "198.51.100.3"]:
+        for _ in range(2):
+            log_in(client, "alice", "nope", address=address)
+    response = log_in(client, "alice", PASSWORD, address="203.0.113.5")
+    assert LOCKED_OUT in response.content.decode()
+    assert not is_logged_in(client)
+
+
+def test_a_forwarded_for_header_does_not_change_the_address_counted(client, settings):
+    settings.VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = 3
+    make_user("alice")
+    for n in range(3):
+        log_in(client, "alice", "nope", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+    response = log_in(client, "alice", PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.99")
+    assert LOCKED_OUT in response.content.decode()
+
+
+@pytest.mark.parametrize("variant", ["alice ", " alice", "ALICE", "Alice "])
+def test_the_account_lock_holds_for_every_spelling_of_the_handle(client, settings, variant):
+    settings.VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = 3
+    make_user("alice")
+    for _ in range(3):
+        log_in(client, "alice", "nope")
+    response = log_in(client, variant, PASSWORD)
+    assert LOCKED_OUT in response.content.decode()
+    assert not is_logged_in(client)
+
+
+def test_the_admin_login_is_throttled_like_the_site_login(client, settings):
+    make_user("boss", is_staff=True, is_superuser=True)
+    admin_login = reverse("admin:login")
+    for _ in range(8):
+        log_in(client, "boss", "nope", url=admin_login)
+    response = log_in(client, "boss", PASSWORD, url=admin_login)
+    assert response.status_code == 429
+    assert LOCKED_OUT in response.content.decode()
+    assert not is_logged_in(client)
+
+
+def test_failed_log_ins_are_kept_for_the_staff_to_see(client):
+    from axes.models import AccessFailureLog
+
+    make_user("alice")
+    log_in(client, "Alice ", "nope")
+    failure = AccessFailureLog.objects.get()
+    assert failure.username == "alice"
+    assert failure.ip_address == "203.0.113.5"
 
 
 def test_successful_log_in_clears_the_account_counter(client, settings):
     settings.VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = 3
     make_user("alice")
     for _ in range(2):
-        client.post(reverse("login"), {"username": "alice", "password": "nope"})
-    assert (
-        client.post(reverse("login"), {"username": "alice", "password": PASSWORD}).status_code
-        == 302
-    )
+        log_in(client, "alice", "nope")
+    assert log_in(client, "alice", PASSWORD).status_code == 302
     client.logout()
     for _ in range(2):
-        client.post(reverse("login"), {"username": "alice", "password": "nope"})
-    assert (
-        client.post(reverse("login"), {"username": "alice", "password": PASSWORD}).status_code
-        == 302
-    )
+        log_in(client, "alice", "nope")
+    assert log_in(client, "alice", PASSWORD).status_code == 302
 
 
 def test_forged_post_without_csrf_token_is_refused():

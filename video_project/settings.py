@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_eventstream",
     "django_tasks_db",
+    "axes",
 ]
 
 # Django's usual middleware, with the hooks that do no I/O run on the event loop under ASGI
@@ -97,6 +98,8 @@ MIDDLEWARE = [
     "video_share.middleware.InlineContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "video_share.shared_pages.SharedPageMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the login page with its message.
+    "axes.middleware.AxesMiddleware",
 ]
 # Django's deployment checks look for its own class paths; video_share.checks verifies the
 # inline equivalents above instead (security, clickjacking and CSRF protection).
@@ -148,6 +151,12 @@ AUTH_USER_MODEL = "video_share.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# django-axes first: it refuses a locked-out attempt before any password is checked, on every
+# login form (the admin's included).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -251,10 +260,26 @@ VIDEO_SHARE_SITE_URL = os.environ.get("VIDEO_SHARE_SITE_URL", "http://localhost:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Video Share <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Failed log-ins allowed per account+address, and per address, within the window.
+# Failed log-ins allowed per account at one address, per address, and per account from any
+# address, within the window (a lock lifts once the window has passed since the last failure
+# counted). Counted by django-axes in the database (video_share.throttle.LoginAttempts).
 VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = env_int("VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT", 5)
 VIDEO_SHARE_LOGIN_FAILURES_PER_IP = env_int("VIDEO_SHARE_LOGIN_FAILURES_PER_IP", 30)
+VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT_ANY_IP = env_int(
+    "VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT_ANY_IP", 100
+)
 VIDEO_SHARE_LOGIN_WINDOW_SECONDS = env_int("VIDEO_SHARE_LOGIN_WINDOW_SECONDS", 900)
+AXES_HANDLER = "video_share.throttle.LoginAttempts"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "video_share.throttle.failures_per_account_and_address"
+AXES_COOLOFF_TIME = "video_share.throttle.login_window"
+AXES_USERNAME_CALLABLE = "video_share.throttle.login_username"
+AXES_CLIENT_IP_CALLABLE = "video_share.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "video_share.throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# A refused attempt during a lockout does not prolong it (and is marked for the lockout page).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 VIDEO_SHARE_COMMENTS_PER_MINUTE = env_int("VIDEO_SHARE_COMMENTS_PER_MINUTE", 10)
 
 # Security. Content-Security-Policy: scripts only from us (plus the per-request nonce),

@@ -15,7 +15,6 @@ from .images import make_avatar, make_poster
 from .models import Report, User, Video, handle_key
 from .storage import upload_path
 from .text import clean_tag, fold
-from .throttle import LoginThrottle
 
 
 class DescribedFieldsMixin:
@@ -91,21 +90,7 @@ class LoginForm(DescribedFieldsMixin, auth_forms.AuthenticationForm):
     error_messages = {
         **auth_forms.AuthenticationForm.error_messages,
         "invalid_login": _("That username and password don’t match. Please try again."),
-        "throttled": _("Too many failed attempts. Please wait a few minutes before trying again."),
     }
-
-    def clean(self):
-        ip = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        throttle = LoginThrottle(ip, self.data.get("username", ""))
-        if throttle.is_blocked():
-            raise ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            throttle.record_failure()
-            raise
-        throttle.reset()
-        return cleaned
 
 
 class ProfileForm(DescribedFieldsMixin, forms.ModelForm):
