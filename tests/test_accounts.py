@@ -53,6 +53,14 @@ def test_usernames_are_unique_regardless_of_case(client, taken):
     assert User.objects.count() == 1
 
 
+def test_a_taken_handle_gets_only_the_taken_message(client):
+    make_user("alice.smith")
+    response = client.post(reverse("signup"), signup_data(username="Alice.Smith"))
+    html = response.content.decode()
+    assert "This username is already taken." in html
+    assert "at least 3 characters" not in html
+
+
 def test_non_ascii_usernames_are_unique_regardless_of_case(client):
     make_user("Émile")
     response = client.post(reverse("signup"), signup_data(username="émile"))

@@ -67,7 +67,9 @@ class User(AbstractUser):
 
     def clean(self):
         super().clean()
-        if len(self.username) < 3:
+        # An empty handle is the required check's to report (a form that refused the handle
+        # leaves it empty here).
+        if self.username and len(self.username) < 3:
             raise ValidationError({"username": _("A username needs at least 3 characters.")})
 
     def save(self, *args, **kwargs):
