@@ -68,6 +68,42 @@ def test_non_ascii_usernames_are_unique_regardless_of_case(client):
     assert User.objects.count() == 1
 
 
+@pytest.mark.parametrize("handle", ["аlice", "modеrator", "ali_علي"])
+def test_handles_mixing_alphabets_are_refused(client, handle):
+    response = client.post(reverse("signup"), signup_data(username=handle))
+    assert "Use letters from one alphabet only" in response.content.decode()
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("handle", ["سارة.أحمد", "たなか太郎", "Émile_2", "Ωμέγα"])
+def test_handles_in_one_alphabet_are_allowed(client, handle):
+    client.post(reverse("signup"), signup_data(username=handle))
+    assert User.objects.filter(username=handle).exists()
+
+
+@pytest.mark.parametrize(
+    ("existing", "look_alike"),
+    [("xoxo", "хохо"), ("cope", "соре"), ("соре", "cope"), ("google", "g00gle")],
+)
+def test_a_handle_that_looks_like_a_taken_one_is_refused(client, existing, look_alike):
+    make_user(existing)
+    response = client.post(reverse("signup"), signup_data(username=look_alike))
+    assert f"looks too much like @{existing}" in response.content.decode()
+    assert User.objects.count() == 1
+
+
+def test_inline_validation_reports_a_look_alike_handle(client):
+    make_user("moderator")
+    response = client.post(
+        reverse("signup"),
+        signup_data(username="modеrator"),
+        headers={"HX-Request": "true", "HX-Trigger-Name": "username"},
+    )
+    html = response.content.decode()
+    assert 'id="id_username-errors"' in html
+    assert "Use letters from one alphabet only" in html
+
+
 @pytest.mark.parametrize("bad", ["has space", "semi;colon", ".dotfirst", "dotlast.", "ab", "x/y"])
 def test_invalid_usernames_are_refused(client, bad):
     response = client.post(reverse("signup"), signup_data(username=bad))

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from . import media
 from .images import make_avatar, make_poster
-from .models import Report, User, Video, handle_key
+from .models import Report, User, Video, handle_key, handle_skeleton
+from .models.accounts import validate_one_script
 from .storage import upload_path
 from .text import clean_tag, fold
 
@@ -68,8 +69,16 @@ class SignUpForm(DescribedFieldsMixin, auth_forms.BaseUserCreationForm):
         username = self.cleaned_data["username"]
         if len(username) < 3:
             raise ValidationError(_("A username needs at least 3 characters."), code="short")
+        validate_one_script(username)
         if User.objects.filter(username_key=handle_key(username)).exists():
             raise ValidationError(_("This username is already taken."), code="unique")
+        look_alike = User.objects.filter(username_skeleton=handle_skeleton(username)).first()
+        if look_alike is not None:
+            raise ValidationError(
+                _("This username looks too much like @%(handle)s, which is taken.")
+                % {"handle": look_alike.username},
+                code="confusable",
+            )
         return username
 
     def validate_password_for_user(self, user, password_field_name="password1"):  # noqa: S107
