@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from video_share.models import Comment, Report, User, Video
@@ -108,3 +109,18 @@ def test_banning_the_author(client, staff, nasty, owner, troll):
     assert not User.objects.get(pk=troll.pk).is_active
     other.refresh_from_db()
     assert other.hidden
+
+
+def test_a_banned_users_videos_are_out_of_sight_for_everyone_else(client, staff, troll):
+    public = make_video(troll, title="Troll public")
+    unlisted = make_video(troll, title="Troll unlisted", visibility="unlisted")
+    report = Report.objects.create(reporter=make_user("reader"), video=public, reason="spam")
+    admin_action(client, "ban_author", [report])
+    visitor = Client()
+    visitor.force_login(make_user("viewer"))
+    assert "Troll public" not in visitor.get(reverse("home")).content.decode()
+    assert "Troll public" not in visitor.get(reverse("search"), {"q": "Troll"}).content.decode()
+    for video in (public, unlisted):
+        assert visitor.get(video.get_absolute_url()).status_code == 404
+        video.refresh_from_db()
+        assert video.visibility == Video.Visibility.PRIVATE
