@@ -3,7 +3,7 @@ import io
 import pytest
 from asgiref.sync import async_to_sync
 from django.core import mail
-from django.test import AsyncClient
+from django.test import AsyncClient, Client
 from django.urls import reverse
 from PIL import Image
 
@@ -337,6 +337,53 @@ def test_password_reset_for_an_unknown_address_looks_the_same(client):
     assert response.status_code == 302
     assert response["Location"] == reverse("password_reset_done")
     assert len(mail.outbox) == 0
+
+
+def test_password_reset_emails_are_limited_per_address(client, settings):
+    settings.VIDEO_SHARE_PASSWORD_RESETS_PER_IP_PER_HOUR = 2
+    for name in ["a1", "a2", "a3"]:
+        make_user(name)
+    for name in ["a1", "a2"]:
+        client.post(reverse("password_reset"), {"email": f"{name}@example.com"})
+    response = client.post(reverse("password_reset"), {"email": "a3@example.com"})
+    assert response.status_code == 200
+    assert "Too many password reset emails" in response.content.decode()
+    assert len(mail.outbox) == 2
+    other = client.post(
+        reverse("password_reset"), {"email": "a3@example.com"}, REMOTE_ADDR="198.51.100.7"
+    )
+    assert other.status_code == 302
+    assert len(mail.outbox) == 3
+
+
+def test_password_reset_emails_are_limited_per_address_they_go_to(client, settings):
+    settings.VIDEO_SHARE_PASSWORD_RESETS_PER_EMAIL_PER_HOUR = 2
+    make_user("alice", email="alice@example.com")
+    for n, email in enumerate(["alice@example.com", "ALICE@example.com"]):
+        client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=f"198.51.100.{n}")
+    response = client.post(
+        reverse("password_reset"), {"email": "Alice@Example.com"}, REMOTE_ADDR="198.51.100.9"
+    )
+    assert "Too many password reset emails" in response.content.decode()
+    assert len(mail.outbox) == 2
+
+
+def test_sign_ups_are_limited_per_address(client, settings):
+    settings.VIDEO_SHARE_SIGNUPS_PER_IP_PER_HOUR = 2
+    for name in ["first", "second"]:
+        Client().post(reverse("signup"), signup_data(username=name, email=f"{name}@example.com"))
+    # Checking a field as it is typed counts nothing.
+    client.post(
+        reverse("signup"),
+        signup_data(username="third"),
+        headers={"HX-Request": "true", "HX-Trigger-Name": "username"},
+    )
+    response = client.post(reverse("signup"), signup_data(username="third"))
+    assert response.status_code == 200
+    assert "Too many accounts were created from your network" in response.content.decode()
+    assert User.objects.count() == 2
+    elsewhere = Client(REMOTE_ADDR="198.51.100.7")
+    assert elsewhere.post(reverse("signup"), signup_data(username="third")).status_code == 302
 
 
 def test_password_change(client):

@@ -44,6 +44,22 @@ def test_reporting_twice_files_one_report(client, video):
     assert Report.objects.count() == 1
 
 
+def test_reports_are_limited_per_person(client, settings, owner):
+    settings.VIDEO_SHARE_REPORTS_PER_USER_PER_HOUR = 2
+    client.force_login(make_user("reader"))
+    videos = [make_video(owner, title=f"Video {n}") for n in range(3)]
+    for video in videos[:2]:
+        client.post(reverse("report_video", args=[video.public_id]), {"reason": "spam"})
+    response = client.post(reverse("report_video", args=[videos[2].public_id]), {"reason": "spam"})
+    assert response.status_code == 200
+    assert "You have sent many reports in a short time" in response.content.decode()
+    assert Report.objects.count() == 2
+    # Someone else is not held back.
+    client.force_login(make_user("another"))
+    client.post(reverse("report_video", args=[videos[2].public_id]), {"reason": "spam"})
+    assert Report.objects.count() == 3
+
+
 def test_nobody_reports_their_own_video(client, video, owner):
     client.force_login(owner)
     client.post(reverse("report_video", args=[video.public_id]), {"reason": "spam"})

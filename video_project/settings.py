@@ -281,6 +281,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 VIDEO_SHARE_COMMENTS_PER_MINUTE = env_int("VIDEO_SHARE_COMMENTS_PER_MINUTE", 10)
+# More limits, counted in the cache (video_share.throttle.allowed), each per hour.
+VIDEO_SHARE_SIGNUPS_PER_IP_PER_HOUR = env_int("VIDEO_SHARE_SIGNUPS_PER_IP_PER_HOUR", 10)
+VIDEO_SHARE_PASSWORD_RESETS_PER_IP_PER_HOUR = env_int(
+    "VIDEO_SHARE_PASSWORD_RESETS_PER_IP_PER_HOUR", 10
+)
+VIDEO_SHARE_PASSWORD_RESETS_PER_EMAIL_PER_HOUR = env_int(
+    "VIDEO_SHARE_PASSWORD_RESETS_PER_EMAIL_PER_HOUR", 3
+)
+VIDEO_SHARE_REPORTS_PER_USER_PER_HOUR = env_int("VIDEO_SHARE_REPORTS_PER_USER_PER_HOUR", 20)
 
 # Security. Content-Security-Policy: scripts only from us (plus the per-request nonce),
 # no inline styles, no framing except the embed page (which sets its own policy).

@@ -84,6 +84,9 @@ def lockout_response(request, *args, **kwargs):
     return render(request, "registration/login.html", context, status=429)
 
 
+HOUR = 3600
+
+
 def allowed(kind: str, who, limit: int, window: int) -> bool:
     """Count one more `kind` of action by `who` (a user id, an address, an email); False
     once more than `limit` were counted within `window` seconds of the first."""
