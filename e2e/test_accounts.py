@@ -26,6 +26,23 @@ def test_sign_up_log_out_and_log_in_again(page):
     log_in(page, name.upper())  # handles are case-insensitive
 
 
+def test_repeated_wrong_passwords_lock_the_account_with_a_clear_message(page):
+    name = unique_name("locked")
+    sign_up(page, name)
+    log_out(page)
+    page.goto("/login/")
+    for _ in range(5):
+        page.get_by_label("Username").fill(name)
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_contain_text("Too many failed attempts")
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    assert_accessible(page)
+
+
 def test_sign_up_validates_fields_as_you_type(page):
     taken = unique_name("taken")
     sign_up(page, taken)

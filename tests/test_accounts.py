@@ -1,7 +1,9 @@
 import io
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.core import mail
+from django.test import AsyncClient, Client
 from django.urls import reverse
 from PIL import Image
 
@@ -51,11 +53,55 @@ def test_usernames_are_unique_regardless_of_case(client, taken):
     assert User.objects.count() == 1
 
 
+def test_a_taken_handle_gets_only_the_taken_message(client):
+    make_user("alice.smith")
+    response = client.post(reverse("signup"), signup_data(username="Alice.Smith"))
+    html = response.content.decode()
+    assert "This username is already taken." in html
+    assert "at least 3 characters" not in html
+
+
 def test_non_ascii_usernames_are_unique_regardless_of_case(client):
     make_user("Émile")
     response = client.post(reverse("signup"), signup_data(username="émile"))
     assert "This username is already taken." in response.content.decode()
     assert User.objects.count() == 1
+
+
+@pytest.mark.parametrize("handle", ["аlice", "modеrator", "ali_علي"])
+def test_handles_mixing_alphabets_are_refused(client, handle):
+    response = client.post(reverse("signup"), signup_data(username=handle))
+    assert "Use letters from one alphabet only" in response.content.decode()
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("handle", ["سارة.أحمد", "たなか太郎", "Émile_2", "Ωμέγα"])
+def test_handles_in_one_alphabet_are_allowed(client, handle):
+    client.post(reverse("signup"), signup_data(username=handle))
+    assert User.objects.filter(username=handle).exists()
+
+
+@pytest.mark.parametrize(
+    ("existing", "look_alike"),
+    [("xoxo", "хохо"), ("cope", "соре"), ("соре", "cope"), ("google", "g00gle")],
+)
+def test_a_handle_that_looks_like_a_taken_one_is_refused(client, existing, look_alike):
+    make_user(existing)
+    response = client.post(reverse("signup"), signup_data(username=look_alike))
+    assert f"looks too much like @{existing}" in response.content.decode()
+    assert User.objects.count() == 1
+
+
+def test_inline_validation_reports_a_look_alike_handle(client):
+    make_user("moderator")
+    response = client.post(
+        reverse("signup"),
+        signup_data(username="modеrator"),
+        headers={"HX-Request": "true", "HX-Trigger-Name": "username"},
+    )
+    html = response.content.decode()
+    assert 'id="id_username-errors"' in html
+    assert "Use letters from one alphabet only" in html
 
 
 @pytest.mark.parametrize("bad", ["has space", "semi;colon", ".dotfirst", "dotlast.", "ab", "x/y"])
@@ -123,43 +169,150 @@ def test_failed_log_in_does_not_reveal_whether_the_account_exists(client):
     assert message in no_account.content.decode()
 
 
+def log_in(client, username, password, address="203.0.113.5", url=None, **extra):
+    return client.post(
+        url or reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=address,
+        **extra,
+    )
+
+
+def is_logged_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+LOCKED_OUT = "Too many failed attempts"
+
+
 @pytest.mark.parametrize("username", ["alice", "nobody"])
 def test_failed_log_ins_are_throttled_per_account(client, settings, username):
     settings.VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = 3
     make_user("alice")
     for _ in range(3):
-        client.post(reverse("login"), {"username": username, "password": "nope"})
+        log_in(client, username, "nope")
     # Even the right password is refused while the throttle holds.
-    response = client.post(reverse("login"), {"username": username, "password": PASSWORD})
-    assert response.status_code == 200
-    assert "Too many failed attempts" in response.content.decode()
+    response = log_in(client, username, PASSWORD)
+    assert response.status_code == 429
+    assert LOCKED_OUT in response.content.decode()
+    assert not is_logged_in(client)
+
+
+def test_the_lockout_is_shown_on_the_login_page_in_the_visitors_language(client, settings):
+    settings.VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = 2
+    make_user("alice")
+    for _ in range(2):
+        log_in(client, "alice", "nope")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    html = log_in(client, "alice", PASSWORD).content.decode()
+    assert 'name="username"' in html
+    assert 'name="password"' in html
+    assert "محاولات فاشلة كثيرة جدًا" in html
+
+
+def test_the_lockout_page_is_the_same_under_asgi(settings):
+    """Under ASGI the middleware chain runs asynchronously, where axes calls the lockout
+    response differently."""
+    settings.VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = 2
+    make_user("alice")
+    client = AsyncClient()
+
+    def attempt(password):
+        return async_to_sync(client.post)(
+            reverse("login"), {"username": "alice", "password": password}
+        )
+
+    attempt("nope")
+    attempt("nope")
+    response = attempt(PASSWORD)
+    assert response.status_code == 429
+    assert LOCKED_OUT in response.text
+    assert 'name="password"' in response.text
 
 
 def test_throttle_per_address_covers_many_accounts(client, settings):
     settings.VIDEO_SHARE_LOGIN_FAILURES_PER_IP = 4
     make_user("alice")
     for name in ["a1", "a2", "a3", "a4"]:
-        client.post(reverse("login"), {"username": name, "password": "nope"})
-    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
-    assert "Too many failed attempts" in response.content.decode()
+        log_in(client, name, "nope")
+    response = log_in(client, "alice", PASSWORD)
+    assert LOCKED_OUT in response.content.decode()
+    assert not is_logged_in(client)
+
+
+def test_failures_from_another_address_do_not_lock_the_owner_out(client, settings):
+    settings.VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = 3
+    make_user("alice")
+    for _ in range(5):
+        log_in(client, "alice", "nope", address="198.51.100.66")
+    response = log_in(client, "alice", PASSWORD, address="203.0.113.5")
+    assert response.status_code == 302
+    assert is_logged_in(client)
+
+
+def test_failures_from_many_addresses_lock_the_account_at_a_higher_limit(client, settings):
+    settings.VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = 3
+    settings.VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT_ANY_IP = 6
+    make_user("alice")
+    for address in ["198.51.100.1", "198.51.100.2", "198.51.100.3"]:
+        for _ in range(2):
+            log_in(client, "alice", "nope", address=address)
+    response = log_in(client, "alice", PASSWORD, address="203.0.113.5")
+    assert LOCKED_OUT in response.content.decode()
+    assert not is_logged_in(client)
+
+
+def test_a_forwarded_for_header_does_not_change_the_address_counted(client, settings):
+    settings.VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = 3
+    make_user("alice")
+    for n in range(3):
+        log_in(client, "alice", "nope", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+    response = log_in(client, "alice", PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.99")
+    assert LOCKED_OUT in response.content.decode()
+
+
+@pytest.mark.parametrize("variant", ["alice ", " alice", "ALICE", "Alice "])
+def test_the_account_lock_holds_for_every_spelling_of_the_handle(client, settings, variant):
+    settings.VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = 3
+    make_user("alice")
+    for _ in range(3):
+        log_in(client, "alice", "nope")
+    response = log_in(client, variant, PASSWORD)
+    assert LOCKED_OUT in response.content.decode()
+    assert not is_logged_in(client)
+
+
+def test_the_admin_login_is_throttled_like_the_site_login(client, settings):
+    make_user("boss", is_staff=True, is_superuser=True)
+    admin_login = reverse("admin:login")
+    for _ in range(8):
+        log_in(client, "boss", "nope", url=admin_login)
+    response = log_in(client, "boss", PASSWORD, url=admin_login)
+    assert response.status_code == 429
+    assert LOCKED_OUT in response.content.decode()
+    assert not is_logged_in(client)
+
+
+def test_failed_log_ins_are_kept_for_the_staff_to_see(client):
+    from axes.models import AccessFailureLog
+
+    make_user("alice")
+    log_in(client, "Alice ", "nope")
+    failure = AccessFailureLog.objects.get()
+    assert failure.username == "alice"
+    assert failure.ip_address == "203.0.113.5"
 
 
 def test_successful_log_in_clears_the_account_counter(client, settings):
     settings.VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = 3
     make_user("alice")
     for _ in range(2):
-        client.post(reverse("login"), {"username": "alice", "password": "nope"})
-    assert (
-        client.post(reverse("login"), {"username": "alice", "password": PASSWORD}).status_code
-        == 302
-    )
+        log_in(client, "alice", "nope")
+    assert log_in(client, "alice", PASSWORD).status_code == 302
     client.logout()
     for _ in range(2):
-        client.post(reverse("login"), {"username": "alice", "password": "nope"})
-    assert (
-        client.post(reverse("login"), {"username": "alice", "password": PASSWORD}).status_code
-        == 302
-    )
+        log_in(client, "alice", "nope")
+    assert log_in(client, "alice", PASSWORD).status_code == 302
 
 
 def test_forged_post_without_csrf_token_is_refused():
@@ -184,6 +337,53 @@ def test_password_reset_for_an_unknown_address_looks_the_same(client):
     assert response.status_code == 302
     assert response["Location"] == reverse("password_reset_done")
     assert len(mail.outbox) == 0
+
+
+def test_password_reset_emails_are_limited_per_address(client, settings):
+    settings.VIDEO_SHARE_PASSWORD_RESETS_PER_IP_PER_HOUR = 2
+    for name in ["a1", "a2", "a3"]:
+        make_user(name)
+    for name in ["a1", "a2"]:
+        client.post(reverse("password_reset"), {"email": f"{name}@example.com"})
+    response = client.post(reverse("password_reset"), {"email": "a3@example.com"})
+    assert response.status_code == 200
+    assert "Too many password reset emails" in response.content.decode()
+    assert len(mail.outbox) == 2
+    other = client.post(
+        reverse("password_reset"), {"email": "a3@example.com"}, REMOTE_ADDR="198.51.100.7"
+    )
+    assert other.status_code == 302
+    assert len(mail.outbox) == 3
+
+
+def test_password_reset_emails_are_limited_per_address_they_go_to(client, settings):
+    settings.VIDEO_SHARE_PASSWORD_RESETS_PER_EMAIL_PER_HOUR = 2
+    make_user("alice", email="alice@example.com")
+    for n, email in enumerate(["alice@example.com", "ALICE@example.com"]):
+        client.post(reverse("password_reset"), {"email": email}, REMOTE_ADDR=f"198.51.100.{n}")
+    response = client.post(
+        reverse("password_reset"), {"email": "Alice@Example.com"}, REMOTE_ADDR="198.51.100.9"
+    )
+    assert "Too many password reset emails" in response.content.decode()
+    assert len(mail.outbox) == 2
+
+
+def test_sign_ups_are_limited_per_address(client, settings):
+    settings.VIDEO_SHARE_SIGNUPS_PER_IP_PER_HOUR = 2
+    for name in ["first", "second"]:
+        Client().post(reverse("signup"), signup_data(username=name, email=f"{name}@example.com"))
+    # Checking a field as it is typed counts nothing.
+    client.post(
+        reverse("signup"),
+        signup_data(username="third"),
+        headers={"HX-Request": "true", "HX-Trigger-Name": "username"},
+    )
+    response = client.post(reverse("signup"), signup_data(username="third"))
+    assert response.status_code == 200
+    assert "Too many accounts were created from your network" in response.content.decode()
+    assert User.objects.count() == 2
+    elsewhere = Client(REMOTE_ADDR="198.51.100.7")
+    assert elsewhere.post(reverse("signup"), signup_data(username="third")).status_code == 302
 
 
 def test_password_change(client):

@@ -7,7 +7,7 @@ from django_eventstream import send_event
 from video_share import actions
 from video_share.digests import UNSUBSCRIBE_SALT, send_due_digests
 from video_share.events import ChannelManager, bell_channel
-from video_share.models import Comment, MutedNotification, Notification, Video
+from video_share.models import Comment, MutedNotification, Notification, User, Video
 
 from .factories import PASSWORD, make_user, make_video
 from .jobs import run_jobs
@@ -100,6 +100,18 @@ def test_nobody_hears_of_what_they_cannot_see(alice, bob, carol):
     private = make_video(alice, visibility=Video.Visibility.PRIVATE)
     post(private, alice, "note to self, @carol")
     assert kinds_of(carol) == []
+
+
+def test_people_who_cannot_log_in_get_no_notifications(alice, bob, carol):
+    video = make_video(alice)
+    comment = post(video, bob, "Hello @carol")
+    Notification.objects.all().delete()
+    User.objects.filter(pk__in=[alice.pk, bob.pk, carol.pk]).update(is_active=False)
+    for person in (alice, bob, carol):
+        person.refresh_from_db()
+    post(video, make_user("dave"), "Hi @carol", parent=comment)
+    actions.do_toggle_comment_like(comment, make_user("erin"))
+    assert not Notification.objects.exists()
 
 
 def test_likes_on_a_comment_gather_in_one_notification(alice, bob, carol):

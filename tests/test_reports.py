@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from video_share.models import Comment, Report, User, Video
@@ -41,6 +42,22 @@ def test_reporting_twice_files_one_report(client, video):
     client.post(url, {"reason": "spam"})
     client.post(url, {"reason": "spam"})
     assert Report.objects.count() == 1
+
+
+def test_reports_are_limited_per_person(client, settings, owner):
+    settings.VIDEO_SHARE_REPORTS_PER_USER_PER_HOUR = 2
+    client.force_login(make_user("reader"))
+    videos = [make_video(owner, title=f"Video {n}") for n in range(3)]
+    for video in videos[:2]:
+        client.post(reverse("report_video", args=[video.public_id]), {"reason": "spam"})
+    response = client.post(reverse("report_video", args=[videos[2].public_id]), {"reason": "spam"})
+    assert response.status_code == 200
+    assert "You have sent many reports in a short time" in response.content.decode()
+    assert Report.objects.count() == 2
+    # Someone else is not held back.
+    client.force_login(make_user("another"))
+    client.post(reverse("report_video", args=[videos[2].public_id]), {"reason": "spam"})
+    assert Report.objects.count() == 3
 
 
 def test_nobody_reports_their_own_video(client, video, owner):
@@ -108,3 +125,18 @@ def test_banning_the_author(client, staff, nasty, owner, troll):
     assert not User.objects.get(pk=troll.pk).is_active
     other.refresh_from_db()
     assert other.hidden
+
+
+def test_a_banned_users_videos_are_out_of_sight_for_everyone_else(client, staff, troll):
+    public = make_video(troll, title="Troll public")
+    unlisted = make_video(troll, title="Troll unlisted", visibility="unlisted")
+    report = Report.objects.create(reporter=make_user("reader"), video=public, reason="spam")
+    admin_action(client, "ban_author", [report])
+    visitor = Client()
+    visitor.force_login(make_user("viewer"))
+    assert "Troll public" not in visitor.get(reverse("home")).content.decode()
+    assert "Troll public" not in visitor.get(reverse("search"), {"q": "Troll"}).content.decode()
+    for video in (public, unlisted):
+        assert visitor.get(video.get_absolute_url()).status_code == 404
+        video.refresh_from_db()
+        assert video.visibility == Video.Visibility.PRIVATE

@@ -80,7 +80,8 @@ def test_the_one_command_shows_no_debug_pages(tmp_path):
         env={"VIDEO_SHARE_DATA_DIR": str(tmp_path)},
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "False False ['localhost', '127.0.0.1', '[::1]'] True"
+    last = result.stdout.strip().splitlines()[-1]
+    assert last == "False False ['localhost', '127.0.0.1', '[::1]'] True"
 
 
 def test_debug_pages_are_opted_into(tmp_path):
@@ -108,3 +109,16 @@ def test_the_inline_middleware_stand_in_for_djangos_protections(settings):
         m for m in settings.MIDDLEWARE if m != "video_share.middleware.InlineCsrfViewMiddleware"
     ]
     assert [e.id for e in check_protective_middleware(None)] == ["video_share.E001"]
+
+
+def test_production_sends_the_language_cookie_over_https_only(tmp_path):
+    production = {
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "a-long-random-production-secret-" + "q8Zr1x" * 8,
+        "DJANGO_ALLOWED_HOSTS": "video.example.com",
+        "VIDEO_SHARE_DATA_DIR": str(tmp_path),
+    }
+    show = "from django.conf import settings; print(settings.LANGUAGE_COOKIE_SECURE)"
+    assert manage("shell", "-c", show, env=production).stdout.split()[-1] == "True"
+    plain_http = production | {"DJANGO_SECURE_COOKIES": "false"}
+    assert manage("shell", "-c", show, env=plain_http).stdout.split()[-1] == "False"

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_eventstream",
     "django_tasks_db",
+    "axes",
 ]
 
 # Django's usual middleware, with the hooks that do no I/O run on the event loop under ASGI
@@ -107,6 +108,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "video_share.htmx.login_redirect_middleware",
     "video_share.shared_pages.SharedPageMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the login page with its message.
+    "axes.middleware.AxesMiddleware",
 ]
 # Django's deployment checks look for its own class paths; video_share.checks verifies the
 # inline equivalents above instead (security, clickjacking and CSRF protection).
@@ -158,6 +161,12 @@ AUTH_USER_MODEL = "video_share.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# django-axes first: it refuses a locked-out attempt before any password is checked, on every
+# login form (the admin's included).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -261,11 +270,36 @@ VIDEO_SHARE_SITE_URL = os.environ.get("VIDEO_SHARE_SITE_URL", "http://localhost:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Video Share <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Failed log-ins allowed per account+address, and per address, within the window.
+# Failed log-ins allowed per account at one address, per address, and per account from any
+# address, within the window (a lock lifts once the window has passed since the last failure
+# counted). Counted by django-axes in the database (video_share.throttle.LoginAttempts).
 VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT = env_int("VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT", 5)
 VIDEO_SHARE_LOGIN_FAILURES_PER_IP = env_int("VIDEO_SHARE_LOGIN_FAILURES_PER_IP", 30)
+VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT_ANY_IP = env_int(
+    "VIDEO_SHARE_LOGIN_FAILURES_PER_ACCOUNT_ANY_IP", 100
+)
 VIDEO_SHARE_LOGIN_WINDOW_SECONDS = env_int("VIDEO_SHARE_LOGIN_WINDOW_SECONDS", 900)
+AXES_HANDLER = "video_share.throttle.LoginAttempts"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = "video_share.throttle.failures_per_account_and_address"
+AXES_COOLOFF_TIME = "video_share.throttle.login_window"
+AXES_USERNAME_CALLABLE = "video_share.throttle.login_username"
+AXES_CLIENT_IP_CALLABLE = "video_share.throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "video_share.throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# A refused attempt during a lockout does not prolong it (and is marked for the lockout page).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 VIDEO_SHARE_COMMENTS_PER_MINUTE = env_int("VIDEO_SHARE_COMMENTS_PER_MINUTE", 10)
+# More limits, counted in the cache (video_share.throttle.allowed), each per hour.
+VIDEO_SHARE_SIGNUPS_PER_IP_PER_HOUR = env_int("VIDEO_SHARE_SIGNUPS_PER_IP_PER_HOUR", 10)
+VIDEO_SHARE_PASSWORD_RESETS_PER_IP_PER_HOUR = env_int(
+    "VIDEO_SHARE_PASSWORD_RESETS_PER_IP_PER_HOUR", 10
+)
+VIDEO_SHARE_PASSWORD_RESETS_PER_EMAIL_PER_HOUR = env_int(
+    "VIDEO_SHARE_PASSWORD_RESETS_PER_EMAIL_PER_HOUR", 3
+)
+VIDEO_SHARE_REPORTS_PER_USER_PER_HOUR = env_int("VIDEO_SHARE_REPORTS_PER_USER_PER_HOUR", 20)
 
 # Security. Content-Security-Policy: scripts only from us (plus the per-request nonce),
 # no inline styles, no framing except the embed page (which sets its own policy).
@@ -292,6 +326,7 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)

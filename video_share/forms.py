@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from . import media
 from .images import make_avatar, make_poster
-from .models import Report, User, Video, handle_key
+from .models import Report, User, Video, handle_key, handle_skeleton
+from .models.accounts import validate_one_script
 from .storage import upload_path
 from .text import clean_tag, fold
-from .throttle import LoginThrottle
 
 
 class DescribedFieldsMixin:
@@ -69,8 +69,16 @@ class SignUpForm(DescribedFieldsMixin, auth_forms.BaseUserCreationForm):
         username = self.cleaned_data["username"]
         if len(username) < 3:
             raise ValidationError(_("A username needs at least 3 characters."), code="short")
+        validate_one_script(username)
         if User.objects.filter(username_key=handle_key(username)).exists():
             raise ValidationError(_("This username is already taken."), code="unique")
+        look_alike = User.objects.filter(username_skeleton=handle_skeleton(username)).first()
+        if look_alike is not None:
+            raise ValidationError(
+                _("This username looks too much like @%(handle)s, which is taken.")
+                % {"handle": look_alike.username},
+                code="confusable",
+            )
         return username
 
     def validate_password_for_user(self, user, password_field_name="password1"):  # noqa: S107
@@ -91,21 +99,7 @@ class LoginForm(DescribedFieldsMixin, auth_forms.AuthenticationForm):
     error_messages = {
         **auth_forms.AuthenticationForm.error_messages,
         "invalid_login": _("That username and password don’t match. Please try again."),
-        "throttled": _("Too many failed attempts. Please wait a few minutes before trying again."),
     }
-
-    def clean(self):
-        ip = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        throttle = LoginThrottle(ip, self.data.get("username", ""))
-        if throttle.is_blocked():
-            raise ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            throttle.record_failure()
-            raise
-        throttle.reset()
-        return cleaned
 
 
 class ProfileForm(DescribedFieldsMixin, forms.ModelForm):

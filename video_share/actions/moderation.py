@@ -30,16 +30,7 @@ def do_hide(report: Report) -> None:
         if report.comment is not None:
             do_hide_comment(report.comment)
         else:
-            video = report.video
-            do_edit_video(
-                video,
-                {
-                    "title": video.title,
-                    "description": video.description,
-                    "visibility": Video.Visibility.PRIVATE,
-                    "tags_text": video.tag_names(),
-                },
-            )
+            _make_private(report.video)
         Report.objects.filter(video=report.video, comment=report.comment).update(resolved=True)
 
 
@@ -52,10 +43,26 @@ def do_delete_reported(report: Report) -> None:
             do_delete_video(report.video)
 
 
+def _make_private(video: Video) -> None:
+    do_edit_video(
+        video,
+        {
+            "title": video.title,
+            "description": video.description,
+            "visibility": Video.Visibility.PRIVATE,
+            "tags_text": video.tag_names(),
+        },
+    )
+
+
 def do_ban(user: User) -> None:
-    """Ban a user: they can no longer log in, and their comments are hidden."""
+    """Ban a user: they can no longer log in, their comments are hidden, and their videos
+    become private (out of every listing, page, media file and video stream, as when a
+    moderator hides one)."""
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False)
+        for video in Video.objects.filter(owner=user).exclude(visibility=Video.Visibility.PRIVATE):
+            _make_private(video)
         for comment in Comment.objects.filter(author=user, hidden=False).select_related(
             "video", "parent"
         ):

@@ -2,7 +2,7 @@
 of everyone concerned goes out live once it commits.
 
 Never for one's own actions, never for a kind the recipient turned off, never about something
-the recipient cannot see.
+the recipient cannot see, never for someone who cannot log in (banned).
 """
 
 from collections.abc import Iterable
@@ -32,7 +32,7 @@ REPEAT_LIKE_QUIET = timedelta(days=1)
 
 
 def _wants(user: User, kind: str, actor: User | None) -> bool:
-    if actor is not None and actor.pk == user.pk:
+    if not user.is_active or (actor is not None and actor.pk == user.pk):
         return False
     return not MutedNotification.objects.filter(user=user, kind=kind).exists()
 

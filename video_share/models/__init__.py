@@ -1,4 +1,11 @@
-from .accounts import HandleUserManager, HandleValidator, User, avatar_path, handle_key
+from .accounts import (
+    HandleUserManager,
+    HandleValidator,
+    User,
+    avatar_path,
+    handle_key,
+    handle_skeleton,
+)
 from .channels import Subscription
 from .comments import Comment, CommentLike
 from .notifications import MutedNotification, Notification, comment_url
@@ -27,4 +34,5 @@ __all__ = [
     "avatar_path",
     "comment_url",
     "handle_key",
+    "handle_skeleton",
 ]

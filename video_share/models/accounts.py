@@ -1,6 +1,7 @@
 import secrets
 import unicodedata
 
+from confusable_homoglyphs import categories, confusables
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -16,6 +17,44 @@ def handle_key(username: str) -> str:
     Kept in its own column because SQLite's LOWER() only folds ASCII.
     """
     return unicodedata.normalize("NFKC", username).casefold()
+
+
+def handle_skeleton(username: str) -> str:
+    """What a handle looks like: each letter that can pass for a Latin one replaced by it
+    ("соре" in Cyrillic and "g00gle" look like "cope" and "google"). Two handles with the
+    same skeleton can be mistaken for each other."""
+    shown = []
+    for char in handle_key(username):
+        found = confusables.is_confusable(char, preferred_aliases=["latin"])
+        latin = [
+            glyph["c"]
+            for glyph in (found[0]["homoglyphs"] if found else [])
+            if all(categories.alias(c) == "LATIN" for c in glyph["c"])
+        ]
+        shown.append(latin[0].casefold() if latin else char)
+    return "".join(shown)[:255]
+
+
+# Scripts that are written together: Japanese, Chinese with Bopomofo, Korean with Hanja.
+SCRIPTS_WRITTEN_TOGETHER = [
+    {"HAN", "HIRAGANA", "KATAKANA"},
+    {"HAN", "BOPOMOFO"},
+    {"HAN", "HANGUL"},
+]
+
+
+def validate_one_script(username: str) -> None:
+    """Refuse a handle that mixes alphabets ("аlice" with a Cyrillic "а"): such a handle can
+    pass for someone else's. Digits, "_", "." and combining marks go with any script."""
+    scripts = categories.unique_aliases(handle_key(username)) - {"COMMON", "INHERITED"}
+    if len(scripts) > 1 and not any(scripts <= together for together in SCRIPTS_WRITTEN_TOGETHER):
+        raise ValidationError(
+            _(
+                "Use letters from one alphabet only: a handle that mixes them could pass "
+                "for someone else’s."
+            ),
+            code="mixed_script",
+        )
 
 
 @deconstructible
@@ -42,10 +81,12 @@ class User(AbstractUser):
         max_length=30,
         unique=True,
         help_text=_("3–30 characters: letters, digits, “_” and “.”. This is your @handle."),
-        validators=[HandleValidator()],
+        validators=[HandleValidator(), validate_one_script],
         error_messages={"unique": _("This username is already taken.")},
     )
     username_key = models.CharField(max_length=30, unique=True, editable=False)
+    # Not unique: handles taken before this existed may share one; new ones may not.
+    username_skeleton = models.CharField(max_length=255, db_index=True, editable=False, default="")
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     bio = models.TextField(_("bio"), max_length=1000, blank=True)
     avatar = models.ImageField(_("avatar"), upload_to=avatar_path, blank=True)
@@ -67,12 +108,15 @@ class User(AbstractUser):
 
     def clean(self):
         super().clean()
-        if len(self.username) < 3:
+        # An empty handle is the required check's to report (a form that refused the handle
+        # leaves it empty here).
+        if self.username and len(self.username) < 3:
             raise ValidationError({"username": _("A username needs at least 3 characters.")})
 
     def save(self, *args, **kwargs):
         self.username = unicodedata.normalize("NFKC", self.username)
         self.username_key = handle_key(self.username)
+        self.username_skeleton = handle_skeleton(self.username)
         super().save(*args, **kwargs)
 
     @property

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .. import actions
 from ..forms import ProfileForm, SignUpForm
 from ..htmx import HtmxHttpRequest
+from ..throttle import HOUR, allowed, client_address
 
 
 @require_http_methods(["GET", "POST"])
@@ -29,14 +30,21 @@ def signup(request: HtmxHttpRequest):
                 form.errors.pop(field_name, None)
             return render(request, "includes/field.html#field-errors", {"field": field})
         if form.is_valid():
-            with transaction.atomic():
-                user = form.save()
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            actions.do_note_language(user, request.LANGUAGE_CODE)
-            messages.success(
-                request, _("Welcome to Video Share, %(name)s!") % {"name": user.username}
-            )
-            return redirect(user)
+            limit = settings.VIDEO_SHARE_SIGNUPS_PER_IP_PER_HOUR
+            if not allowed("signups", client_address(request), limit, HOUR):
+                form.add_error(
+                    None,
+                    _("Too many accounts were created from your network. Please try again later."),
+                )
+            else:
+                with transaction.atomic():
+                    user = form.save()
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                actions.do_note_language(user, request.LANGUAGE_CODE)
+                messages.success(
+                    request, _("Welcome to Video Share, %(name)s!") % {"name": user.username}
+                )
+                return redirect(user)
     return render(request, "registration/signup.html", {"form": form})
 
 
@@ -49,6 +57,34 @@ def profile_edit(request: HtmxHttpRequest):
         messages.success(request, _("Your profile has been saved."))
         return redirect(request.user)
     return render(request, "video_share/profile_edit.html", {"form": form})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, with limits on how many emails it sends: per address asking, and per email
+    address written to (counted whether or not an account has it, so it reveals nothing)."""
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        if not (
+            allowed(
+                "password-resets",
+                client_address(self.request),
+                settings.VIDEO_SHARE_PASSWORD_RESETS_PER_IP_PER_HOUR,
+                HOUR,
+            )
+            and allowed(
+                "password-reset-emails",
+                email,
+                settings.VIDEO_SHARE_PASSWORD_RESETS_PER_EMAIL_PER_HOUR,
+                HOUR,
+            )
+        ):
+            form.add_error(
+                None,
+                _("Too many password reset emails were asked for. Please try again in an hour."),
+            )
+            return self.form_invalid(form)
+        return super().form_valid(form)
 
 
 class LoginView(auth_views.LoginView):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,6 +9,7 @@ from .. import actions
 from ..forms import ReportForm
 from ..htmx import HtmxHttpRequest
 from ..models import Comment
+from ..throttle import HOUR, allowed
 from .videos import _video_for
 
 
@@ -21,18 +23,28 @@ def _report(request, *, video, comment=None):
         return redirect(back)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        created = actions.do_report(
-            request.user,
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
-            video=video,
-            comment=comment,
-        )
-        if created:
-            messages.success(request, _("Thank you. A moderator will look at it."))
+        limit = settings.VIDEO_SHARE_REPORTS_PER_USER_PER_HOUR
+        if not allowed("reports", request.user.pk, limit, HOUR):
+            form.add_error(
+                None,
+                _(
+                    "You have sent many reports in a short time. "
+                    "Please wait a while before sending more."
+                ),
+            )
         else:
-            messages.info(request, _("You reported this already. A moderator will look at it."))
-        return redirect(back)
+            created = actions.do_report(
+                request.user,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                video=video,
+                comment=comment,
+            )
+            if created:
+                messages.success(request, _("Thank you. A moderator will look at it."))
+            else:
+                messages.info(request, _("You reported this already. A moderator will look at it."))
+            return redirect(back)
     context = {"form": form, "video": video, "comment": comment, "back": back}
     return render(request, "video_share/report.html", context)
 
