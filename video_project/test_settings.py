@@ -14,3 +14,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 VIDEO_SHARE_DB_THREADS = 0
 # Every request rendered, unless a test asks for shared pages.
 VIDEO_SHARE_SHARED_PAGE_SECONDS = 0
+# Tests render pages without collecting static files first.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
