@@ -1,5 +1,3 @@
-import base64
-import hashlib
 import math
 import secrets
 from urllib.parse import urlsplit
@@ -109,7 +107,9 @@ def _start_at(request, video: Video) -> int:
 
 @personal_part("player")
 def player_part(request, context) -> dict:
-    return {"start": _start_at(request, context["video"])}
+    video = context["video"]
+    # Owners watching their own videos don't count.
+    return {"start": _start_at(request, video), "counts_views": request.user.pk != video.owner_id}
 
 
 @shared_page
@@ -165,44 +165,28 @@ def render_watch_page(request, video: Video, *, event_id: str = "", comment_form
     return render(request, "video_share/watch.html", context)
 
 
-def _viewer(request, cookie: str = "") -> str:
-    if request.user.is_authenticated:
-        return f"u{request.user.pk}"
-    if cookie := cookie or request.COOKIES.get(VIEWER_COOKIE, "")[:40]:
-        return f"c{cookie}"
-    # No cookies at all: the address and browser, hashed.
-    raw = f"{request.META.get('REMOTE_ADDR', '')}|{request.headers.get('User-Agent', '')}"
-    return "a" + hashlib.sha256(raw.encode()).hexdigest()[:40]
-
-
-# A transparent 1x1 GIF: the no-JavaScript page loads it to count its view.
-PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
-
-
 @shared_pages_unchanged
-@require_http_methods(["GET", "POST"])
+@require_POST
 def count_view(request: HtmxHttpRequest, public_id: str):
-    """Count a view: POSTed by the player once playback has really run for a few seconds,
-    or, without JavaScript, the page's <noscript> pixel (GET). An anonymous viewer gets a
-    cookie here, not with the page, so that the page is the same for every visitor."""
+    """Count a view: POSTed by the player once playback has really run for a few seconds
+    (a GET, which any link or image on another site can make, counts nothing). A viewer
+    without the viewer cookie gets it here, not with the page, so that the page is the same
+    for every visitor."""
     video = _video_for(request, public_id)
-    new_viewer = ""
-    if not request.user.is_authenticated and VIEWER_COOKIE not in request.COOKIES:
-        new_viewer = secrets.token_urlsafe(16)
+    cookie = request.COOKIES.get(VIEWER_COOKIE, "")[:40]
+    new_cookie = "" if cookie else secrets.token_urlsafe(16)
     if video.is_playable:
-        actions.do_count_view(video, _viewer(request, new_viewer))
-    if request.method == "GET" and request.user.is_authenticated:
-        # Without JavaScript there is no position to save, but the video joins History.
-        actions.do_note_watched(request.user, video)
-    if request.method == "GET":
-        response = HttpResponse(PIXEL, content_type="image/gif")
-        response["Cache-Control"] = "no-store"
-    else:
-        response = HttpResponse(status=204)
-    if new_viewer:
+        actions.do_count_view(
+            video,
+            address=request.META.get("REMOTE_ADDR", ""),
+            cookie=cookie or new_cookie,
+            user=request.user,
+        )
+    response = HttpResponse(status=204)
+    if new_cookie:
         response.set_cookie(
             VIEWER_COOKIE,
-            new_viewer,
+            new_cookie,
             max_age=365 * 24 * 3600,
             httponly=True,
             samesite="Lax",
