@@ -370,7 +370,7 @@ def do_count_view(video: Video, *, address: str, cookie: str = "", user=None) ->
                     View.objects.create(video=video, hour=hour, **known_by)
                     Video.objects.filter(pk=video.pk).update(view_count=F("view_count") + 1)
                     counted = True
-                elif missing := {f: v for f, v in known_by.items() if getattr(view, f) is None}:
+                elif missing := {f: v for f, v in known_by.items() if not getattr(view, f)}:
                     View.objects.filter(pk=view.pk).update(**missing)
         except IntegrityError:
             pass  # another request of this viewer's was counted at this very moment

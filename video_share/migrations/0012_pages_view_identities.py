@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="view",
             name="cookie",
-            field=models.CharField(blank=True, max_length=40, null=True),
+            field=models.CharField(blank=True, default="", max_length=40),
         ),
         migrations.AddField(
             model_name="view",
@@ -59,7 +59,9 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="view",
             constraint=models.UniqueConstraint(
-                fields=("video", "hour", "cookie"), name="one_view_per_cookie_per_hour"
+                condition=models.Q(("cookie", ""), _negated=True),
+                fields=("video", "hour", "cookie"),
+                name="one_view_per_cookie_per_hour",
             ),
         ),
         migrations.AddConstraint(

@@ -14,20 +14,22 @@ class View(models.Model):
     hour = models.DateTimeField()
     # A keyed hash of the address (its /64 network for IPv6), never the address itself.
     address = models.CharField(max_length=64)
-    cookie = models.CharField(max_length=40, null=True, blank=True)
+    cookie = models.CharField(max_length=40, blank=True, default="")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        # NULLs are distinct: a cookie or an account that is not there matches nothing.
+        # A cookie or an account that is not there matches nothing (NULLs are distinct).
         constraints = [
             models.UniqueConstraint(
                 fields=["video", "hour", "address"], name="one_view_per_address_per_hour"
             ),
             models.UniqueConstraint(
-                fields=["video", "hour", "cookie"], name="one_view_per_cookie_per_hour"
+                fields=["video", "hour", "cookie"],
+                condition=~models.Q(cookie=""),
+                name="one_view_per_cookie_per_hour",
             ),
             models.UniqueConstraint(
                 fields=["video", "hour", "user"], name="one_view_per_user_per_hour"
