@@ -317,6 +317,22 @@ def test_tag_pages_match_any_written_form(client, alice_video):
     assert client.get(reverse("tag", args=["nothing"])).status_code == 404
 
 
+def test_a_tag_with_slashes_links_to_its_own_page(client, alice_video):
+    alice_video.tags.set(Tag.for_names(["AC/DC", "24/7 news"]))
+    html = client.get(alice_video.get_absolute_url()).text
+    assert 'href="/tags/ac/dc"' in html
+    assert 'href="/tags/24/7%20news"' in html
+    page = client.get("/tags/ac/dc")
+    assert page.status_code == 200
+    assert alice_video.title in page.text
+
+
+def test_tags_browsers_would_rewrite_still_leave_the_watch_page_up(client, alice_video):
+    # Refused by the forms, but maybe stored before they were.
+    alice_video.tags.set(Tag.for_names(["..", "a/../b"]))
+    assert client.get(alice_video.get_absolute_url()).status_code == 200
+
+
 def test_private_and_unfinished_videos_do_not_embed(client, alice_video):
     url = reverse("embed", args=[alice_video.public_id])
     assert client.get(url).status_code == 200
