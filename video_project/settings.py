@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "video_share.middleware.InlineXFrameOptionsMiddleware",
     "video_share.middleware.InlineContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "video_share.middleware.VaryOnHtmxMiddleware",
     "video_share.shared_pages.SharedPageMiddleware",
 ]
 # Django's deployment checks look for its own class paths; video_share.checks verifies the

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseLocation
 
 from .. import actions
@@ -113,7 +113,7 @@ def player_part(request, context) -> dict:
 
 
 @shared_page
-@require_GET
+@require_safe
 def watch(request: HtmxHttpRequest, public_id: str):
     # Read the stream position before the video: an event sent in between is then replayed
     # to the page, never lost between the state we render and the stream it opens.
@@ -213,7 +213,7 @@ def save_progress(request: HtmxHttpRequest, public_id: str):
     return HttpResponse(status=204)
 
 
-@require_GET
+@require_safe
 @xframe_options_exempt
 @csp_override({**settings.SECURE_CSP, "frame-ancestors": ["*"]})
 def embed(request: HtmxHttpRequest, public_id: str):
@@ -230,7 +230,7 @@ def embed(request: HtmxHttpRequest, public_id: str):
     return render(request, "video_share/embed.html", context)
 
 
-@require_GET
+@require_safe
 def oembed(request: HtmxHttpRequest):
     """oEmbed (https://oembed.com) for watch page URLs: JSON only."""
     if request.GET.get("format", "json") != "json":
@@ -275,7 +275,7 @@ def oembed(request: HtmxHttpRequest):
 
 
 @login_required
-@require_GET
+@require_safe
 def history(request: HtmxHttpRequest):
     entries = (
         WatchProgress.objects.filter(user=request.user)
