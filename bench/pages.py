@@ -55,7 +55,7 @@ Video.objects.bulk_update([Video(pk=v.pk, created_at=now - timedelta(minutes=i))
     ["created_at"], batch_size=1000)
 Through = Video.tags.through
 Through.objects.bulk_create([Through(video_id=v.pk, tag_id=random.choice(tags).pk) for v in videos], batch_size=2000)
-View.objects.bulk_create([View(video=random.choice(videos), viewer=f"c{{i}}", hour=now) for i in range(20000)],
+View.objects.bulk_create([View(video=random.choice(videos), address=f"c{{i}}", hour=now) for i in range(20000)],
     batch_size=2000)
 # Comments: most spread over the catalogue, some on the watched video (a third of them replies).
 from video_share.models import Comment

@@ -135,24 +135,68 @@ def test_resume_where_you_left_off_and_history(page, watch_url):
     expect(page.locator(".history__item")).to_have_count(0)
 
 
-def test_views_count_after_real_playback(page, watch_url, server):
-    public_id = watch_url.rsplit("/", 1)[-1]
-    count = (
-        "from video_share.models import Video; "
-        f"print(Video.objects.get(public_id={public_id!r}).view_count)"
-    )
-    before = int(server.shell(count))
-    page.goto(watch_url)
-    page.evaluate("document.querySelector('#video-player').muted = true")
-    page.evaluate("document.querySelector('#video-player').play()")
-    wait_until(page, "document.querySelector('#video-player').currentTime > 6.5", timeout=20)
-    page.wait_for_timeout(500)
-    assert int(server.shell(count)) == before + 1
-    page.reload()  # the same viewer within the hour counts once
-    page.evaluate("document.querySelector('#video-player').muted = true")
-    page.evaluate("document.querySelector('#video-player').play()")
-    wait_until(page, "document.querySelector('#video-player').currentTime > 6.5", timeout=20)
-    assert int(server.shell(count)) == before + 1
+def test_opening_a_watch_page_counts_nothing_five_seconds_of_playback_count_one(
+    new_context, server, tmp_path
+):
+    clip = make_video(tmp_path / "Counted.mp4", size="320x240", seconds=12)
+    owner = new_context().new_page()
+    view_requests = []
+    owner.on("request", lambda r: view_requests.append(r) if r.url.endswith("/view") else None)
+    sign_up(owner, unique_name("counted"))
+    owner.goto("/upload/")
+    owner.get_by_label("Video file").set_input_files(clip)
+    owner.get_by_label("Title").fill("Counted once")
+    owner.get_by_role("button", name="Upload", exact=True).click()
+    # The owner's page turns ready by itself: the player, then the page around it.
+    expect(owner.locator("#quality-select")).to_be_attached(timeout=60_000)
+    wait_until(owner, "document.querySelector('#video-player').readyState >= 1")
+    public_id = owner.url.rsplit("/", 1)[-1]
+    channel = owner.locator("a.owner").get_attribute("href")
+
+    def figures() -> tuple[int, int]:
+        code = (
+            "from video_share.models import Video, WatchProgress; "
+            f"v = Video.objects.get(public_id={public_id!r}); "
+            "print(v.view_count, WatchProgress.objects.filter(video=v).count())"
+        )
+        views, history = server.shell(code).split()
+        return int(views), int(history)
+
+    viewer = new_context().new_page()
+    viewer.on("request", lambda r: view_requests.append(r) if r.url.endswith("/view") else None)
+    sign_up(viewer, unique_name("viewer"))
+    viewer.goto(channel)
+    viewer.get_by_role("link", name="Counted once").click()  # a boosted swap of the page
+    expect(viewer.get_by_role("heading", level=1)).to_have_text("Counted once")
+    wait_until(viewer, "document.querySelector('#video-player').readyState >= 1")
+    viewer.get_by_label("Account menu").click()
+    viewer.get_by_role("link", name="History").click()  # leaving the page unplayed
+    expect(viewer.get_by_role("heading", name="History")).to_be_visible()
+    expect(viewer.locator(".history__item")).to_have_count(0)
+    assert view_requests == []
+    assert figures() == (0, 0)
+
+    viewer.goto(f"/v/{public_id}")
+    wait_until(viewer, "document.querySelector('#video-player').readyState >= 1")
+    viewer.evaluate("document.querySelector('#video-player').muted = true")
+    viewer.evaluate("document.querySelector('#video-player').play()")
+    wait_until(viewer, "document.querySelector('#video-player').currentTime > 6", timeout=20)
+    viewer.evaluate("document.querySelector('#video-player').pause()")
+    for _ in range(50):
+        if figures() == (1, 1):
+            break
+        viewer.wait_for_timeout(200)
+    assert figures() == (1, 1)
+    assert [r.method for r in view_requests] == ["POST"]
+
+    # Another browser from the same address, and the same viewer again: no more views.
+    again = new_context().new_page()
+    again.goto(f"/v/{public_id}")
+    again.evaluate("document.querySelector('#video-player').muted = true")
+    with again.expect_response(lambda r: r.url.endswith("/view"), timeout=20_000) as counted:
+        again.evaluate("document.querySelector('#video-player').play()")
+    assert counted.value.status == 204
+    assert figures()[0] == 1
 
 
 def test_private_media_fails_in_another_browser(browser, server, new_context, hd_clip):

@@ -162,9 +162,9 @@ def test_trending_counts_the_last_seven_days_only(bob):
     hot, old_hit, quiet = (make_video(bob, title=t) for t in ("hot", "old hit", "quiet"))
     now = timezone.now()
     for i in range(3):
-        View.objects.create(video=hot, viewer=f"h{i}", hour=now)
+        View.objects.create(video=hot, address=f"h{i}", hour=now)
     for i in range(10):
-        view = View.objects.create(video=old_hit, viewer=f"o{i}", hour=now)
+        view = View.objects.create(video=old_hit, address=f"o{i}", hour=now)
         View.objects.filter(pk=view.pk).update(created_at=now - timedelta(days=8))
     titles = [v.title for v in Video.objects.listed().trending()]
     assert titles[0] == "hot"

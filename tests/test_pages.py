@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from .factories import make_user
+from .factories import make_user, make_video
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +48,109 @@ def test_search_handles_empty_and_very_long_queries(client):
 
 def test_notifications_page_needs_log_in(client):
     assert client.get(reverse("notifications")).status_code == 302
+
+
+def _routes(patterns, prefix=""):
+    """Every URL pattern of the site, as (route, pattern), includes walked into."""
+    from django.urls import URLResolver
+
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern), pattern
+
+
+@pytest.fixture
+def site_objects():
+    """One of everything a URL of the site can name, owned by alice."""
+    from video_share import actions
+    from video_share.models import Comment, Notification, Tag
+
+    alice, bob = make_user("alice"), make_user("bob")
+    video = make_video(alice, title="Kept")
+    video.tags.set(Tag.for_names(["birds"]))
+    comment = Comment.objects.create(video=video, author=bob, body="Nice")
+    actions.do_subscribe(bob, alice)
+    notification = Notification.objects.create(
+        recipient=alice, kind=Notification.Kind.VIDEO_READY, video=video
+    )
+    return {
+        "public_id": video.public_id,
+        "username": "alice",
+        "comment_id": comment.pk,
+        "notification_id": notification.pk,
+        "video_id": video.pk,
+        "tag": "birds",
+        "name": "nothing",
+        "token": "nothing",
+        "uidb64": "nothing",
+    }
+
+
+def test_every_html_answer_to_a_get_varies_on_hx_request(client, site_objects):
+    """A URL that answers htmx with a partial (or a boosted page without the bell's count)
+    must never have that answer reused for a full page load, by the browser or a cache."""
+    from django.urls import get_resolver
+
+    from video_share.models import User
+
+    client.force_login(User.objects.get(username="alice"))
+    checked = []
+    for route, pattern in _routes(get_resolver().url_patterns):
+        if route.startswith("admin/"):
+            continue  # Django's own, not pages of the site
+        if "<" in route:
+            names = pattern.pattern.converters.keys()
+            url = reverse(pattern.name, kwargs={name: site_objects[name] for name in names})
+        else:
+            url = "/" + route.lstrip("^").rstrip("$")
+        for headers in ({}, {"HX-Request": "true"}, {"HX-Request": "true", "HX-Boosted": "true"}):
+            response = client.get(url, headers=headers)
+            if response.streaming or not response["Content-Type"].startswith("text/html"):
+                continue
+            assert "HX-Request" in response.get("Vary", ""), (url, headers)
+            checked.append(url)
+    # The walk reached the pages that answer htmx differently.
+    for name in ("home", "search", "channel", "watch", "comment_list", "notification_menu"):
+        path = reverse(name, kwargs={k: site_objects[k] for k in _kwargs_of(name)})
+        assert path in checked, name
+
+
+def _kwargs_of(name):
+    from django.urls import get_resolver
+
+    for _route, pattern in _routes(get_resolver().url_patterns):
+        if pattern.name == name:
+            return pattern.pattern.converters.keys()
+    return ()
+
+
+@pytest.mark.parametrize("shared_seconds", [0, 5])
+def test_shared_copies_vary_on_hx_request_and_cookie(client, settings, shared_seconds):
+    from video_share import shared_pages
+
+    settings.VIDEO_SHARE_SHARED_PAGE_SECONDS = shared_seconds
+    shared_pages.pages.clear()
+    make_video(make_user("alice"))
+    for headers in ({}, {"HX-Request": "true"}, {}, {"HX-Request": "true"}):
+        response = client.get(reverse("home"), headers=headers)
+        vary = {v.strip() for v in response["Vary"].split(",")}
+        assert {"HX-Request", "Cookie"} <= vary
+        assert ("<html" in response.text) == (not headers)  # a copy of its own per htmx
+    shared_pages.pages.clear()
+
+
+def test_pages_answer_head_like_get(client):
+    video = make_video(make_user("alice"))
+    for url in (
+        reverse("home"),
+        reverse("search") + "?q=video",
+        reverse("channel", args=["alice"]),
+        video.get_absolute_url(),
+        reverse("embed", args=[video.public_id]),
+    ):
+        head, get = client.head(url), client.get(url)
+        assert head.status_code == get.status_code == 200, url
+        assert head["Content-Type"] == get["Content-Type"]
+        assert head.content == b""

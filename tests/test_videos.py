@@ -154,6 +154,24 @@ def test_bad_tags_are_refused(client, alice, clip, tags, message):
     assert stored_files() == []
 
 
+def test_every_bad_tag_is_named_not_only_the_first(alice):
+    from video_share.forms import VideoEditForm
+
+    data = {
+        "title": "Title",
+        "description": "",
+        "tags_text": "fine, x, AC/DC, y, .., a/./b, ok/..",
+        "visibility": "public",
+    }
+    form = VideoEditForm(data, instance=make_video_row(alice))
+    assert not form.is_valid()
+    errors = " ".join(form.errors["tags_text"])
+    for bad in ("x", "y", "..", "a/./b", "ok/.."):
+        assert f"“{bad}”" in errors
+    assert "fine" not in errors
+    assert "AC/DC" not in errors
+
+
 def test_a_forged_visibility_is_refused(client, alice, clip):
     response = post_upload(client, clip, visibility="everyone")
     assert response.status_code == 200

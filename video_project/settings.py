@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "video_share.middleware.InlineContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "video_share.htmx.login_redirect_middleware",
+    "video_share.middleware.VaryOnHtmxMiddleware",
     "video_share.shared_pages.SharedPageMiddleware",
     # Last, as django-axes asks: it turns a lockout into the login page with its message.
     "axes.middleware.AxesMiddleware",
@@ -292,9 +293,10 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 VIDEO_SHARE_COMMENTS_PER_MINUTE = env_int("VIDEO_SHARE_COMMENTS_PER_MINUTE", 10)
 # More limits, counted in the cache (video_share.throttle.allowed), each per hour.
-VIDEO_SHARE_SIGNUPS_PER_IP_PER_HOUR = env_int("VIDEO_SHARE_SIGNUPS_PER_IP_PER_HOUR", 10)
+# A class signing up together shares one school address: room for it, not for a script.
+VIDEO_SHARE_SIGNUPS_PER_IP_PER_HOUR = env_int("VIDEO_SHARE_SIGNUPS_PER_IP_PER_HOUR", 100)
 VIDEO_SHARE_PASSWORD_RESETS_PER_IP_PER_HOUR = env_int(
-    "VIDEO_SHARE_PASSWORD_RESETS_PER_IP_PER_HOUR", 10
+    "VIDEO_SHARE_PASSWORD_RESETS_PER_IP_PER_HOUR", 30
 )
 VIDEO_SHARE_PASSWORD_RESETS_PER_EMAIL_PER_HOUR = env_int(
     "VIDEO_SHARE_PASSWORD_RESETS_PER_EMAIL_PER_HOUR", 3

@@ -173,12 +173,26 @@ class VideoDetailsMixin(forms.Form):
             raise ValidationError(
                 _("Use at most %(count)s tags.") % {"count": MAX_TAGS}, code="too_many"
             )
+        errors = []
         for name in names:
             if not 2 <= len(name) <= 30:
-                raise ValidationError(
-                    _("“%(tag)s”: each tag needs 2 to 30 characters.") % {"tag": name},
-                    code="tag_length",
+                errors.append(
+                    ValidationError(
+                        _("“%(tag)s”: each tag needs 2 to 30 characters.") % {"tag": name},
+                        code="tag_length",
+                    )
                 )
+            elif {".", ".."} & set(name.split("/")):
+                # Browsers resolve these in the tag's address (/tags/a/../b is /tags/b).
+                errors.append(
+                    ValidationError(
+                        _("“%(tag)s”: a tag can’t be “.” or “..”, nor have them between slashes.")
+                        % {"tag": name},
+                        code="tag_dots",
+                    )
+                )
+        if errors:
+            raise ValidationError(errors)
         return names
 
 

@@ -92,7 +92,8 @@ urlpatterns = [
     path("history/", videos.history, name="history"),
     path("history/<int:video_id>/remove", videos.history_remove, name="history_remove"),
     path("history/clear", videos.history_clear, name="history_clear"),
-    path("tags/<str:tag>", pages.tag, name="tag"),
+    # Any tag, slashes included ("AC/DC", "24/7").
+    path("tags/<path:tag>", pages.tag, name="tag"),
     path("media/v/<str:public_id>/<str:name>", media.video_media, name="video_media"),
     path("events/me/", streams.user_stream, name="user_stream"),
     path("media/<path:name>", media.public_media, name="media"),

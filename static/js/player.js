@@ -84,7 +84,8 @@
     var counted = false;
     var lastSaved = 0;
     function saveProgress() {
-      if (!video.dataset.progressUrl || !video.duration) return;
+      // A page opened and left without playing puts nothing in History.
+      if (!video.dataset.progressUrl || !video.duration || !played) return;
       lastSaved = Date.now();
       post(video.dataset.progressUrl, {
         position: video.currentTime.toFixed(1),
@@ -95,11 +96,12 @@
       var now = video.currentTime;
       if (last !== null && !video.seeking && now > last && now - last < 1.5) played += now - last;
       last = now;
-      // A view counts once playback has really run for a few seconds.
-      if (!counted && played >= 5) {
+      // A view counts once playback has really run for a few seconds: a POST, like the
+      // progress reports, so that no link or image elsewhere can count one. No view URL: the
+      // owner's own player, or an embed.
+      if (!counted && played >= 5 && video.dataset.viewUrl) {
         counted = true;
-        if (csrfToken()) post(video.dataset.viewUrl, {});
-        else new Image().src = video.dataset.viewUrl;
+        post(video.dataset.viewUrl, {});
       }
       if (!video.paused && Date.now() - lastSaved > 5000) saveProgress();
     });

@@ -7,8 +7,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.db.models import F, Min
+from django.db import IntegrityError, transaction
+from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -336,20 +336,48 @@ def do_set_poster(video: Video, *, frame: str = "", image=None) -> None:
         raise
 
 
-def do_count_view(video: Video, viewer: str) -> bool:
+def do_count_view(video: Video, *, address: str, cookie: str = "", user=None) -> bool:
     """Count a view, once per viewer per video per hour. True if this one counted.
 
-    The cache answers repeats without touching the database.
+    A signed-in viewer is known by their account, a visitor by their address (what Django
+    sees as REMOTE_ADDR), and both by their viewer cookie: if any of these has counted for
+    this video this hour, this view does not. A cookie alone would not do, since a client
+    that drops it could count as often as it asks; an address alone would count a class of
+    signed-in students behind one school address once. Owners watching their own videos
+    don't count. The cache answers repeats without touching the database.
     """
-    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
-    key = f"viewed:{video.pk}:{viewer}:{hour.timestamp():.0f}"
-    if not cache.add(key, 1, 3600):
+    if user is not None and user.pk == video.owner_id:
         return False
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    if user is not None and user.is_authenticated:
+        known_by = {"user_id": user.pk}
+    else:
+        known_by = {"address": View.address_key(address)}
+    if cookie:
+        known_by["cookie"] = cookie
+    keys = [f"viewed:{video.pk}:{hour.timestamp():.0f}:{k}:{v}" for k, v in known_by.items()]
+    # Whatever else a viewer presents that was counted is known as counted from now on.
+    if known := cache.get_many(keys):
+        cache.set_many({key: 1 for key in keys if key not in known}, 3600)
+        return False
+    seen = Q()
+    for field, value in known_by.items():
+        seen |= Q(**{field: value})
+    counted = False
     with transaction.atomic():
-        _view, created = View.objects.get_or_create(video=video, viewer=viewer, hour=hour)
-        if created:
-            Video.objects.filter(pk=video.pk).update(view_count=F("view_count") + 1)
-    return created
+        view = View.objects.filter(seen, video=video, hour=hour).first()
+        try:
+            with transaction.atomic():
+                if view is None:
+                    View.objects.create(video=video, hour=hour, **known_by)
+                    Video.objects.filter(pk=video.pk).update(view_count=F("view_count") + 1)
+                    counted = True
+                elif missing := {f: v for f, v in known_by.items() if not getattr(view, f)}:
+                    View.objects.filter(pk=view.pk).update(**missing)
+        except IntegrityError:
+            pass  # another request of this viewer's was counted at this very moment
+    cache.set_many(dict.fromkeys(keys, 1), 3600)
+    return counted
 
 
 def do_save_progress(user: User, video: Video, position: float, duration: float) -> None:
@@ -359,15 +387,6 @@ def do_save_progress(user: User, video: Video, position: float, duration: float)
     WatchProgress.objects.update_or_create(
         user=user, video=video, defaults={"position": position, "duration": duration}
     )
-
-
-def do_note_watched(user: User, video: Video) -> None:
-    """Put a video in the user's History without a position (watched without JavaScript)."""
-    progress, created = WatchProgress.objects.get_or_create(
-        user=user, video=video, defaults={"duration": video.duration or 0}
-    )
-    if not created:
-        progress.save(update_fields=["updated_at"])
 
 
 def do_forget_progress(user: User, video_id: int) -> None:

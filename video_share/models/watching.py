@@ -1,23 +1,63 @@
+import ipaddress
+
 from django.conf import settings
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 
 class View(models.Model):
-    """One counted view: at most one per viewer, per video, per hour."""
+    """One counted view. A viewer is known by its account when signed in, by its address
+    otherwise, and by its viewer cookie in both cases: a view counts when none of them has
+    counted for that video in that hour. So dropping the cookie does not count a visitor twice,
+    signing in does not count them again, and a class of signed-in students behind one school
+    address counts every student."""
 
     video = models.ForeignKey("video_share.Video", on_delete=models.CASCADE, related_name="views")
-    viewer = models.CharField(max_length=64)  # "u<user id>" or an anonymous cookie id
     hour = models.DateTimeField()
+    # A keyed hash of the address (its /64 network for IPv6), never the address itself; empty
+    # for a signed-in viewer, who is known by their account.
+    address = models.CharField(max_length=64, blank=True, default="")
+    cookie = models.CharField(max_length=40, blank=True, default="")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        # A cookie or an account that is not there matches nothing (NULLs are distinct).
         constraints = [
-            models.UniqueConstraint(fields=["video", "viewer", "hour"], name="one_view_per_hour")
+            models.UniqueConstraint(
+                fields=["video", "hour", "address"],
+                condition=~models.Q(address=""),
+                name="one_view_per_address_per_hour",
+            ),
+            models.UniqueConstraint(
+                fields=["video", "hour", "cookie"],
+                condition=~models.Q(cookie=""),
+                name="one_view_per_cookie_per_hour",
+            ),
+            models.UniqueConstraint(
+                fields=["video", "hour", "user"], name="one_view_per_user_per_hour"
+            ),
         ]
         indexes = [models.Index(fields=["video", "created_at"])]
 
     def __str__(self):
-        return f"{self.viewer} viewed {self.video_id} at {self.hour:%Y-%m-%d %H}h"
+        return f"a view of {self.video_id} at {self.hour:%Y-%m-%d %H}h"
+
+    @staticmethod
+    def address_key(address: str) -> str:
+        """How an address is known: its /64 network for IPv6 (one home or phone is given a
+        whole one), hashed with the site's secret so that the table holds no addresses."""
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            network = address
+        else:
+            if ip.version == 6 and ip.ipv4_mapped:
+                ip = ip.ipv4_mapped
+            network = str(ipaddress.ip_network(f"{ip}/64", strict=False) if ip.version == 6 else ip)
+        return salted_hmac("video_share.View.address", network, algorithm="sha256").hexdigest()[:40]
 
 
 class WatchProgress(models.Model):

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import actions
 from ..htmx import HtmxHttpRequest
@@ -50,7 +50,7 @@ def _channel_context(request, owner: User, tab: str) -> dict:
 
 
 @shared_page
-@require_GET
+@require_safe
 def channel(request: HtmxHttpRequest, username: str):
     owner = _channel_for(username)
     if owner.username != username:
@@ -65,7 +65,7 @@ def channel(request: HtmxHttpRequest, username: str):
 
 
 @shared_page
-@require_GET
+@require_safe
 def channel_about(request: HtmxHttpRequest, username: str):
     owner = _channel_for(username)
     context = _channel_context(request, owner, "about")
@@ -100,7 +100,7 @@ def unsubscribe(request: HtmxHttpRequest, username: str):
 
 
 @login_required
-@require_GET
+@require_safe
 def subscriptions(request: HtmxHttpRequest):
     followed = User.objects.filter(subscribers__subscriber=request.user).order_by(
         "display_name", "username"

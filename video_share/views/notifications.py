@@ -5,7 +5,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 from django_htmx.http import HttpResponseClientRedirect
 
 from .. import actions
@@ -21,7 +26,7 @@ MENU_SIZE = 10
 
 
 @login_required
-@require_GET
+@require_safe
 def notification_list(request: HtmxHttpRequest):
     show = "unread" if request.GET.get("show") == "unread" else "all"
     notifications = Notification.objects.for_user(request.user).for_display()
@@ -31,7 +36,7 @@ def notification_list(request: HtmxHttpRequest):
     return render(request, "video_share/notifications.html", context)
 
 
-@require_GET
+@require_safe
 def notification_menu(request: HtmxHttpRequest):
     """The bell's dropdown: the latest ten. Without htmx, the notifications page."""
     if not request.htmx:
@@ -46,7 +51,7 @@ def _menu(request):
     return render(request, "video_share/notifications.html#menu", {"notifications": latest})
 
 
-@require_GET
+@require_safe
 def unread_count(request: HtmxHttpRequest):
     """The bell's count, asked for whenever its stream (re)opens."""
     if not request.user.is_authenticated:

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_htmx.http import retarget
 
 from ..htmx import HtmxHttpRequest
@@ -23,7 +23,7 @@ HOME_TABS = ("latest", "trending", "subscriptions")
 
 
 @shared_page
-@require_GET
+@require_safe
 def home(request: HtmxHttpRequest):
     tab = request.GET.get("tab") if request.GET.get("tab") in HOME_TABS else "latest"
     if tab == "subscriptions" and not request.user.is_authenticated:
@@ -58,7 +58,7 @@ def suggested_channels(user, count: int = 6):
 
 
 @shared_page
-@require_GET
+@require_safe
 def tag(request: HtmxHttpRequest, tag: str):
     found = Tag.objects.filter(key=fold(tag)).first()
     if found is None:
@@ -68,7 +68,7 @@ def tag(request: HtmxHttpRequest, tag: str):
 
 
 @shared_page
-@require_GET
+@require_safe
 def search(request: HtmxHttpRequest):
     # Control characters (NUL above all, which PostgreSQL refuses) never reach a query.
     query = "".join(ch for ch in request.GET.get("q", "") if ch.isprintable())

@@ -1,5 +1,3 @@
-import base64
-import hashlib
 import math
 import secrets
 from urllib.parse import urlsplit
@@ -15,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from .. import actions
 from ..events import live_event_id
@@ -101,11 +99,13 @@ def _start_at(request, video: Video) -> int:
 
 @personal_part("player")
 def player_part(request, context) -> dict:
-    return {"start": _start_at(request, context["video"])}
+    video = context["video"]
+    # Owners watching their own videos don't count.
+    return {"start": _start_at(request, video), "counts_views": request.user.pk != video.owner_id}
 
 
 @shared_page
-@require_GET
+@require_safe
 def watch(request: HtmxHttpRequest, public_id: str):
     # Read the stream position before the video: an event sent in between is then replayed
     # to the page, never lost between the state we render and the stream it opens.
@@ -157,44 +157,28 @@ def render_watch_page(request, video: Video, *, event_id: str = "", comment_form
     return render(request, "video_share/watch.html", context)
 
 
-def _viewer(request, cookie: str = "") -> str:
-    if request.user.is_authenticated:
-        return f"u{request.user.pk}"
-    if cookie := cookie or request.COOKIES.get(VIEWER_COOKIE, "")[:40]:
-        return f"c{cookie}"
-    # No cookies at all: the address and browser, hashed.
-    raw = f"{request.META.get('REMOTE_ADDR', '')}|{request.headers.get('User-Agent', '')}"
-    return "a" + hashlib.sha256(raw.encode()).hexdigest()[:40]
-
-
-# A transparent 1x1 GIF: the no-JavaScript page loads it to count its view.
-PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
-
-
 @shared_pages_unchanged
-@require_http_methods(["GET", "POST"])
+@require_POST
 def count_view(request: HtmxHttpRequest, public_id: str):
-    """Count a view: POSTed by the player once playback has really run for a few seconds,
-    or, without JavaScript, the page's <noscript> pixel (GET). An anonymous viewer gets a
-    cookie here, not with the page, so that the page is the same for every visitor."""
+    """Count a view: POSTed by the player once playback has really run for a few seconds
+    (a GET, which any link or image on another site can make, counts nothing). A viewer
+    without the viewer cookie gets it here, not with the page, so that the page is the same
+    for every visitor."""
     video = _video_for(request, public_id)
-    new_viewer = ""
-    if not request.user.is_authenticated and VIEWER_COOKIE not in request.COOKIES:
-        new_viewer = secrets.token_urlsafe(16)
+    cookie = request.COOKIES.get(VIEWER_COOKIE, "")[:40]
+    new_cookie = "" if cookie else secrets.token_urlsafe(16)
     if video.is_playable:
-        actions.do_count_view(video, _viewer(request, new_viewer))
-    if request.method == "GET" and request.user.is_authenticated:
-        # Without JavaScript there is no position to save, but the video joins History.
-        actions.do_note_watched(request.user, video)
-    if request.method == "GET":
-        response = HttpResponse(PIXEL, content_type="image/gif")
-        response["Cache-Control"] = "no-store"
-    else:
-        response = HttpResponse(status=204)
-    if new_viewer:
+        actions.do_count_view(
+            video,
+            address=request.META.get("REMOTE_ADDR", ""),
+            cookie=cookie or new_cookie,
+            user=request.user,
+        )
+    response = HttpResponse(status=204)
+    if new_cookie:
         response.set_cookie(
             VIEWER_COOKIE,
-            new_viewer,
+            new_cookie,
             max_age=365 * 24 * 3600,
             httponly=True,
             samesite="Lax",
@@ -221,7 +205,7 @@ def save_progress(request: HtmxHttpRequest, public_id: str):
     return HttpResponse(status=204)
 
 
-@require_GET
+@require_safe
 @xframe_options_exempt
 @csp_override({**settings.SECURE_CSP, "frame-ancestors": ["*"]})
 def embed(request: HtmxHttpRequest, public_id: str):
@@ -238,7 +222,7 @@ def embed(request: HtmxHttpRequest, public_id: str):
     return render(request, "video_share/embed.html", context)
 
 
-@require_GET
+@require_safe
 def oembed(request: HtmxHttpRequest):
     """oEmbed (https://oembed.com) for watch page URLs: JSON only."""
     if request.GET.get("format", "json") != "json":
@@ -283,7 +267,7 @@ def oembed(request: HtmxHttpRequest):
 
 
 @login_required
-@require_GET
+@require_safe
 def history(request: HtmxHttpRequest):
     entries = (
         WatchProgress.objects.filter(user=request.user)
