@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
+from ..events import recheck_streams_on_commit
 from ..models import Comment, Report, User, Video
 from . import notifications
 from .comments import do_delete_comment, publish_comments
@@ -60,6 +61,7 @@ def do_ban(user: User) -> None:
     """Ban a user: they can no longer log in, and their comments are hidden."""
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False)
+        recheck_streams_on_commit(user=user)  # their open streams close, in every process
         for comment in Comment.objects.filter(author=user, hidden=False).select_related("video"):
             Comment.objects.filter(pk=comment.pk).update(hidden=True)
             notifications.announce_about(comment_ids=[comment.pk])
