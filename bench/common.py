@@ -209,8 +209,9 @@ def split_deployment(env: dict, logs: Path, page_workers: int = 2):
         for name, command in commands.items()
     }
     try:
-        wait_for(pages)
-        wait_for(streams)
+        # Each process migrates and collects static files first: slow on a busy machine.
+        wait_for(pages, 120)
+        wait_for(streams, 120)
         yield pages, streams, processes["gunicorn"].pid, processes["serve"].pid
     finally:
         for process in processes.values():

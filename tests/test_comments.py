@@ -299,32 +299,6 @@ def test_when_live_delivery_fails_the_comment_is_saved_and_the_poster_told(
     assert "others will only see it when they reload" in page
 
 
-def test_making_a_video_private_closes_other_viewers_streams(client, video, owner, bob):
-    from django_eventstream.views import Listener, get_listener_manager
-
-    manager = get_listener_manager()
-    channel = f"video-{video.public_id}~en"
-    kicked = []
-    monkey = manager.kick
-    manager.kick = lambda user_id, ch: kicked.append((user_id, ch))
-    try:
-        for user_id in (bob.pk, owner.pk, "anonymous"):
-            listener = Listener()
-            listener.user_id = user_id
-            listener.channels = {channel}
-            manager.add_listener(listener)
-        actions.do_edit_video(
-            video, {"title": "t", "description": "", "visibility": "private", "tags_text": []}
-        )
-        from video_share.events import kick_from_video
-
-        kick_from_video(video, keep_user_id=owner.pk)  # what on_commit runs
-    finally:
-        manager.kick = monkey
-        manager.listeners_by_channel.pop(channel, None)
-    assert sorted(map(str, kicked)) == sorted([str((bob.pk, channel)), str(("anonymous", channel))])
-
-
 def test_video_reactions_toggle_switch_and_count(client, video, bob):
     client.force_login(bob)
     url = reverse("react", args=[video.public_id])

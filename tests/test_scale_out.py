@@ -1,6 +1,7 @@
 """The split deployment of README.md, for real: pages under gunicorn, event streams under
 uvicorn (`serve --no-worker`), a separate `worker`, all on PostgreSQL and Redis. A comment
-posted to a page worker reaches a stream held by the uvicorn process.
+posted to a page worker reaches a stream held by the uvicorn process; a ban or a video made
+private in another process closes the streams it concerns there.
 
 Skipped where PostgreSQL or Redis does not answer (the default profile needs neither).
 """
@@ -8,6 +9,8 @@ Skipped where PostgreSQL or Redis does not answer (the default profile needs nei
 import asyncio
 import secrets
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -22,14 +25,14 @@ from bench.common import (
     redis_answers,
     split_deployment,
 )
-from bench.sse import VIDEO, seed
+from bench.sse import ROOT, VIDEO, seed
 
 from .test_postgresql import postgres_answers
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def deployment():
     if not (postgres_answers() and redis_answers()):
         pytest.skip("no PostgreSQL on 127.0.0.1:5432 or no Redis on 127.0.0.1:6379")
@@ -40,13 +43,13 @@ def deployment():
     try:
         session = seed(env)
         with split_deployment(env, work) as (pages, streams, _gunicorn, _serve):
-            yield pages, streams, session
+            yield pages, streams, session, env
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 def test_a_comment_posted_to_a_page_worker_reaches_a_stream_held_by_uvicorn(deployment):
-    pages, streams, session = deployment
+    pages, streams, session, _env = deployment
     marker = f"split-{secrets.token_hex(4)}"
 
     async def run():
@@ -56,6 +59,77 @@ def test_a_comment_posted_to_a_page_worker_reaches_a_stream_held_by_uvicorn(depl
             answer, _ = await post_form(pages, f"/v/{VIDEO}/comments/new", session, form)
             assert answer.startswith((b"HTTP/1.1 302", b"HTTP/1.1 200")), answer[:300]
             await asyncio.wait_for(read_until(reader, marker.encode()), 10)
+        finally:
+            writer.close()
+
+    asyncio.run(run())
+
+
+def shell(env: dict, code: str) -> str:
+    """Run `code` in a process of its own (manage.py shell); its last printed word."""
+    output = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return output.split()[-1] if output.split() else ""
+
+
+SIGNED_IN = """
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from video_share.models import User
+user = User.objects.create_user(username="{name}", password="a long and fine password")
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.create()
+print(session.session_key)
+"""
+
+
+def test_a_ban_in_another_process_closes_the_users_stream_held_by_uvicorn(deployment):
+    _pages, streams, _session, env = deployment
+    name = f"viewer{secrets.token_hex(3)}"
+    session = shell(env, SIGNED_IN.format(name=name))
+
+    async def run():
+        reader, writer = await open_stream(streams, "/events/me/", f"sessionid={session}")
+        try:
+            ban = (
+                "from video_share.actions import do_ban; from video_share.models import User; "
+                f"do_ban(User.objects.get(username='{name}'))"
+            )
+            await asyncio.to_thread(shell, env, ban)
+            await asyncio.wait_for(read_until(reader, b"stream-error"), 10)
+        finally:
+            writer.close()
+
+    asyncio.run(run())
+
+
+def test_a_video_made_private_in_another_process_closes_its_viewers_streams(deployment):
+    _pages, streams, _session, env = deployment
+    public_id = f"priv{secrets.token_hex(4)}"
+    shell(
+        env,
+        "from video_share.models import User, Video; "
+        f"Video.objects.create(owner=User.objects.get(username='host'), public_id='{public_id}', "
+        "title='Soon private', status='ready', duration=60)",
+    )
+
+    async def run():
+        reader, writer = await open_stream(streams, f"/v/{public_id}/events")
+        try:
+            private = (
+                "from video_share.actions import do_edit_video; "
+                "from video_share.models import Video; "
+                f"video = Video.objects.get(public_id='{public_id}'); "
+                "do_edit_video(video, {'title': video.title, 'description': '', "
+                "'visibility': 'private', 'tags_text': []})"
+            )
+            await asyncio.to_thread(shell, env, private)
+            await asyncio.wait_for(read_until(reader, b"stream-error"), 10)
         finally:
             writer.close()
 

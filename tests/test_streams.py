@@ -4,8 +4,8 @@ from django_eventstream import get_current_event_id, send_event
 
 from video_share.events import ChannelManager, user_channel
 
-from .factories import make_user
-from .streams import read_stream
+from .factories import make_user, make_video
+from .streams import HeldStream, body_of, read_stream, serve_stream, session_cookie, stream_scope
 
 pytestmark = pytest.mark.django_db
 
@@ -135,67 +135,11 @@ def test_an_idle_stream_gets_keep_alives(monkeypatch):
     assert "event: keep-alive" in text
 
 
-def _stream_scope(path: str, query: str = "") -> dict:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query.encode(),
-        "root_path": "",
-        "headers": [(b"host", b"testserver")],
-        "client": ("127.0.0.1", 5000),
-        "server": ("testserver", 80),
-    }
-
-
-def _serve_stream(path: str, *, query: str = "", when_open, until: bytes) -> list[dict]:
-    """The ASGI messages the server gets for one stream through the real application:
-    `when_open` runs as the first chunk (with stream-open) is sent, which is after the
-    stream's first read of storage and before it waits for live events; the reader leaves
-    once `until` has been sent."""
-    import asyncio
-
-    from asgiref.sync import async_to_sync, sync_to_async
-
-    from video_project.asgi import application
-
-    sent = []
-
-    async def run():
-        left = asyncio.Event()
-        first = True
-
-        async def receive():
-            nonlocal first
-            if first:
-                first = False
-                return {"type": "http.request", "body": b"", "more_body": False}
-            await left.wait()
-            return {"type": "http.disconnect"}
-
-        async def send(message):
-            sent.append(message)
-            body = message.get("body", b"")
-            if b"stream-open" in body:
-                await sync_to_async(when_open)()
-            if until in b"".join(m.get("body", b"") for m in sent):
-                left.set()
-
-        await asyncio.wait_for(application(_stream_scope(path, query), receive, send), 5)
-
-    async_to_sync(run)()
-    return sent
-
-
 def test_the_server_gets_each_event_of_a_stream_as_it_comes(video):
     from django_eventstream.views import get_listener_manager
 
     channel = f"{video.channel}~en"
-    sent = _serve_stream(
+    sent = serve_stream(
         reverse("video_stream", args=[video.public_id]),
         when_open=lambda: send_event(channel, "comment", "<p>Hello</p>", json_encode=False),
         until=b"Hello",
@@ -217,7 +161,7 @@ def test_events_published_while_a_stream_catches_up_arrive_once(video):
     resume_from = get_current_event_id([channel])
     send_event(channel, "comment", "<p>first</p>", json_encode=False)
     send_event(channel, "comment", "<p>second</p>", json_encode=False)
-    sent = _serve_stream(
+    sent = serve_stream(
         reverse("video_stream", args=[video.public_id]),
         query=f"lastEventId={resume_from}",
         when_open=lambda: send_event(channel, "comment", "<p>third</p>", json_encode=False),
@@ -246,25 +190,198 @@ def test_a_stream_request_with_a_body_is_refused_unread(video):
         sent.append(message)
 
     path = reverse("video_stream", args=[video.public_id])
-    async_to_sync(asyncio.wait_for)(application(_stream_scope(path), receive, send), 5)
+    async_to_sync(asyncio.wait_for)(application(stream_scope(path), receive, send), 5)
     assert sent[0]["status"] == 413
     assert len(received) <= 5  # 64 KiB at most, never spooled to disk
 
 
-def test_a_reader_refused_while_their_stream_catches_up_is_cut_off_at_once(video):
-    from video_share.events import kick_from_video
+def _private(video):
+    from video_share import actions
 
+    data = {"title": video.title, "description": "", "visibility": "private", "tags_text": []}
+    actions.do_edit_video(video, data)
+
+
+def test_a_reader_refused_while_their_stream_catches_up_is_cut_off_at_once(
+    video, django_capture_on_commit_callbacks
+):
     channel = f"{video.channel}~en"
 
     def private_now():
-        kick_from_video(video, keep_user_id=video.owner_id)
+        with django_capture_on_commit_callbacks(execute=True):
+            _private(video)
         send_event(channel, "comment", "<p>after</p>", json_encode=False)
 
-    sent = _serve_stream(
+    sent = serve_stream(
         reverse("video_stream", args=[video.public_id]),
         when_open=private_now,
         until=b"stream-error",
     )
-    text = b"".join(message.get("body", b"") for message in sent[1:])
+    text = body_of(sent)
     assert b"event: stream-error" in text
+    assert b"forbidden" in text
     assert b"<p>after</p>" not in text
+
+
+@pytest.mark.parametrize("stream", ["video_stream", "user_stream", "notification_stream"])
+def test_banning_a_user_closes_every_stream_they_hold(
+    stream, video, django_capture_on_commit_callbacks
+):
+    from video_share.actions import do_ban
+
+    bob = make_user("bob")
+    path = reverse(stream, args=[video.public_id] if stream == "video_stream" else [])
+
+    def ban():
+        with django_capture_on_commit_callbacks(execute=True):
+            do_ban(bob)
+
+    sent = serve_stream(path, cookie=session_cookie(bob), when_open=ban, until=b"stream-error")
+    assert b"event: stream-error" in body_of(sent)
+
+
+def test_a_ban_leaves_other_readers_streams_open(video, django_capture_on_commit_callbacks):
+    from video_share.actions import do_ban
+
+    alice, bob = make_user("alice"), make_user("bob")
+    channel = f"{video.channel}~en"
+
+    def ban_bob():
+        with django_capture_on_commit_callbacks(execute=True):
+            do_ban(bob)
+        send_event(channel, "comment", "<p>still here</p>", json_encode=False)
+
+    sent = serve_stream(
+        reverse("video_stream", args=[video.public_id]),
+        cookie=session_cookie(alice),
+        when_open=ban_bob,
+        until=b"still here",
+    )
+    text = body_of(sent)
+    assert b"stream-error" not in text
+    assert b"control" not in text  # what made the stream look again is never sent on
+
+
+def test_a_banned_users_session_opens_no_stream_of_theirs(video):
+    from video_share.actions import do_ban
+
+    bob = make_user("bob")
+    cookie = session_cookie(bob)
+    do_ban(bob)
+    sent = serve_stream(
+        reverse("user_stream"), cookie=cookie, when_open=lambda: None, until=b"stream-error"
+    )
+    assert b"event: stream-error" in body_of(sent)
+
+
+def test_a_ban_tells_every_stream_once_committed(published, django_capture_on_commit_callbacks):
+    from video_share.actions import do_ban
+
+    bob = make_user("bob")
+    with django_capture_on_commit_callbacks() as callbacks:
+        do_ban(bob)
+        assert ("control-users", "recheck", str(bob.pk)) not in published
+    for callback in callbacks:
+        callback()
+    assert ("control-users", "recheck", str(bob.pk)) in published
+
+
+def test_control_events_are_not_stored():
+    from video_share.event_storage import EventStorage
+    from video_share.events import recheck_streams_on_commit
+
+    bob = make_user("bob")
+    recheck_streams_on_commit(user=bob)
+    assert EventStorage().get_current_id("control-users") == 0
+    assert not ChannelManager().is_channel_reliable("control-users")
+
+
+def _answer(path: str, query: str = "") -> tuple[int, str]:
+    async def run():
+        async with HeldStream(path, query) as stream:
+            return stream.status, stream.body.decode()
+
+    return _run(run)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "es-meta=forged",
+        "es-meta=eyJhbGciOiJIUzI1NiJ9.e30.c2ln",
+        "recover=true",
+        "lastEventId={channel}:abc",
+        "lastEventId={channel}:-1",
+        "lastEventId={channel}:99999999999999999999999",
+    ],
+)
+def test_bad_stream_parameters_are_refused_with_400(video, query):
+    status, text = _answer(
+        reverse("video_stream", args=[video.public_id]),
+        query.format(channel=f"{video.channel}~en"),
+    )
+    assert status == 400
+    assert "stream" in text.lower()
+
+
+def test_a_last_event_id_in_another_format_is_refused_with_400(video):
+    status, text = _answer(reverse("video_stream", args=[video.public_id]), "lastEventId=nonsense")
+    assert status == 400
+
+
+def _run(coroutine_function):
+    from asgiref.sync import async_to_sync
+
+    return async_to_sync(coroutine_function)()
+
+
+def test_a_user_may_hold_only_so_many_streams_and_a_closed_one_frees_its_place(settings, video):
+    settings.VIDEO_SHARE_STREAMS_PER_USER = 2
+    alice = make_user("alice")
+    cookie = session_cookie(alice)
+    path = reverse("video_stream", args=[video.public_id])
+
+    async def run():
+        async with HeldStream(path, cookie=cookie) as first:
+            async with HeldStream(reverse("user_stream"), cookie=cookie) as second:
+                async with HeldStream(path, cookie=cookie) as third:
+                    assert (first.status, second.status, third.status) == (200, 200, 429)
+                    assert b"Too many open streams" in third.body
+                # Someone else from the same address is not counted as alice.
+                async with HeldStream(path) as anonymous:
+                    assert anonymous.status == 200
+            async with HeldStream(path, cookie=cookie) as again:
+                assert again.status == 200
+
+    _run(run)
+
+
+def test_an_address_may_hold_only_so_many_streams_and_a_closed_one_frees_its_place(settings, video):
+    settings.VIDEO_SHARE_STREAMS_PER_ADDRESS = 2
+    path = reverse("video_stream", args=[video.public_id])
+
+    async def run():
+        async with HeldStream(path) as first, HeldStream(path) as second:
+            async with HeldStream(path) as third:
+                assert (first.status, second.status, third.status) == (200, 200, 429)
+                assert b"Too many open streams" in third.body
+            async with HeldStream(path, address="10.0.0.2") as elsewhere:
+                assert elsewhere.status == 200
+        async with HeldStream(path) as again:
+            assert again.status == 200
+
+    _run(run)
+
+
+def test_a_refused_stream_frees_its_place(settings, video):
+    settings.VIDEO_SHARE_STREAMS_PER_ADDRESS = 1
+    private = make_video(video.owner, visibility="private")
+
+    async def run():
+        async with HeldStream(reverse("video_stream", args=[private.public_id])) as refused:
+            assert b"stream-error" in refused.body
+        async with HeldStream(reverse("video_stream", args=[video.public_id])) as allowed:
+            assert allowed.status == 200
+            assert b"stream-open" in allowed.body
+
+    _run(run)

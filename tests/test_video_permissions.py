@@ -187,3 +187,85 @@ def test_making_a_video_private_takes_effect_at_once_for_its_media(
         )
     client.logout()
     assert client.get(url).status_code == 404
+
+
+def _make_private(video, on_commit):
+    from video_share import actions
+
+    data = {"title": video.title, "description": "", "visibility": "private", "tags_text": []}
+    with on_commit(execute=True):
+        actions.do_edit_video(video, data)
+
+
+@pytest.mark.parametrize("viewer", ["other", "anonymous"])
+def test_making_a_video_private_closes_its_viewers_streams(
+    owner, viewer, django_capture_on_commit_callbacks
+):
+    from django_eventstream import send_event
+
+    from .streams import body_of, serve_stream, session_cookie
+
+    video = make_video(owner)
+    cookie = session_cookie(make_user("other")) if viewer == "other" else ""
+
+    def private_then_comment():
+        _make_private(video, django_capture_on_commit_callbacks)
+        send_event(f"{video.channel}~en", "comment", "<p>for the owner</p>", json_encode=False)
+
+    sent = serve_stream(
+        reverse("video_stream", args=[video.public_id]),
+        cookie=cookie,
+        when_open=private_then_comment,
+        until=b"stream-error",
+    )
+    text = body_of(sent)
+    assert b"event: stream-error" in text
+    assert b"for the owner" not in text
+
+
+def test_the_owners_stream_stays_open_when_their_video_becomes_private(
+    owner, django_capture_on_commit_callbacks
+):
+    from django_eventstream import send_event
+
+    from .streams import body_of, serve_stream, session_cookie
+
+    video = make_video(owner)
+
+    def private_then_comment():
+        _make_private(video, django_capture_on_commit_callbacks)
+        send_event(f"{video.channel}~en", "comment", "<p>for the owner</p>", json_encode=False)
+
+    sent = serve_stream(
+        reverse("video_stream", args=[video.public_id]),
+        cookie=session_cookie(owner),
+        when_open=private_then_comment,
+        until=b"for the owner",
+    )
+    assert b"stream-error" not in body_of(sent)
+
+
+def test_a_stale_permission_cached_in_this_process_does_not_keep_a_stream_open(
+    owner, django_capture_on_commit_callbacks
+):
+    """Another process made the video private: here the answer cached for the video still
+    says public, but the stream asks the database again when told to look."""
+    from video_share import media_access
+    from video_share.events import recheck_streams_on_commit
+
+    from .streams import body_of, serve_stream
+
+    video = make_video(owner)
+
+    def private_elsewhere():
+        media_access.load(video.public_id)  # cached here: public
+        Video.objects.filter(pk=video.pk).update(visibility="private")
+        with django_capture_on_commit_callbacks(execute=True):
+            recheck_streams_on_commit(video=video)
+
+    sent = serve_stream(
+        reverse("video_stream", args=[video.public_id]),
+        when_open=private_elsewhere,
+        until=b"stream-error",
+    )
+    assert b"event: stream-error" in body_of(sent)

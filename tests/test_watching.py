@@ -400,3 +400,42 @@ def test_the_watch_page_offers_to_subscribe_to_the_channel(client, alice_video):
 def test_no_one_is_offered_to_subscribe_to_themselves(client, alice_video):
     client.force_login(alice_video.owner)
     assert 'id="subscribe-button"' not in client.get(alice_video.get_absolute_url()).text
+
+
+@pytest.mark.parametrize(
+    "size",
+    [
+        {"maxwidth": "abc"},
+        {"maxwidth": "-500"},
+        {"maxwidth": "0"},
+        {"maxwidth": "1e9"},
+        {"maxwidth": "99999999999999999999"},
+        {"maxheight": "abc"},
+        {"maxheight": "-500"},
+        {"maxheight": "99999999999999999999"},
+    ],
+)
+def test_oembed_refuses_sizes_that_are_not_sensible_numbers(client, alice_video, size):
+    url = "http://testserver" + alice_video.get_absolute_url()
+    response = client.get(reverse("oembed"), {"url": url, **size})
+    assert response.status_code == 400
+    assert "max" in response.content.decode()
+
+
+def test_oembed_refusals_are_translated(client, alice_video):
+    url = "http://testserver" + alice_video.get_absolute_url()
+    response = client.get(
+        reverse("oembed"), {"url": url, "maxwidth": "abc"}, headers={"Accept-Language": "ar"}
+    )
+    assert response.status_code == 400
+    assert "أدخل رقما صحيحا" in response.content.decode()
+
+
+def test_oembed_keeps_within_the_size_asked_for(client, alice_video):
+    url = "http://testserver" + alice_video.get_absolute_url()
+    data = client.get(reverse("oembed"), {"url": url, "maxwidth": "320"}).json()
+    assert (data["width"], data["height"]) == (320, 180)
+    data = client.get(reverse("oembed"), {"url": url, "maxheight": "90"}).json()
+    assert (data["width"], data["height"]) == (160, 90)
+    data = client.get(reverse("oembed"), {"url": url, "maxwidth": "5000"}).json()
+    assert data["width"] <= 1920

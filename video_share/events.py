@@ -7,13 +7,17 @@ Channels:
 
 Channels always come from our URL configuration, never from the query string. Events are
 published only from ``do_*`` actions, and only once their transaction has committed.
+
+Control channels tell open streams, in every process, that who may read them has changed
+(``control-video-<public id>``: the video became private; ``control-users``: a user was
+banned). Their events are never stored, and never sent on to a browser: each stream that
+hears one asks again whether its reader may still read it (see video_share.sse).
 """
 
 import contextlib
 import contextvars
 import logging
 
-from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -33,30 +37,70 @@ def bell_channel(user_id: int) -> str:
     return f"notifications-{user_id}"
 
 
+# Every stream of a signed-in reader listens here: a ban names the user in the event's data.
+# One channel for all users, because a stream learns who its reader is only after it has
+# started listening (listening first, so that no ban falls in between); bans are rare.
+USERS_CONTROL_CHANNEL = "control-users"
+
+
+def video_control_channel(public_id: str) -> str:
+    return f"control-video-{public_id}"
+
+
+def _video_of(channel: str) -> str | None:
+    """The public id of the video a channel belongs to, if it does."""
+    kind, _, ident = channel.partition("-")
+    return ident.split("~", 1)[0] if kind in ("video", "watching") else None
+
+
 class ChannelManager(ChannelManagerBase):
     def get_channels_for_request(self, request, view_kwargs):
         return set(view_kwargs["channels"])
 
-    def can_read_channel(self, user, channel):
+    def can_read_channel(self, user, channel, *, fresh=False):
+        """Whether `user` may read `channel`; `fresh` asks the database rather than the
+        brief cache of who may see a video (which another process may have made stale)."""
         kind, _, ident = channel.partition("-")
         if kind in ("user", "notifications"):
             return user is not None and user.is_authenticated and str(user.pk) == ident
-        if kind in ("video", "watching"):
+        if (public_id := _video_of(channel)) is not None:
             from . import media_access
 
             # video-<public id>~<language>: one copy of each broadcast per site language.
             # Who may see a video is cached briefly: a crowd arriving at once costs one query.
-            public_id = ident.split("~", 1)[0]
-            found, access = media_access.cached(public_id)
+            found, access = (False, None) if fresh else media_access.cached(public_id)
             if not found:
                 access = media_access.load(public_id)
             return access is not None and access.video.can_view(user or _anonymous())
         return False
 
     def is_channel_reliable(self, channel):
-        # Presence counts are not stored (only the latest matters); everything else is,
-        # so that a reconnecting reader gets what it missed.
-        return not channel.startswith(("watching-", "notifications-"))
+        # Presence counts are not stored (only the latest matters), nor is what streams are
+        # told about permissions; everything else is, so that a reconnecting reader gets
+        # what it missed.
+        return not channel.startswith(("watching-", "notifications-", "control-"))
+
+    def control_channels(self, channels, *, signed_in: bool) -> set[str]:
+        """Where a stream on `channels` hears that its reader may have lost them."""
+        found = {video_control_channel(v) for c in channels if (v := _video_of(c)) is not None}
+        return (found | {USERS_CONTROL_CHANNEL}) if signed_in else found
+
+    def concerns(self, channel: str, data: str, user_id) -> bool:
+        """Whether a control event (on `channel`, with `data`) is about a stream of `user_id`
+        (a user's pk, or "anonymous"): a ban is about that user's streams only."""
+        return channel != USERS_CONTROL_CHANNEL or data == str(user_id)
+
+    def refused_now(self, request, reader, channels) -> list[str]:
+        """Of `channels`, those the reader of an open stream may no longer read, asked of the
+        database. `reader` is who opened it (None: nobody signed in); their session is
+        looked at again as a new request's would be: a deactivated (banned) user's session
+        signs nobody in any more, and then every channel is refused."""
+        from django.contrib.auth import get_user
+
+        user = get_user(request)
+        if reader is not None and user.pk != reader.pk:
+            return sorted(channels)
+        return sorted(c for c in channels if not self.can_read_channel(user, c, fresh=True))
 
 
 def _anonymous():
@@ -117,17 +161,13 @@ def send(channel: str, event_type: str, html: str) -> None:
             delivery.failed = True
 
 
-def kick_from_video(video, keep_user_id: int) -> None:
-    """Close the open streams of a video's channels, but its owner's: the video just became
-    private. Their pages get stream-error and stop reconnecting."""
-    from django_eventstream.views import get_listener_manager
-
-    manager = get_listener_manager()
-    for code, _name in settings.LANGUAGES:
-        channel = f"{video.channel}~{code}"
-        with manager.lock:
-            user_ids = {
-                listener.user_id for listener in manager.listeners_by_channel.get(channel, ())
-            }
-        for user_id in user_ids - {keep_user_id}:
-            manager.kick(user_id, channel)
+def recheck_streams_on_commit(*, video=None, user=None) -> None:
+    """Once the current transaction commits, have the open streams of `video`'s channels, or
+    of `user`, ask again whether their reader may read them (in every process): those refused
+    end with stream-error, and their pages stop reconnecting. For a video made private, or
+    a user banned."""
+    if video is not None:
+        channel, data = video_control_channel(video.public_id), ""
+    else:
+        channel, data = USERS_CONTROL_CHANNEL, str(user.pk)
+    transaction.on_commit(lambda: send(channel, "recheck", data))

@@ -376,3 +376,10 @@ class NotificationSettingsForm(forms.Form):
             name.removeprefix("kind_") for name in self.kind_fields if not cleaned.get(name)
         ]
         return cleaned
+
+
+class OEmbedSizeForm(forms.Form):
+    """The largest player an oEmbed consumer has room for (oembed.com, section 2.2)."""
+
+    maxwidth = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+    maxheight = forms.IntegerField(required=False, min_value=1, max_value=10_000)

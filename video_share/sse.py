@@ -18,14 +18,17 @@ import functools
 import io
 import logging
 import threading
+from collections import Counter
 from contextlib import aclosing, closing
 from urllib.parse import quote
 
+from django.conf import settings
 from django.core import signals
 from django.core.exceptions import RequestAborted, SynchronousOnlyOperation
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.urls import Resolver404, resolve, set_script_prefix
+from django.utils.translation import gettext as _
 from django_eventstream import views as eventstream_views
 from django_eventstream.eventrequest import EventRequest
 from django_eventstream.eventstream import EventPermissionError, get_events
@@ -34,7 +37,6 @@ from django_eventstream.utils import (
     get_channelmanager,
     sse_encode_error,
     sse_encode_event,
-    sse_error_response,
 )
 
 from . import db_threads
@@ -54,10 +56,13 @@ def _open(request, channels, listener=None):
         channels = channels(request)
     try:
         event_request = EventRequest(request, view_kwargs={"channels": channels})
-    except EventRequest.ResumeNotAllowedError as error:
-        return HttpResponseBadRequest(f"Invalid request: {error}.\n")
-    except EventRequest.Error as error:
-        return sse_error_response("bad-request", f"Invalid request: {error}.")
+    except EventRequest.ResumeNotAllowedError:
+        return _bad_request(_("A stream that ended with an error cannot resume: reload the page."))
+    except EventRequest.Error:
+        return _bad_request(_("The last event id of this stream is not valid."))
+    # django-eventstream hands the ids to storage as they are: int() of anything.
+    if not all(_is_event_id(last_id) for last_id in event_request.channel_last_ids.values()):
+        return _bad_request(_("The last event id of this stream is not valid."))
     if listener is None:
         return event_request, None
     listener.user_id = event_request.user.pk if event_request.user else "anonymous"
@@ -65,6 +70,19 @@ def _open(request, channels, listener=None):
         return event_request, get_events(event_request)
     except EventPermissionError as error:
         return event_request, error
+
+
+def _is_event_id(value: str) -> bool:
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
+def _bad_request(message: str) -> HttpResponse:
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+# Parameters of django-eventstream's protocol with a GRIP proxy (Pushpin), which it reads
+# unchecked (an invalid token or a missing proxy is an exception): never valid here.
+PROXY_PARAMETERS = ("es-meta", "recover")
 
 
 async def read_soon(function, *args, **kwargs):
@@ -89,30 +107,52 @@ async def events(request, channels, *, on_change=None) -> HttpResponse:
             return eventstream_views.events(request, channels=chosen)
 
         return await read(grip_response, request)
+    if any(name in request.GET for name in PROXY_PARAMETERS):
+        return _answer(request, _bad_request(_("This stream takes no proxy parameters.")))
     listener = Listener()
     listener.assign_loop()
-    if not callable(channels):
-        # Known channels: listen before storage is read, as django-eventstream does.
-        listener.channels = set(channels)
-        listener.listen()
+    address = request.META.get("REMOTE_ADDR", "")
+    if not listener.take_place(("address", address), settings.VIDEO_SHARE_STREAMS_PER_ADDRESS):
+        return _answer(request, _too_many(_("Too many open streams from this address.")))
+    # Listen before anything is read (the reader, permissions, storage), as
+    # django-eventstream does, so that nothing published meanwhile is missed: for channels
+    # that depend on the reader, their control channels at least.
+    known = [] if callable(channels) else channels
+    signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES
+    listener.control = get_channelmanager().control_channels(known, signed_in=signed_in)
+    listener.listen([*known, *listener.control])
     try:
-        opened = await read_soon(_open, request, channels, listener if listener.listening else None)
+        opened = await read_soon(_open, request, channels, listener if known else None)
     except BaseException:
         listener.stop()
         raise
     if isinstance(opened, HttpResponse):
         listener.stop()
-        add_default_headers(opened, request=request)
-        return opened
+        return _answer(request, opened)
     event_request, first_read = opened
     listener.user_id = event_request.user.pk if event_request.user else "anonymous"
-    if not listener.listening:
-        listener.channels = event_request.channels
-    stream = _Stream(_stream(event_request, listener, first_read, on_change), listener)
+    if event_request.user and not listener.take_place(
+        ("user", event_request.user.pk), settings.VIDEO_SHARE_STREAMS_PER_USER
+    ):
+        listener.stop()
+        return _answer(request, _too_many(_("Too many open streams for this account.")))
+    if not known:
+        listener.listen(event_request.channels)
+    stream = _Stream(_stream(request, event_request, listener, first_read, on_change), listener)
     response = StreamingHttpResponse(stream, content_type="text/event-stream")
     response.event_stream = stream  # sent by StreamHandler.send_response
     add_default_headers(response, request=request)
     return response
+
+
+def _answer(request, response: HttpResponse) -> HttpResponse:
+    add_default_headers(response, request=request)
+    return response
+
+
+def _too_many(message: str) -> HttpResponse:
+    message = f"{message} {_('Close some pages, then try again.')}"
+    return HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
 
 
 class _Stream:
@@ -129,13 +169,18 @@ class _Stream:
         self.listener.stop()
 
 
-async def _stream(event_request: EventRequest, listener, first_read=None, on_change=None):
+async def _stream(request, event_request: EventRequest, listener, first_read=None, on_change=None):
     """django-eventstream's stream loop, reading storage on the event loop or a database
-    thread."""
-    reliable = get_channelmanager().is_channel_reliable
+    thread; it ends with stream-error when a control event shows its reader refused."""
+    channel_manager = get_channelmanager()
+    reliable = channel_manager.is_channel_reliable
     manager = eventstream_views.get_listener_manager()
-    if not listener.listening:
-        listener.listen()
+
+    def recheck():
+        return read(
+            channel_manager.refused_now, request, event_request.user, event_request.channels
+        )
+
     opened = False
     try:
         first = True
@@ -183,10 +228,9 @@ async def _stream(event_request: EventRequest, listener, first_read=None, on_cha
                 continue
             with manager.lock:
                 queued, listener.channel_items = listener.channel_items, {}
-                refused = listener.error
                 if not listener.overflow:
                     listener.aevent.clear()  # else _live reads storage again at once
-            if refused:
+            if _take_control(queued, listener) and (refused := await recheck()):
                 yield _refusal(refused)
                 return
             # Events published while storage was read: stored ones are read again from
@@ -196,7 +240,7 @@ async def _stream(event_request: EventRequest, listener, first_read=None, on_cha
                 yield _encode(unstored, {})
             if len(unstored) < len(queued):
                 continue
-            async for body, ended in _live(listener, manager, last_ids):
+            async for body, ended in _live(listener, manager, last_ids, recheck):
                 yield body
                 if ended:
                     return
@@ -243,28 +287,39 @@ def _encode(channel_items: dict, last_ids: dict) -> bytes:
     return b"".join(body)
 
 
-def _refusal(error: dict) -> bytes:
-    """The end of a stream whose reader was refused (a video made private): nothing queued
-    for them is sent any more."""
-    return sse_encode_error(error["condition"], error["text"], extra=error.get("extra")).encode()
+def _take_control(channel_items: dict, listener) -> bool:
+    """Takes the control events out of `channel_items` (they are for the stream, never for
+    its reader); whether one may concern the reader: it does, or the queue of its channel
+    was full and may have dropped one that did."""
+    manager, concerned = get_channelmanager(), False
+    for channel in listener.control & channel_items.keys():
+        items = channel_items.pop(channel)
+        concerned = concerned or len(items) >= eventstream_views.MAX_PENDING
+        concerned = concerned or any(
+            manager.concerns(channel, item.data, listener.user_id) for item in items
+        )
+    return concerned
 
 
-async def _live(listener, manager, last_ids: dict):
+def _refusal(channels: list[str]) -> bytes:
+    """The end of a stream whose reader was refused (a video made private, a user banned):
+    nothing queued for them is sent any more."""
+    text = f"Permission denied to channels: {', '.join(channels)}"
+    return sse_encode_error("forbidden", text, extra={"channels": channels}).encode()
+
+
+async def _live(listener, manager, last_ids: dict, recheck):
     """(text, ended) as events are published, with keep-alives. Returns when the queue
-    overflowed; `ended` when the stream must end (the reader was kicked)."""
+    overflowed; `ended` when the stream must end (its reader was refused)."""
     while True:
         await listener.aevent.wait()
         with manager.lock:
-            channel_items, overflow, error = (
-                listener.channel_items,
-                listener.overflow,
-                listener.error,
-            )
+            channel_items, overflow = listener.channel_items, listener.overflow
             listener.aevent.clear()
             listener.channel_items, listener.overflow = {}, False
         keep_alive, listener.keep_alive_due = listener.keep_alive_due, False
-        if error:
-            yield _refusal(error), True
+        if _take_control(channel_items, listener) and (refused := await recheck()):
+            yield _refusal(refused), True
             return
         body = _encode(channel_items, last_ids)
         if body:
@@ -285,9 +340,12 @@ class Listener(eventstream_views.Listener):
 
     listening = False
     keep_alive_due = False
+    control = frozenset()  # the channels of its control events (video_share.events)
+    places: tuple = ()  # what this stream is counted against (see take_place)
 
-    def listen(self):
-        """Start listening (on the event loop)."""
+    def listen(self, channels=()):
+        """Start listening (on the event loop), or listen to more channels."""
+        self.channels = self.channels | set(channels)
         eventstream_views.get_listener_manager().add_listener(self)
         self.listening = True
         with _wakeups_lock:
@@ -304,8 +362,23 @@ class Listener(eventstream_views.Listener):
         with _wakeups_lock:
             listening, self.listening = self.listening, False
             _listening.get(self.loop, set()).discard(self)
+            places, self.places = self.places, ()
+            for key in places:
+                _places[key] -= 1
+                if not _places[key]:
+                    del _places[key]
         if listening:
             eventstream_views.get_listener_manager().remove_listener(self)
+
+    def take_place(self, key, most: int) -> bool:
+        """Count this stream as one of `key`'s (its user, its address) until it stops; False
+        if `most` of them are open in this process already (0: no limit)."""
+        with _wakeups_lock:
+            if most and _places[key] >= most:
+                return False
+            _places[key] += 1
+            self.places = (*self.places, key)
+        return True
 
     def wake_threadsafe(self):
         with _wakeups_lock:
@@ -321,6 +394,7 @@ _wakeups_lock = threading.Lock()
 
 
 _listening: dict = {}  # event loop → its listening listeners
+_places: Counter = Counter()  # user or address → its open streams in this process
 _tickers: dict = {}
 
 

@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
+from ..events import recheck_streams_on_commit
 from ..models import Comment, Report, User, Video
 from .comments import do_delete_comment, do_hide_comment
 from .videos import do_delete_video, do_edit_video
@@ -61,6 +62,7 @@ def do_ban(user: User) -> None:
     moderator hides one)."""
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False)
+        recheck_streams_on_commit(user=user)  # their open streams close, in every process
         for video in Video.objects.filter(owner=user).exclude(visibility=Video.Visibility.PRIVATE):
             _make_private(video)
         for comment in Comment.objects.filter(author=user, hidden=False).select_related(

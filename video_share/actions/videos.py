@@ -13,7 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import media_access, search, storage
-from ..events import kick_from_video, publish_on_commit, render_fragment, user_channel
+from ..events import (
+    publish_on_commit,
+    recheck_streams_on_commit,
+    render_fragment,
+    user_channel,
+)
 from ..media import Probe, ladder
 from ..models import (
     Notification,
@@ -312,7 +317,7 @@ def do_edit_video(video: Video, data: dict) -> None:
         video.tags.set(Tag.for_names(data["tags_text"]))
         search.index_videos(Video.objects.filter(pk=video.pk))
         if became_private:
-            transaction.on_commit(lambda: kick_from_video(video, keep_user_id=video.owner_id))
+            recheck_streams_on_commit(video=video)
         if "visibility" in changed:
             notifications.announce_about(video=video)
             _announce_when_public(video)

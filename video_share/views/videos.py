@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.html import format_html
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from .. import actions
 from ..events import live_event_id
-from ..forms import PosterForm, UploadForm, VideoEditForm
+from ..forms import OEmbedSizeForm, PosterForm, UploadForm, VideoEditForm
 from ..htmx import HtmxHttpRequest, navigate
 from ..models import Reaction, Video, WatchProgress
 from ..prepared import Prepared
@@ -239,8 +239,14 @@ def oembed(request: HtmxHttpRequest):
     )
     if not video.is_playable or video.visibility == Video.Visibility.PRIVATE:
         raise Http404
-    width = min(int(request.GET.get("maxwidth", 0) or 640), 1920)
+    size = OEmbedSizeForm(request.GET)
+    if not size.is_valid():
+        errors = [f"{name}: {' '.join(messages)}" for name, messages in size.errors.items()]
+        return HttpResponseBadRequest("\n".join(errors), content_type="text/plain; charset=utf-8")
+    width = min(size.cleaned_data["maxwidth"] or 640, 1920)
     height = round(width * 9 / 16)
+    if (most := size.cleaned_data["maxheight"]) and height > most:
+        width, height = max(1, round(most * 16 / 9)), most
     src = request.build_absolute_uri(reverse("embed", args=[video.public_id]))
     data = {
         "version": "1.0",
