@@ -1,8 +1,11 @@
+import io
+
 import av
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from video_share import media
+from video_share import images, media
 
 from .media_files import make_audio, make_vfr, make_video, rotate
 
@@ -229,3 +232,48 @@ def test_poster_frames_prefer_a_frame_with_something_in_it(files):
 def test_frames_of_a_rotated_video_are_upright(files):
     source = media.probe(files["rotated"])
     assert media.grab_frame(files["rotated"], source, 1.0).size == (360, 640)
+
+
+def jpeg_with_metadata(orientation: int = 1) -> bytes:
+    """A real camera-style JPEG: a comment with markup, EXIF (orientation, GPS, maker) and XMP."""
+    image = Image.new("RGB", (40, 20), "red")
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "Spy Cam <script>alert(1)</script>"
+    exif[0x8825] = {2: (51.0, 30.0, 0.0)}  # GPS latitude
+    out = io.BytesIO()
+    image.save(
+        out,
+        "JPEG",
+        exif=exif,
+        comment=b"<script>alert(1)</script>",
+        xmp=b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><script>alert(2)</script></x:xmpmeta>',
+    )
+    return out.getvalue()
+
+
+def gif_with_comment() -> bytes:
+    out = io.BytesIO()
+    Image.new("P", (40, 20)).save(out, "GIF", comment=b"<script>alert(1)</script>")
+    return out.getvalue()
+
+
+def assert_no_metadata(data: bytes):
+    assert b"script" not in data
+    assert b"Spy Cam" not in data
+    with Image.open(io.BytesIO(data)) as image:
+        assert not set(image.info) & {"comment", "exif", "xmp", "icc_profile"}
+        assert len(image.getexif()) == 0
+
+
+@pytest.mark.parametrize("make", [images.make_poster, images.make_avatar])
+@pytest.mark.parametrize("source", [jpeg_with_metadata, gif_with_comment])
+def test_reencoded_pictures_keep_no_comment_exif_or_xmp(make, source):
+    assert_no_metadata(make(SimpleUploadedFile("x", source())).read())
+
+
+def test_a_poster_is_turned_upright_before_its_exif_is_dropped():
+    # Orientation 6: the camera was turned; the 40x20 pixels show a 20x40 picture.
+    poster = images.make_poster(SimpleUploadedFile("x.jpg", jpeg_with_metadata(orientation=6)))
+    with Image.open(poster) as image:
+        assert image.size == (20, 40)
