@@ -107,6 +107,38 @@ def test_a_playlist_disguised_as_a_video_is_refused_without_reading_what_it_name
         media.probe(playlist)
 
 
+def test_a_video_over_the_resolution_cap_is_refused_before_its_picture_is_decoded(
+    files, monkeypatch
+):
+    monkeypatch.setattr(media, "MAX_VIDEO_PIXELS", 640 * 360 - 1)
+    with pytest.raises(media.ProbeError, match="larger than"):
+        media.probe(files["landscape"])
+
+
+def test_a_video_with_a_side_over_the_cap_is_refused(files, monkeypatch):
+    monkeypatch.setattr(media, "MAX_VIDEO_SIDE", 639)
+    with pytest.raises(media.ProbeError, match="larger than"):
+        media.probe(files["landscape"])
+
+
+def test_the_probe_runs_in_a_process_of_its_own(files, monkeypatch):
+    # What this process's PyAV would do no longer matters.
+    monkeypatch.setattr(av, "open", lambda *args, **kwargs: pytest.fail("probed in-process"))
+    assert media.probe(files["landscape"]).width == 640
+
+
+def test_a_probe_over_its_memory_limit_is_refused_with_a_message(files, monkeypatch):
+    monkeypatch.setattr(media, "PROBE_MEMORY_LIMIT", 32 * 1024 * 1024)
+    with pytest.raises(media.ProbeError, match="could not read this file"):
+        media.probe(files["landscape"])
+
+
+def test_a_probe_over_its_time_limit_is_refused_with_a_message(files, monkeypatch):
+    monkeypatch.setattr(media, "PROBE_SECONDS", 0.01)
+    with pytest.raises(media.ProbeError, match="could not read this file"):
+        media.probe(files["landscape"])
+
+
 @pytest.mark.parametrize(
     ("size", "expected"),
     [
@@ -209,6 +241,16 @@ def test_a_failing_transcode_raises_and_leaves_no_output(files, tmp_path):
     out = tmp_path / "out.mp4"
     with pytest.raises(media.FFmpegError):
         media.transcode(broken, source, 360, out)
+    assert not out.exists()
+
+
+def test_a_transcode_over_its_time_limit_raises_timed_out_and_leaves_no_output(
+    files, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(media, "time_limit", lambda duration: 0)
+    out = tmp_path / "out.mp4"
+    with pytest.raises(media.TimedOut):
+        media.transcode(files["landscape"], media.probe(files["landscape"]), 360, out)
     assert not out.exists()
 
 
