@@ -1,8 +1,11 @@
+import io
+
 import av
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from video_share import media
+from video_share import images, media
 
 from .media_files import make_audio, make_vfr, make_video, rotate
 
@@ -102,6 +105,38 @@ def test_a_playlist_disguised_as_a_video_is_refused_without_reading_what_it_name
     )
     with pytest.raises(media.ProbeError):
         media.probe(playlist)
+
+
+def test_a_video_over_the_resolution_cap_is_refused_before_its_picture_is_decoded(
+    files, monkeypatch
+):
+    monkeypatch.setattr(media, "MAX_VIDEO_PIXELS", 640 * 360 - 1)
+    with pytest.raises(media.ProbeError, match="larger than"):
+        media.probe(files["landscape"])
+
+
+def test_a_video_with_a_side_over_the_cap_is_refused(files, monkeypatch):
+    monkeypatch.setattr(media, "MAX_VIDEO_SIDE", 639)
+    with pytest.raises(media.ProbeError, match="larger than"):
+        media.probe(files["landscape"])
+
+
+def test_the_probe_runs_in_a_process_of_its_own(files, monkeypatch):
+    # What this process's PyAV would do no longer matters.
+    monkeypatch.setattr(av, "open", lambda *args, **kwargs: pytest.fail("probed in-process"))
+    assert media.probe(files["landscape"]).width == 640
+
+
+def test_a_probe_over_its_memory_limit_is_refused_with_a_message(files, monkeypatch):
+    monkeypatch.setattr(media, "PROBE_MEMORY_LIMIT", 32 * 1024 * 1024)
+    with pytest.raises(media.ProbeError, match="could not read this file"):
+        media.probe(files["landscape"])
+
+
+def test_a_probe_over_its_time_limit_is_refused_with_a_message(files, monkeypatch):
+    monkeypatch.setattr(media, "PROBE_SECONDS", 0.01)
+    with pytest.raises(media.ProbeError, match="could not read this file"):
+        media.probe(files["landscape"])
 
 
 @pytest.mark.parametrize(
@@ -209,6 +244,16 @@ def test_a_failing_transcode_raises_and_leaves_no_output(files, tmp_path):
     assert not out.exists()
 
 
+def test_a_transcode_over_its_time_limit_raises_timed_out_and_leaves_no_output(
+    files, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(media, "time_limit", lambda duration: 0)
+    out = tmp_path / "out.mp4"
+    with pytest.raises(media.TimedOut):
+        media.transcode(files["landscape"], media.probe(files["landscape"]), 360, out)
+    assert not out.exists()
+
+
 def test_a_cancelled_transcode_kills_ffmpeg_and_leaves_no_output(tmp_path):
     long_clip = make_video(tmp_path / "long.mp4", size="1280x720", seconds=20, audio=False)
     source = media.probe(long_clip)
@@ -229,3 +274,48 @@ def test_poster_frames_prefer_a_frame_with_something_in_it(files):
 def test_frames_of_a_rotated_video_are_upright(files):
     source = media.probe(files["rotated"])
     assert media.grab_frame(files["rotated"], source, 1.0).size == (360, 640)
+
+
+def jpeg_with_metadata(orientation: int = 1) -> bytes:
+    """A real camera-style JPEG: a comment with markup, EXIF (orientation, GPS, maker) and XMP."""
+    image = Image.new("RGB", (40, 20), "red")
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "Spy Cam <script>alert(1)</script>"
+    exif[0x8825] = {2: (51.0, 30.0, 0.0)}  # GPS latitude
+    out = io.BytesIO()
+    image.save(
+        out,
+        "JPEG",
+        exif=exif,
+        comment=b"<script>alert(1)</script>",
+        xmp=b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><script>alert(2)</script></x:xmpmeta>',
+    )
+    return out.getvalue()
+
+
+def gif_with_comment() -> bytes:
+    out = io.BytesIO()
+    Image.new("P", (40, 20)).save(out, "GIF", comment=b"<script>alert(1)</script>")
+    return out.getvalue()
+
+
+def assert_no_metadata(data: bytes):
+    assert b"script" not in data
+    assert b"Spy Cam" not in data
+    with Image.open(io.BytesIO(data)) as image:
+        assert not set(image.info) & {"comment", "exif", "xmp", "icc_profile"}
+        assert len(image.getexif()) == 0
+
+
+@pytest.mark.parametrize("make", [images.make_poster, images.make_avatar])
+@pytest.mark.parametrize("source", [jpeg_with_metadata, gif_with_comment])
+def test_reencoded_pictures_keep_no_comment_exif_or_xmp(make, source):
+    assert_no_metadata(make(SimpleUploadedFile("x", source())).read())
+
+
+def test_a_poster_is_turned_upright_before_its_exif_is_dropped():
+    # Orientation 6: the camera was turned; the 40x20 pixels show a 20x40 picture.
+    poster = images.make_poster(SimpleUploadedFile("x.jpg", jpeg_with_metadata(orientation=6)))
+    with Image.open(poster) as image:
+        assert image.size == (20, 40)

@@ -3,6 +3,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
+from video_share import actions, media_access
 from video_share.models import Rendition, Video
 
 from .factories import make_user, make_video
@@ -91,6 +92,61 @@ def test_media_of_a_private_video_is_not_cached_publicly(client, owner):
     client.force_login(owner)
     response = client.get(urls(video)["rendition"])
     assert response["Cache-Control"].startswith("private")
+
+
+@pytest.mark.parametrize("visibility", ["private", "unlisted"])
+@pytest.mark.parametrize("what", ["rendition", "poster"])
+def test_media_of_a_non_public_video_is_checked_again_on_every_use(client, owner, visibility, what):
+    video = with_files(make_video(owner, visibility=visibility))
+    client.force_login(owner)
+    response = client.get(urls(video)[what])
+    assert response["Cache-Control"] == "private, no-cache"
+    again = client.get(urls(video)[what], headers={"If-None-Match": response["ETag"]})
+    assert again.status_code == 304
+    assert again["Cache-Control"] == "private, no-cache"
+
+
+def test_a_browser_revalidating_revoked_media_is_refused(client, owner):
+    video = with_files(make_video(owner, visibility="unlisted"))
+    response = client.get(urls(video)["rendition"])
+    Video.objects.filter(pk=video.pk).update(visibility="private")
+    media_access.forget(video.public_id)
+    again = client.get(urls(video)["rendition"], headers={"If-None-Match": response["ETag"]})
+    assert again.status_code == 404
+
+
+def test_media_of_a_public_video_may_be_kept_by_the_browser(client, owner):
+    video = with_files(make_video(owner, visibility="public"))
+    response = client.get(urls(video)["rendition"])
+    assert response["Cache-Control"] == "private, max-age=86400"
+
+
+def test_candidate_frames_are_checked_again_on_every_use(client, owner):
+    video = with_files(make_video(owner))
+    client.force_login(owner)
+    response = client.get(reverse("video_media", args=[video.public_id, "frame-0-1.jpg"]))
+    assert response["Cache-Control"] == "private, no-cache"
+
+
+def test_a_lookup_that_read_before_a_change_does_not_cache_its_stale_answer(
+    owner, monkeypatch, django_capture_on_commit_callbacks
+):
+    video = with_files(make_video(owner, visibility="public"))
+    read = media_access._load
+
+    def read_then_change(public_id):
+        # The lookup has read "public"; the owner makes the video private and that commits
+        # before the lookup stores its answer.
+        stale = read(public_id)
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.do_edit_video(
+                video, {"title": "t", "description": "", "visibility": "private", "tags_text": []}
+            )
+        return stale
+
+    monkeypatch.setattr(media_access, "_load", read_then_change)
+    assert media_access.load(video.public_id).video.visibility == "public"
+    assert media_access.cached(video.public_id) == (False, None)
 
 
 @pytest.mark.parametrize(

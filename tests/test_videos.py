@@ -82,7 +82,8 @@ def test_htmx_upload_navigates_to_the_watch_page(client, alice, clip):
     assert video.get_absolute_url() in response["HX-Location"]
 
 
-def test_any_client_file_name_is_harmless(client, alice, clip):
+def test_any_client_file_name_is_harmless(client, alice, clip, settings):
+    settings.VIDEO_SHARE_PROCESSING_PER_USER = 0  # no limit
     for name in ["../../etc/passwd.mp4", "ملف فيديو.mp4", "x" * 300 + ".mp4", "a\x00b.mp4"]:
         client.post(
             reverse("upload"),
@@ -137,6 +138,54 @@ def test_an_upload_past_the_quota_is_refused(client, alice, clip, settings):
     response = post_upload(client, clip)
     assert "storage quota" in response.content.decode()
     assert Video.objects.count() == 1
+
+
+def test_a_video_longer_than_the_limit_is_refused_at_upload(client, alice, tmp_path, settings):
+    settings.VIDEO_SHARE_MAX_DURATION_MINUTES = 1
+    long = make_video(tmp_path / "long.mp4", size="64x64", rate=1, seconds=61, audio=False)
+    assert_refused(post_upload(client, long), "longer than 1 minute")
+
+
+def test_a_video_as_long_as_the_limit_is_accepted(client, alice, tmp_path, settings):
+    settings.VIDEO_SHARE_MAX_DURATION_MINUTES = 1
+    post_upload(client, make_video(tmp_path / "ok.mp4", size="64x64", rate=1, seconds=59))
+    assert Video.objects.count() == 1
+
+
+def test_the_duration_limit_has_a_sane_default():
+    assert 0 < settings.VIDEO_SHARE_MAX_DURATION_MINUTES <= 240
+    assert 0 < settings.VIDEO_SHARE_PROCESSING_PER_USER <= 4
+
+
+@pytest.mark.parametrize("waiting", [{"status": "uploaded"}, {"status": "processing"}])
+def test_an_upload_is_refused_while_the_user_has_enough_videos_in_processing(
+    client, alice, clip, settings, waiting
+):
+    settings.VIDEO_SHARE_PROCESSING_PER_USER = 2
+    make_video_row(alice, **waiting)
+    make_video_row(alice, status="ready", pending_heights=[720])  # a rendition still to do
+    make_video_row(alice, status="ready")
+    make_video_row(alice, status="failed")
+    make_video_row(make_user("bob"), status="processing")
+    response = post_upload(client, clip, title="One more")
+    assert "You have 2 videos being processed." in response.content.decode()
+    assert not Video.objects.filter(title="One more").exists()
+    assert temp_files() == []
+
+
+def test_the_upload_page_says_when_the_user_must_wait(client, alice, settings):
+    settings.VIDEO_SHARE_PROCESSING_PER_USER = 1
+    assert "You have" not in client.get(reverse("upload")).content.decode()
+    make_video_row(alice, status="uploaded")
+    page = client.get(reverse("upload")).content.decode()
+    assert "You have 1 video being processed. Upload another when it is ready." in page
+
+
+def test_the_upload_page_states_the_limits(client, alice, settings):
+    settings.VIDEO_SHARE_MAX_DURATION_MINUTES = 90
+    page = client.get(reverse("upload")).content.decode()
+    assert "Videos can be up to 90 minutes long." in page
+    assert "You can have 2 videos being processed at a time." in page
 
 
 @pytest.mark.parametrize(
@@ -272,6 +321,23 @@ def test_a_video_that_fails_to_convert_shows_why_and_can_be_retried(
     run_jobs()
     video.refresh_from_db()
     assert video.status == Video.Status.READY
+
+
+def test_a_video_whose_conversion_runs_out_of_time_says_so(
+    client, alice, clip, monkeypatch, django_capture_on_commit_callbacks
+):
+    post_upload(client, clip)
+
+    def too_slow(*args, **kwargs):
+        raise media.TimedOut("ffmpeg took too long")
+
+    monkeypatch.setattr(media, "transcode", too_slow)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_jobs()
+    video = Video.objects.get()
+    assert video.status == Video.Status.FAILED
+    assert "took longer than we allow" in video.failure_reason
+    assert "ffmpeg" not in video.failure_reason
 
 
 def test_a_job_whose_worker_died_is_queued_again(alice, settings):

@@ -352,7 +352,20 @@ LOGGING = {
 
 # Video uploads and processing.
 VIDEO_SHARE_MAX_UPLOAD_MB = env_int("VIDEO_SHARE_MAX_UPLOAD_MB", 4096)
+# Only a signed-in user's upload may send a large body; any other request (the picture forms
+# aside: VIDEO_SHARE_MAX_AVATAR_MB) at most this much, kept in memory rather than spooled
+# (video_share.asgi_limits).
+VIDEO_SHARE_MAX_REQUEST_MB = env_int("VIDEO_SHARE_MAX_REQUEST_MB", 2)
+# Large uploads under way at once in one process: per user, and in all (each holds a thread
+# and a database connection while it is received).
+VIDEO_SHARE_UPLOADS_PER_USER = env_int("VIDEO_SHARE_UPLOADS_PER_USER", 2)
+VIDEO_SHARE_UPLOADS_AT_ONCE = env_int("VIDEO_SHARE_UPLOADS_AT_ONCE", 8)
 VIDEO_SHARE_USER_QUOTA_MB = env_int("VIDEO_SHARE_USER_QUOTA_MB", 0)  # 0: unlimited
+# Longer videos are refused at upload: processing time grows with length.
+VIDEO_SHARE_MAX_DURATION_MINUTES = env_int("VIDEO_SHARE_MAX_DURATION_MINUTES", 180)
+# Videos of one user that may wait for (or be in) processing at once; one more upload waits
+# until one of them is done, so that nobody's uploads hold the worker for everyone.
+VIDEO_SHARE_PROCESSING_PER_USER = env_int("VIDEO_SHARE_PROCESSING_PER_USER", 2)
 # A job without a heartbeat for this long is taken as dead (its worker was killed).
 VIDEO_SHARE_STALE_JOB_SECONDS = env_int("VIDEO_SHARE_STALE_JOB_SECONDS", 60)
 VIDEO_SHARE_MAX_ATTEMPTS = env_int("VIDEO_SHARE_MAX_ATTEMPTS", 3)

@@ -6,4 +6,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "video_project.settings")
 
-application = get_wsgi_application()
+from video_share.asgi_limits import WSGIBodySizeLimit  # noqa: E402
+
+# Large bodies only for the upload view, as under ASGI (video_share.asgi_limits).
+application = WSGIBodySizeLimit(get_wsgi_application())

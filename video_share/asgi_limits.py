@@ -1,21 +1,131 @@
-"""A request-body size guard in front of Django.
+"""Request-body limits in front of Django, by path and by who is asking.
 
-Under ASGI, Django spools the whole request body to a temporary file before any view runs,
-and uvicorn sets no limit: without this guard, a 50 GB upload would fill the disk before the
-upload form could refuse it.
+Django reads the whole request body (spooled to a temporary file past
+FILE_UPLOAD_MAX_MEMORY_SIZE) before any view, CSRF check or authentication runs, and under
+uvicorn such a body also gets a thread and a database connection of its own
+(video_share.db_threads); uvicorn sets no limit. So the size a request may send is decided
+here, before a byte of it is read:
+
+- the upload view, for a signed-in user: VIDEO_SHARE_MAX_UPLOAD_MB, with at most
+  VIDEO_SHARE_UPLOADS_PER_USER such uploads of one user and VIDEO_SHARE_UPLOADS_AT_ONCE in
+  all under way in this process;
+- the picture forms (avatar, poster): VIDEO_SHARE_MAX_AVATAR_MB;
+- anything else: VIDEO_SHARE_MAX_REQUEST_MB, which stays in memory.
+
+A body declared too big (Content-Length) is refused without reading it; a chunked one is cut
+off as soon as it passes the limit. Who is signed in is read (session, user: a database or
+cache read) only for a large body sent to the upload view.
 """
 
-from http.cookies import SimpleCookie
+import threading
+from collections import Counter
+from contextlib import contextmanager
+from http.cookies import CookieError, SimpleCookie
+from importlib import import_module
+from types import SimpleNamespace
+from typing import NamedTuple
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.urls import Resolver404, resolve
+
+from . import db_threads
 
 # Room for the form fields and multipart framing around the file itself.
 OVERHEAD = 1024 * 1024
+MB = 1024 * 1024
+
+UPLOAD_VIEW = "upload"
+PICTURE_FORMS = {"profile_edit", "video_poster"}
+
+
+class Limit(NamedTuple):
+    body: int  # bytes a request may send
+    file: int  # the file size it allows, as the refusal states it
 
 
 def body_limit() -> int:
-    return settings.VIDEO_SHARE_MAX_UPLOAD_MB * 1024 * 1024 + OVERHEAD
+    """The largest body of a signed-in user's upload."""
+    return settings.VIDEO_SHARE_MAX_UPLOAD_MB * MB + OVERHEAD
+
+
+def request_limit() -> Limit:
+    """The largest body of any request but uploads."""
+    size = settings.VIDEO_SHARE_MAX_REQUEST_MB * MB
+    return Limit(size, size)
+
+
+def _view_name(path: str) -> str:
+    try:
+        return resolve(path).url_name or ""
+    except Resolver404:
+        return ""
+
+
+def limit_for(path: str) -> Limit:
+    """The largest body a request to `path` may send, if whoever sends it may use the view."""
+    name = _view_name(path)
+    if name == UPLOAD_VIEW:
+        return Limit(body_limit(), settings.VIDEO_SHARE_MAX_UPLOAD_MB * MB)
+    if name in PICTURE_FORMS:
+        size = settings.VIDEO_SHARE_MAX_AVATAR_MB * MB
+        return Limit(size + OVERHEAD, size)
+    return request_limit()
+
+
+class Refusal:
+    TOO_LARGE = 413
+    SIGNED_OUT = 403
+    YOUR_UPLOADS = 429
+    BUSY = 503
+
+
+class Uploads:
+    """Large uploads under way in this process, per user and in all."""
+
+    def __init__(self):
+        self.per_user = Counter()
+        self.lock = threading.Lock()
+
+    @contextmanager
+    def place(self, user_id: int):
+        """Holds a place for one upload; yields the refusal (or None) if there is none."""
+        with self.lock:
+            if self.per_user[user_id] >= settings.VIDEO_SHARE_UPLOADS_PER_USER:
+                refusal = Refusal.YOUR_UPLOADS
+            elif self.per_user.total() >= settings.VIDEO_SHARE_UPLOADS_AT_ONCE:
+                refusal = Refusal.BUSY
+            else:
+                refusal = None
+                self.per_user[user_id] += 1
+        try:
+            yield refusal
+        finally:
+            if refusal is None:
+                with self.lock:
+                    self.per_user[user_id] -= 1
+                    if not self.per_user[user_id]:
+                        del self.per_user[user_id]
+
+
+uploads = Uploads()
+
+
+def _signed_in_user(session_key: str) -> int | None:
+    """The id of the active user a session cookie signs in, as the authentication
+    middleware would find it (the session's hash of the password included)."""
+    from django.contrib.auth import get_user
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    user = get_user(SimpleNamespace(session=store))
+    return user.pk if user.is_authenticated else None
+
+
+def _cookies(headers: dict[str, str]) -> SimpleCookie:
+    try:
+        return SimpleCookie(headers.get("cookie", ""))
+    except CookieError:
+        return SimpleCookie()
 
 
 class BodySizeLimit:
@@ -25,11 +135,35 @@ class BodySizeLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        limit = body_limit()
-        headers = dict(scope.get("headers", []))
-        length = headers.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > limit:
-            return await too_large(scope, send)
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        length = headers.get("content-length", "")
+        small = request_limit()
+        if length.isdigit() and int(length) <= small.body and "transfer-encoding" not in headers:
+            # The server holds a body to its declared length: nothing to decide.
+            return await self.app(scope, receive, send)
+        path = scope.get("path", "")
+        if scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+            # Never an upload: held to the small limit without looking anything up.
+            return await self._limited(scope, receive, send, headers, small, Refusal.TOO_LARGE)
+
+        limit = limit_for(path)
+        if _view_name(path) != UPLOAD_VIEW:
+            return await self._limited(scope, receive, send, headers, limit, Refusal.TOO_LARGE)
+        cookie = _cookies(headers).get(settings.SESSION_COOKIE_NAME)
+        user_id = await db_threads.run(_signed_in_user, cookie.value) if cookie else None
+        if user_id is None:
+            return await self._limited(scope, receive, send, headers, small, Refusal.SIGNED_OUT)
+        with uploads.place(user_id) as refusal:
+            if refusal is not None:
+                return await refuse(send, refusal, headers, path)
+            await self._limited(scope, receive, send, headers, limit, Refusal.TOO_LARGE)
+
+    async def _limited(self, scope, receive, send, headers, limit, refusal):
+        """The request, with its body held to `limit` bytes."""
+        path = scope.get("path", "")
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > limit.body:
+            return await refuse(send, refusal, headers, path, limit)
 
         received = 0
         cut_off = False
@@ -40,9 +174,9 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > limit:
+                if received > limit.body:
                     # Django treats a disconnect as an aborted request and throws away
-                    # what it spooled; we answer 413 below.
+                    # what it spooled; we answer below.
                     cut_off = True
                     return {"type": "http.disconnect"}
             return message
@@ -55,36 +189,34 @@ class BodySizeLimit:
 
         await self.app(scope, limited_receive, tracking_send)
         if cut_off and not started:
-            await too_large(scope, send)
+            await refuse(send, refusal, headers, path, limit)
 
 
-async def too_large(scope, send):
-    body = await sync_to_async(_render_413)(scope)
+async def refuse(send, refusal: int, headers: dict[str, str], path: str, limit=None):
+    body = await sync_to_async(render_refusal)(refusal, headers, path, limit)
+    extra = [(b"retry-after", b"60")] if refusal in (Refusal.YOUR_UPLOADS, Refusal.BUSY) else []
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": refusal,
             "headers": [
                 (b"content-type", b"text/html; charset=utf-8"),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
+                *extra,
             ],
         }
     )
     await send({"type": "http.response.body", "body": body})
 
 
-def _render_413(scope) -> bytes:
-    from django.template.defaultfilters import filesizeformat
-    from django.template.loader import render_to_string
+def _language(headers: dict[str, str], path: str) -> str:
     from django.utils import translation
 
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-    cookie = SimpleCookie(headers.get("cookie", ""))
-    language = cookie.get(settings.LANGUAGE_COOKIE_NAME)
+    language = _cookies(headers).get(settings.LANGUAGE_COOKIE_NAME)
     code = language.value if language else ""
     if code not in dict(settings.LANGUAGES):
-        code = translation.get_language_from_path(scope.get("path", "")) or ""
+        code = translation.get_language_from_path(path) or ""
     if not code:
         accept = headers.get("accept-language", "")
         code = next(
@@ -95,6 +227,68 @@ def _render_413(scope) -> bytes:
             ),
             settings.LANGUAGE_CODE,
         ).split("-")[0]
-    with translation.override(code):
-        size = filesizeformat(settings.VIDEO_SHARE_MAX_UPLOAD_MB * 1024 * 1024)
-        return render_to_string("413.html", {"size": size}).encode()
+    return code
+
+
+def render_refusal(refusal: int, headers: dict[str, str], path: str, limit=None) -> bytes:
+    """The page that says why a request was refused, in the sender's language."""
+    from django.template.defaultfilters import filesizeformat
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    with translation.override(_language(headers, path)):
+        if refusal == Refusal.SIGNED_OUT:
+            title = _("Sign in to upload")
+            message = _("Sign in to upload videos. Nothing was saved.")
+        elif refusal == Refusal.YOUR_UPLOADS:
+            title = _("Too many uploads at once")
+            message = _(
+                "You are already sending %(count)s videos. Wait until one of them is done, "
+                "then try again."
+            ) % {"count": settings.VIDEO_SHARE_UPLOADS_PER_USER}
+        elif refusal == Refusal.BUSY:
+            title = _("Too many uploads at once")
+            message = _(
+                "Too many videos are being uploaded right now. Nothing was saved. "
+                "Try again in a few minutes."
+            )
+        else:
+            title = _("File too large")
+            size = filesizeformat((limit or limit_for(path)).file)
+            message = _(
+                "Uploads can be at most %(size)s. Nothing was saved. "
+                "Go back and choose a smaller file."
+            ) % {"size": size}
+        return render_to_string("413.html", {"title": title, "message": message}).encode()
+
+
+class WSGIBodySizeLimit:
+    """The same limits by path under a WSGI server, from the declared length (Django reads
+    no chunked body under WSGI). Who is signed in is not looked up here: the upload view's
+    limit applies to whoever sends to it, and the proxy in front bounds the rest (README)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        length = environ.get("CONTENT_LENGTH", "")
+        path = environ.get("PATH_INFO", "")
+        if length.isdigit() and int(length) > request_limit().body:
+            limit = limit_for(path)
+            if int(length) > limit.body:
+                headers = {
+                    "cookie": environ.get("HTTP_COOKIE", ""),
+                    "accept-language": environ.get("HTTP_ACCEPT_LANGUAGE", ""),
+                }
+                body = render_refusal(Refusal.TOO_LARGE, headers, path, limit)
+                start_response(
+                    "413 Content Too Large",
+                    [
+                        ("Content-Type", "text/html; charset=utf-8"),
+                        ("Content-Length", str(len(body))),
+                        ("Connection", "close"),
+                    ],
+                )
+                return [body]
+        return self.app(environ, start_response)

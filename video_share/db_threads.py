@@ -10,7 +10,8 @@ event stream's reads (its session, permissions, stored events) go to a lane one 
 The process then holds at most that many connections for pages and streams, however many
 requests and streams there are. Uploads are the exception: a request whose body is too big to
 keep in memory gets a thread (and connection) of its own, as in Django, for as long as it
-takes.
+takes. Only a signed-in user's upload and the picture forms may send such a body, and uploads
+only so many at once (video_share.asgi_limits).
 
 VIDEO_SHARE_DB_THREADS = 0 keeps Django's own behaviour (the tests: their database
 transaction is the test thread's).

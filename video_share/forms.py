@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import media
@@ -233,9 +233,28 @@ class UploadForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
             "size": filesizeformat(self.max_bytes)
         }
         self.fields["file"].widget.attrs["data-max-bytes"] = self.max_bytes
+        self.max_minutes = settings.VIDEO_SHARE_MAX_DURATION_MINUTES
+        self.max_processing = settings.VIDEO_SHARE_PROCESSING_PER_USER
+        self.processing = (
+            owner.videos.with_work_left().count() if owner and self.max_processing else 0
+        )
+
+    @property
+    def must_wait(self) -> bool:
+        """The owner has as many videos in processing as they may: one more must wait."""
+        return bool(self.max_processing) and self.processing >= self.max_processing
+
+    def wait_message(self) -> str:
+        return ngettext(
+            "You have %(count)s video being processed. Upload another when it is ready.",
+            "You have %(count)s videos being processed. Upload another when one of them is ready.",
+            self.processing,
+        ) % {"count": self.processing}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        if self.must_wait:
+            raise ValidationError(self.wait_message(), code="processing")
         limit = self.max_bytes
         if upload.size > limit:
             raise ValidationError(
@@ -260,6 +279,18 @@ class UploadForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
                 self.probe = media.probe(path)
         except media.ProbeError as exc:
             raise ValidationError(str(exc.args[0]), code="not_video") from exc
+        if self.max_minutes and self.probe.duration > self.max_minutes * 60:
+            raise ValidationError(
+                ngettext(
+                    "This video is longer than %(minutes)s minute, the longest we accept. "
+                    "Upload a shorter part of it.",
+                    "This video is longer than %(minutes)s minutes, the longest we accept. "
+                    "Upload a shorter part of it.",
+                    self.max_minutes,
+                )
+                % {"minutes": self.max_minutes},
+                code="too_long",
+            )
         return upload
 
     def clean_title(self):

@@ -1,4 +1,7 @@
-"""Uploaded pictures (avatars, posters): checked, upright, resized on the server."""
+"""Uploaded pictures (avatars, posters): checked, upright, resized on the server, and
+re-encoded from their pixels alone: comments, EXIF (camera, GPS), XMP and colour profiles
+of the upload never reach the stored file (Pillow would otherwise carry some of them over).
+"""
 
 from io import BytesIO
 
@@ -21,13 +24,17 @@ def _open_upright(upload) -> Image.Image:
             if image.width * image.height > MAX_PIXELS:
                 raise ValidationError(_("This image is too large. Use one under 40 megapixels."))
             image.load()
-            return ImageOps.exif_transpose(image).convert("RGB")
+            upright = ImageOps.exif_transpose(image).convert("RGB")
     except ValidationError:
         raise
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise ValidationError(
             _("This file is not an image we can read. Use a JPEG, PNG, GIF or WebP picture.")
         ) from exc
+    # A new image of the same pixels has no metadata to carry over.
+    pixels_only = Image.new("RGB", upright.size)
+    pixels_only.paste(upright)
+    return pixels_only
 
 
 def make_avatar(upload) -> ContentFile:

@@ -2,16 +2,21 @@
 inside imageio-ffmpeg (no system ffmpeg).
 
 Every upload is hostile input to ffmpeg: only the container formats we expect are accepted,
-the demuxer is named explicitly, only local files may be opened, and ffmpeg runs with CPU,
-memory and wall-clock limits.
+the demuxer is named explicitly, only local files may be opened, pictures larger than 8K are
+refused before one is decoded, and both the probe and ffmpeg run in processes of their own
+with CPU, memory and wall-clock limits (the probe runs while the uploader waits, in the web
+process's stead).
 """
 
 import dataclasses
 import io
+import json
 import math
 import os
 import resource
+import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -39,12 +44,41 @@ ALLOWED_DEMUXERS = {
 
 LADDER = (360, 720, 1080)
 MAX_FPS = 60
-# Videos longer than this are refused (a day of footage is not a video upload).
-MAX_DURATION_SECONDS = 12 * 3600
+# Pictures larger than 8K UHD are refused: decoding one frame of a 16K video takes a GB.
+MAX_VIDEO_PIXELS = 7680 * 4320
+MAX_VIDEO_SIDE = 8192
+# The probe's process: CPU seconds (and as many of wall-clock time), address space.
+PROBE_SECONDS = 30
+PROBE_MEMORY_LIMIT = 1024**3
+
+PROBLEMS = {
+    "empty": _("The file is empty."),
+    "unreadable": _(
+        "This file is not a video we can read: it may be damaged, incomplete, "
+        "or not a video at all."
+    ),
+    "format": _("This file is not a video we can read."),
+    "sound_only": _("This file has sound but no picture. Only videos can be uploaded."),
+    "no_video": _("This file has no video in it."),
+    "too_large": _(
+        "This video’s picture is larger than 8K (7680×4320). Export it at a lower "
+        "resolution and upload that."
+    ),
+    "damaged": _("This video is damaged or cut short: not even its first picture can be read."),
+    "no_length": _("This video has no length we can read."),
+    "limits": _(
+        "We could not read this file within our limits: it may be damaged, or need more "
+        "memory or time than we allow. Try exporting it again."
+    ),
+}
 
 
 class ProbeError(Exception):
     """The file is not a video we can use; the message says why, for the uploader."""
+
+    def __init__(self, problem: str):
+        super().__init__(PROBLEMS[problem])
+        self.problem = problem
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,37 +98,67 @@ class Probe:
 
 
 def probe(path: str | Path) -> Probe:
-    """Read a file's streams with PyAV and decode one frame, or raise ProbeError."""
-    path = Path(path)
+    """Read a file's streams and decode one frame in a limited process, or raise ProbeError."""
+    path = Path(path).resolve()
     if path.stat().st_size == 0:
-        raise ProbeError(_("The file is empty."))
+        raise ProbeError("empty")
+    command = [
+        sys.executable,
+        "-m",
+        __spec__.name,
+        str(path),
+        str(MAX_VIDEO_PIXELS),
+        str(MAX_VIDEO_SIDE),
+    ]
+    seconds = max(1, math.ceil(PROBE_SECONDS))
+    try:
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            timeout=PROBE_SECONDS,
+            cwd=Path(__file__).resolve().parent.parent,
+            preexec_fn=_limits(seconds, PROBE_MEMORY_LIMIT),  # noqa: PLW1509
+        )
+        answer = json.loads(result.stdout)
+    except (subprocess.TimeoutExpired, ValueError) as exc:
+        raise ProbeError("limits") from exc
+    if "problem" in answer:
+        raise ProbeError(answer["problem"])
+    found = Probe(**answer)
+    if _too_large(found.width, found.height, MAX_VIDEO_PIXELS, MAX_VIDEO_SIDE):
+        raise ProbeError("too_large")
+    return found
+
+
+def _too_large(width: int, height: int, max_pixels: int, max_side: int) -> bool:
+    return width * height > max_pixels or max(width, height) > max_side
+
+
+def _probe_here(path: Path, max_pixels: int, max_side: int) -> Probe:
+    """The probe itself, run in the limited process."""
     try:
         container = av.open(str(path), options={"protocol_whitelist": "file"})
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
-        raise ProbeError(
-            _(
-                "This file is not a video we can read: it may be damaged, incomplete, "
-                "or not a video at all."
-            )
-        ) from exc
+        raise ProbeError("unreadable") from exc
     with container:
         demuxer = container.format.name.split(",")[0]
         if demuxer not in ALLOWED_DEMUXERS:
-            raise ProbeError(_("This file is not a video we can read."))
+            raise ProbeError("format")
         if not container.streams.video:
             if container.streams.audio:
-                raise ProbeError(
-                    _("This file has sound but no picture. Only videos can be uploaded.")
-                )
-            raise ProbeError(_("This file has no video in it."))
+                raise ProbeError("sound_only")
+            raise ProbeError("no_video")
         stream = container.streams.video[0]
         audio = container.streams.audio[0] if container.streams.audio else None
+        declared = stream.codec_context
+        if _too_large(declared.width, declared.height, max_pixels, max_side):
+            raise ProbeError("too_large")
         try:
             frame = next(container.decode(stream))
         except (av.error.FFmpegError, StopIteration, ValueError) as exc:
-            raise ProbeError(
-                _("This video is damaged or cut short: not even its first picture can be read.")
-            ) from exc
+            raise ProbeError("damaged") from exc
+        if _too_large(frame.width, frame.height, max_pixels, max_side):
+            raise ProbeError("too_large")
         duration = _duration(container, stream)
         rotation = int(getattr(frame, "rotation", 0) or 0) % 360
         width, height = frame.width, frame.height
@@ -121,9 +185,7 @@ def _duration(container, stream) -> float:
     else:
         duration = 0.0
     if not duration or not math.isfinite(duration) or duration <= 0:
-        raise ProbeError(_("This video has no length we can read."))
-    if duration > MAX_DURATION_SECONDS:
-        raise ProbeError(_("This video is longer than 12 hours."))
+        raise ProbeError("no_length")
     return duration
 
 
@@ -169,6 +231,10 @@ def time_limit(duration: float) -> int:
 
 class FFmpegError(Exception):
     pass
+
+
+class TimedOut(FFmpegError):
+    """ffmpeg ran past the CPU or wall-clock time allowed for the video's length."""
 
 
 class Cancelled(Exception):
@@ -290,14 +356,20 @@ def transcode(
                     on_progress(percent)
             now = time.monotonic()
             if now - started > limit:
-                raise FFmpegError("ffmpeg took too long")
+                raise TimedOut("ffmpeg took too long")
             if now - last_check > 1:
                 last_check = now
                 if should_stop():
                     raise Cancelled
-        process.wait(timeout=max(1, limit - (time.monotonic() - started)))
+        try:
+            process.wait(timeout=max(1, limit - (time.monotonic() - started)))
+        except subprocess.TimeoutExpired as exc:
+            raise TimedOut("ffmpeg took too long") from exc
         if shutting_down.is_set():
             raise Cancelled
+        if process.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+            # The CPU limit: SIGXCPU at the soft limit, SIGKILL at the hard one.
+            raise TimedOut("ffmpeg used up its CPU time")
         if process.returncode != 0:
             error = process.stderr.read().decode(errors="replace").strip()
             raise FFmpegError(error[-500:] or f"ffmpeg exited with {process.returncode}")
@@ -354,3 +426,13 @@ def jpeg(image: Image.Image, quality: int = 85) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=quality, optimize=True, progressive=True)
     return out.getvalue()
+
+
+if __name__ == "__main__":
+    # The probe's own process: `python -m video_share.media <path> <max pixels> <max side>`
+    # prints the probe, or the problem found, as JSON.
+    try:
+        found = _probe_here(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))
+        print(json.dumps(dataclasses.asdict(found)))
+    except ProbeError as exc:
+        print(json.dumps({"problem": exc.problem}))

@@ -4,6 +4,10 @@ A seek makes the browser send several Range requests in a row; each would otherw
 database round trip (a thread hop and a connection under ASGI) before a byte is sent. The
 answer is kept for a couple of seconds, and dropped at once in this process when the video
 changes; other processes see a change within ACCESS_TTL seconds.
+
+A lookup that read the database before a change, but stores its answer after the change
+dropped the entry, would put the old answer back: every change bumps a generation number,
+and a lookup stores its answer only if no change came since it began.
 """
 
 import threading
@@ -16,6 +20,7 @@ from .models import Rendition, Video
 
 ACCESS_TTL = 2.0
 _entries: dict[str, tuple[float, "Access | None"]] = {}
+_generation = 0
 _lock = threading.Lock()
 
 
@@ -30,6 +35,17 @@ class Access:
         if stored_name in self.renditions or stored_name == self.video.poster.name:
             return self.video.can_view(user)
         return False
+
+    def cache_control(self, stored_name: str) -> str:
+        """Media of a public video may stay in the browser for a day; anything narrower is
+        revalidated on every use (ETag, Last-Modified: a 304 costs no bytes), so that a
+        video made private, or a viewer signed out, is refused at once."""
+        if (
+            self.video.visibility == Video.Visibility.PUBLIC
+            and stored_name not in self.video.frames
+        ):
+            return "private, max-age=86400"
+        return "private, no-cache"
 
 
 def _load(public_id: str) -> Access | None:
@@ -54,14 +70,20 @@ def cached(public_id: str) -> tuple[bool, Access | None]:
 
 def load(public_id: str) -> Access | None:
     """Read from the database and remember (call from a thread under ASGI)."""
+    with _lock:
+        started = _generation
     access = _load(public_id)
     with _lock:
-        if len(_entries) > 10_000:
-            _entries.clear()
-        _entries[public_id] = (time.monotonic() + ACCESS_TTL, access)
+        if _generation == started:
+            if len(_entries) > 10_000:
+                _entries.clear()
+            _entries[public_id] = (time.monotonic() + ACCESS_TTL, access)
     return access
 
 
 def forget(public_id: str) -> None:
+    """Call after a change to the video is committed."""
+    global _generation
     with _lock:
+        _generation += 1
         _entries.pop(public_id, None)

@@ -89,6 +89,14 @@ def _run(video: Video, height: int | None, *, with_frames: bool) -> None:
         # Deleted meanwhile, or the server is shutting down (the watchdog re-queues the job
         # after restart).
         logger.info("Stopped processing video %s.", video.public_id)
+    except media.TimedOut as exc:
+        logger.warning("Processing video %s ran out of time: %s", video.public_id, exc)
+        with override(video.owner.language):
+            reason = _(
+                "Converting this video took longer than we allow for a video of its length. "
+                "Try again with a smaller or simpler file."
+            )
+        actions.do_fail_video(video, reason)
     except (media.FFmpegError, OSError) as exc:
         if media.shutting_down.is_set():
             return

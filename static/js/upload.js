@@ -148,7 +148,18 @@
     var form = formOf(event.detail.elt);
     if (!form) return;
     setBusy(form, false);
-    showError(form, event.detail.xhr.status === 413 ? form.dataset.tooLarge : form.dataset.failed);
+    // A refused upload (too large, signed out, too many at once) comes with a page that
+    // says why, in the user's language.
+    var page = new DOMParser().parseFromString(event.detail.xhr.responseText || "", "text/html");
+    var reason = page.querySelector("[data-refusal]");
+    showError(
+      form,
+      reason
+        ? reason.textContent.trim()
+        : event.detail.xhr.status === 413
+          ? form.dataset.tooLarge
+          : form.dataset.failed,
+    );
   });
 
   document.addEventListener("htmx:sendError", function (event) {

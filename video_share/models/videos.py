@@ -113,6 +113,14 @@ class VideoQuerySet(models.QuerySet):
     def waiting(self):
         return self.filter(status__in=[Video.Status.UPLOADED, Video.Status.PROCESSING])
 
+    def with_work_left(self):
+        """Videos the worker still has to do something for: their first rendition, or a
+        higher one."""
+        return self.filter(
+            Q(status__in=[Video.Status.UPLOADED, Video.Status.PROCESSING])
+            | (Q(status=Video.Status.READY) & ~Q(pending_heights=[]))
+        )
+
 
 class Video(models.Model):
     class Status(models.TextChoices):

@@ -36,4 +36,4 @@ async def video_media(request, public_id: str, name: str):
     stored = await asyncio.to_thread(stat, stored_name)
     # Names never change (a new file gets a new name), but who may see a video can: only the
     # browser keeps a copy, never a shared cache.
-    return await serve(request, stored, cache_control="private, max-age=86400")
+    return await serve(request, stored, cache_control=access.cache_control(stored_name))
