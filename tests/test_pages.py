@@ -154,3 +154,28 @@ def test_pages_answer_head_like_get(client):
         assert head.status_code == get.status_code == 200, url
         assert head["Content-Type"] == get["Content-Type"]
         assert head.content == b""
+
+
+def test_no_post_of_the_site_is_taken_without_its_csrf_token(site_objects):
+    """Every URL of the site, POSTed to by a signed-in user without a CSRF token, changes
+    nothing: refused (403), or not a POST endpoint at all (405)."""
+    from django.test import Client
+    from django.urls import get_resolver
+
+    from video_share.models import User
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(User.objects.get(username="alice"))
+    posted = []
+    for route, pattern in _routes(get_resolver().url_patterns):
+        if route.startswith("admin/"):
+            continue  # Django's own
+        if "<" in route:
+            names = pattern.pattern.converters.keys()
+            url = reverse(pattern.name, kwargs={name: site_objects[name] for name in names})
+        else:
+            url = "/" + route.lstrip("^").rstrip("$")
+        response = client.post(url, {"body": "x", "value": "like"})
+        assert response.status_code in (403, 405), (url, response.status_code)
+        posted.append(response.status_code)
+    assert posted.count(403) >= 20  # the walk reached the site's forms
