@@ -106,8 +106,7 @@ MIDDLEWARE = [
     "video_share.middleware.InlineXFrameOptionsMiddleware",
     "video_share.middleware.InlineContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "video_share.htmx.login_redirect_middleware",
-    "video_share.middleware.VaryOnHtmxMiddleware",
+    "video_share.htmx.htmx_middleware",
     "video_share.shared_pages.SharedPageMiddleware",
     # Last, as django-axes asks: it turns a lockout into the login page with its message.
     "axes.middleware.AxesMiddleware",

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.shortcuts import redirect, resolve_url
+from django.utils.cache import patch_vary_headers
 from django.utils.decorators import sync_and_async_middleware
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
 from django_htmx.middleware import HtmxDetails
@@ -30,25 +31,34 @@ def navigate(request: HtmxHttpRequest, url: str):
 
 
 @sync_and_async_middleware
-def login_redirect_middleware(get_response):
-    """An htmx request that needs a log-in (the session ended in another tab) gets the whole
-    log-in page, coming back to the page the person was on, not the log-in form swapped into
-    a part of that page and a `next` pointing at the endpoint of a button."""
+def htmx_middleware(get_response):
+    """What every answer needs because htmx may have asked (no I/O: under ASGI it runs on the
+    event loop). Above SharedPageMiddleware, so that shared copies get it too."""
     if iscoroutinefunction(get_response):
 
         async def middleware(request):
-            return _to_login(request, await get_response(request))
+            return _for_htmx(request, await get_response(request))
 
     else:
 
         def middleware(request):
-            return _to_login(request, get_response(request))
+            return _for_htmx(request, get_response(request))
 
     return middleware
 
 
-def _to_login(request, response):
-    if not getattr(request, "htmx", False) or response.status_code != 302:
+def _for_htmx(request, response):
+    # Any page may be answered to htmx differently (one of its partials, or, boosted, without
+    # the bell's count): a browser or a cache must never reuse that answer for a full page
+    # load, nor the other way round.
+    if request.method in ("GET", "HEAD") and response.get("Content-Type", "").startswith(
+        "text/html"
+    ):
+        patch_vary_headers(response, ("HX-Request",))
+    # An htmx request that needs a log-in (the session ended in another tab) gets the whole
+    # log-in page, coming back to the page the person was on, not the log-in form swapped
+    # into a part of that page and a `next` pointing at the endpoint of a button.
+    if not request.htmx or response.status_code != 302:
         return response
     login = resolve_url(settings.LOGIN_URL)
     if urlsplit(response["Location"]).path != login:

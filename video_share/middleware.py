@@ -21,7 +21,6 @@ from django.middleware.csp import ContentSecurityPolicyMiddleware
 from django.middleware.csrf import CsrfViewMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.middleware.security import SecurityMiddleware
-from django.utils.cache import patch_vary_headers
 from whitenoise.middleware import WhiteNoiseMiddleware
 
 
@@ -131,36 +130,3 @@ async def _read_off_the_loop(chunks):
     end = object()
     while (chunk := await asyncio.to_thread(next, chunks, end)) is not end:
         yield chunk
-
-
-class VaryOnHtmxMiddleware:
-    """`Vary: HX-Request` on every HTML answer to a GET or HEAD. Any page may be answered to
-    htmx differently (one of its partials, or, boosted, without the bell's count): a browser
-    or a cache must never reuse that answer for a full page load, nor the other way round.
-    Above SharedPageMiddleware, so that shared copies carry it too. No I/O: it runs on the
-    event loop under ASGI."""
-
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request):
-        if self.is_async:
-            return self.__acall__(request)
-        return self._vary(request, self.get_response(request))
-
-    async def __acall__(self, request):
-        return self._vary(request, await self.get_response(request))
-
-    @staticmethod
-    def _vary(request, response):
-        if request.method in ("GET", "HEAD") and response.get("Content-Type", "").startswith(
-            "text/html"
-        ):
-            patch_vary_headers(response, ("HX-Request",))
-        return response
