@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext, npgettext_lazy
 
 from ..shared_pages import PersonalNode
 from ..text import RICH_TOKENS
@@ -54,25 +54,43 @@ def can_edit(video, user) -> bool:
     return video.can_edit(user)
 
 
-def compact_number(value: int) -> str:
-    """999, 1.2K, 15K, 3.4M — in the active language."""
-    value = int(value or 0)
-    for size, unit in ((1_000_000_000, gettext("%(number)sB")), (1_000_000, gettext("%(number)sM")),
-                       (1_000, gettext("%(number)sK"))):  # fmt: skip
+def _compacted(value: int) -> tuple[float, int]:
+    """value as compact_number shows it: (1.2, 1000) for 1,234; (value, 1) below a thousand."""
+    for size in (1_000_000_000, 1_000_000, 1_000):
         if value >= size:
             scaled = value / size
             digits = 1 if scaled < 10 else 0
             # Truncate, never round up: 1,999 views is "1.9K", not "2K".
-            scaled = int(scaled * 10**digits) / 10**digits
-            return unit % {"number": number_format(scaled, digits if scaled % 1 else 0)}
-    return number_format(value)
+            return int(scaled * 10**digits) / 10**digits, size
+    return value, 1
+
+
+def compact_number(value: int) -> str:
+    """999, 1.2K, 15K, 3.4M — in the active language."""
+    scaled, size = _compacted(int(value or 0))
+    if size == 1:
+        return number_format(scaled)
+    unit = {1_000_000_000: gettext("%(number)sB"), 1_000_000: gettext("%(number)sM"),
+            1_000: gettext("%(number)sK")}[size]  # fmt: skip
+    return unit % {"number": number_format(scaled, 1 if scaled % 1 else 0)}
+
+
+@register.filter
+def compact_value(value) -> int:
+    """The number compact_number shows (1,234 → 1,200), to choose a plural form by: the words
+    must agree with what is read. In Arabic "1.2 ألف تعليق" takes the form of 1,200, not of
+    1,234 ("1,234 تعليقًا")."""
+    scaled, size = _compacted(int(value or 0))
+    return round(scaled * size)
 
 
 @register.filter
 def views(value) -> str:
-    """ "1.2K views", pluralised for the real number."""
+    """ "1.2K views", pluralised for the number shown."""
     count = int(value or 0)
-    return ngettext("%(count)s view", "%(count)s views", count) % {"count": compact_number(count)}
+    return ngettext("%(count)s view", "%(count)s views", compact_value(count)) % {
+        "count": compact_number(count)
+    }
 
 
 _TRAILING = ".,;:!?)]}'\"»"
@@ -133,6 +151,18 @@ def compact(value) -> str:
     return compact_number(value)
 
 
+# timesince's units, in words that follow "… ago": Arabic puts them after منذ, in the genitive,
+# and lets one and two stand without a digit ("منذ دقيقتين").
+AGO_UNITS = {
+    "year": npgettext_lazy("ago", "%(num)d year", "%(num)d years", "num"),
+    "month": npgettext_lazy("ago", "%(num)d month", "%(num)d months", "num"),
+    "week": npgettext_lazy("ago", "%(num)d week", "%(num)d weeks", "num"),
+    "day": npgettext_lazy("ago", "%(num)d day", "%(num)d days", "num"),
+    "hour": npgettext_lazy("ago", "%(num)d hour", "%(num)d hours", "num"),
+    "minute": npgettext_lazy("ago", "%(num)d minute", "%(num)d minutes", "num"),
+}
+
+
 @register.filter
 def ago(moment) -> str:
     """ "just now", or "5 minutes ago" — in the active language."""
@@ -143,7 +173,8 @@ def ago(moment) -> str:
         return ""
     if (timezone.now() - moment).total_seconds() < 60:
         return gettext("just now")
-    return gettext("%(age)s ago") % {"age": timesince(moment, depth=1)}
+    age = timesince(moment, depth=1, time_strings=AGO_UNITS)
+    return gettext("%(age)s ago") % {"age": age}
 
 
 CARD_SECONDS = 60
