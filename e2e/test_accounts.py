@@ -1,4 +1,6 @@
+import email
 import re
+from email import policy
 
 from playwright.sync_api import expect
 
@@ -24,6 +26,53 @@ def test_sign_up_log_out_and_log_in_again(page):
     expect(page.get_by_role("alert")).to_contain_text("don’t match")
     assert_accessible(page)
     log_in(page, name.upper())  # handles are case-insensitive
+
+
+def sent_to(server, address: str) -> list:
+    """The emails the server printed (its console email backend) to `address`, oldest first."""
+    # The console backend ends each message with a line of 79 dashes.
+    found = []
+    for chunk in server.log().split("-" * 79 + "\n"):
+        start = chunk.rfind("Content-Type: multipart/")
+        if start == -1:
+            continue
+        message = email.message_from_string(chunk[start:], policy=policy.default)
+        if message["To"] == address:
+            found.append(message)
+    return found
+
+
+def test_sign_up_then_the_emailed_link_verifies_the_address(page, server):
+    name = unique_name("vera")
+    sign_up(page, name)
+    notice = page.locator(".email-notice")
+    expect(notice).to_contain_text(f"We sent a link to {name}@example.com")
+    assert_accessible(page)
+    [message] = sent_to(server, f"{name}@example.com")
+    text = message.get_body(("plain",)).get_content()
+    [path] = re.findall(r"https?://[^/\s]+(/account/email/verify/\S+)", text)
+
+    page.goto("/account/profile/")
+    expect(notice).to_be_visible()
+    page.get_by_role("button", name="Resend").click()
+    expect(page.get_by_role("status")).to_contain_text("We sent a new link")
+    assert len(sent_to(server, f"{name}@example.com")) == 2
+
+    page.goto(path)
+    expect(page.get_by_text(f"{name}@example.com")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Yes, confirm it").click()
+    expect(page.get_by_text("Your email address is confirmed.")).to_be_visible()
+    page.goto("/account/profile/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit profile")
+    expect(notice).to_have_count(0)
+
+
+def test_a_broken_verification_link_says_so(page):
+    sign_up(page, unique_name("broken"))
+    page.goto("/account/email/verify/not-a-real-token/")
+    expect(page.get_by_role("alert")).to_contain_text("This link is not valid.")
+    assert_accessible(page)
 
 
 def test_repeated_wrong_passwords_lock_the_account_with_a_clear_message(page):

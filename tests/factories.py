@@ -5,6 +5,8 @@ PASSWORD = "correct horse battery"
 
 def make_user(username="alice", password=PASSWORD, **fields) -> User:
     fields.setdefault("email", f"{username}@example.com")
+    # Verified unless a test says otherwise: most tests are about what a verified account does.
+    fields.setdefault("verified_email", fields["email"])
     return User.objects.create_user(username=username, password=password, **fields)
 
 

@@ -1,10 +1,17 @@
+import base64
 import io
+import re
+import time
+from datetime import timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
-from django.core import mail
+from django.core import mail, signing
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.test import AsyncClient, Client
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from video_share.models import User
@@ -12,6 +19,20 @@ from video_share.models import User
 from .factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client(client, django_capture_on_commit_callbacks):
+    """The test client, each request of which runs its on-commit work (emails) as the real
+    commit at its end would."""
+    request = client.request
+
+    def committed(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return request(**kwargs)
+
+    client.request = committed
+    return client
 
 
 def signup_data(**overrides):
@@ -22,6 +43,10 @@ def signup_data(**overrides):
         "password2": PASSWORD,
     }
     return data | overrides
+
+
+def profile_data(user, **overrides):
+    return {"display_name": "", "bio": "", "email": user.email, "password": ""} | overrides
 
 
 def image_file(size=(640, 480), fmt="PNG", name="me.png"):
@@ -407,7 +432,7 @@ def test_profile_edit_saves_a_square_resized_avatar(client):
     client.force_login(user)
     response = client.post(
         reverse("profile_edit"),
-        {"display_name": "Alice A.", "bio": "Hello", "avatar": image_file((1200, 800))},
+        profile_data(user, display_name="Alice A.", bio="Hello", avatar=image_file((1200, 800))),
     )
     assert response.status_code == 302
     user.refresh_from_db()
@@ -422,10 +447,10 @@ def test_profile_edit_saves_a_square_resized_avatar(client):
 def test_replacing_an_avatar_deletes_the_old_file(client):
     user = make_user("alice")
     client.force_login(user)
-    client.post(reverse("profile_edit"), {"display_name": "", "bio": "", "avatar": image_file()})
+    client.post(reverse("profile_edit"), profile_data(user, avatar=image_file()))
     user.refresh_from_db()
     old = user.avatar.name
-    client.post(reverse("profile_edit"), {"display_name": "", "bio": "", "avatar": image_file()})
+    client.post(reverse("profile_edit"), profile_data(user, avatar=image_file()))
     user.refresh_from_db()
     assert user.avatar.name != old
     assert not user.avatar.storage.exists(old)
@@ -443,7 +468,7 @@ def test_a_bad_avatar_is_refused_and_nothing_changes(client, upload):
     client.force_login(user)
     upload.name = "evil.png"
     response = client.post(
-        reverse("profile_edit"), {"display_name": "After", "bio": "", "avatar": upload}
+        reverse("profile_edit"), profile_data(user, display_name="After", avatar=upload)
     )
     assert response.status_code == 200
     assert 'id="id_avatar-errors"' in response.content.decode()
@@ -475,3 +500,287 @@ def test_channel_url_redirects_to_the_canonical_handle(client):
 
 def test_unknown_channel_is_404(client):
     assert client.get("/@nobody").status_code == 404
+
+
+# Email addresses: one account each, verified before anything is sent to them.
+
+
+def verification_path(message) -> str:
+    """The verification link of an email, as a path on the test site."""
+    [link] = re.findall(r"http://localhost:8000(/account/email/verify/\S+)", message.body)
+    assert link in message.alternatives[0].content
+    return link
+
+
+def test_sign_up_sends_a_verification_link_and_the_address_starts_unverified(client):
+    client.post(reverse("signup"), signup_data(email="Newbie@Example.com"))
+    user = User.objects.get(username="newbie")
+    assert not user.email_verified
+    [message] = mail.outbox
+    assert message.to == ["Newbie@example.com"]
+    assert "Confirm your email address" in message.subject
+    # Anyone can read a signed value: the link, which access logs keep, hides the address.
+    signed = verification_path(message).split("/")[-2].split(":")[0]
+    assert b"newbie" not in base64.urlsafe_b64decode(signed + "=" * (-len(signed) % 4)).lower()
+
+
+def test_the_notice_with_resend_shows_once_after_sign_up(client):
+    response = client.post(reverse("signup"), signup_data(), follow=True)
+    html = response.content.decode()
+    assert "We sent a link to <bdi>newbie@example.com</bdi>" in html
+    assert f'action="{reverse("resend_email_verification")}"' in html
+    again = client.get(reverse("home")).content.decode()
+    assert "We sent a link to" not in again
+
+
+@pytest.mark.parametrize("taken", ["alice@example.com", "ALICE@EXAMPLE.COM", "Alice@example.com"])
+def test_email_addresses_are_unique_regardless_of_case(client, taken):
+    make_user("alice", email="alice@example.com")
+    response = client.post(reverse("signup"), signup_data(email=taken))
+    assert response.status_code == 200
+    assert "An account already uses this email address." in response.content.decode()
+    assert User.objects.count() == 1
+    assert len(mail.outbox) == 0
+
+
+def test_inline_validation_reports_a_taken_email_address(client):
+    make_user("alice", email="alice@example.com")
+    response = client.post(
+        reverse("signup"),
+        signup_data(email="Alice@Example.com"),
+        headers={"HX-Request": "true", "HX-Trigger-Name": "email"},
+    )
+    assert "An account already uses this email address." in response.content.decode()
+
+
+def test_the_database_refuses_one_email_address_on_two_accounts_in_any_case():
+    make_user("alice", email="alice@example.com")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_user("bob", email="ALICE@example.com")
+
+
+def test_accounts_without_an_email_address_do_not_collide():
+    make_user("alice", email="")
+    make_user("bob", email="")
+    assert User.objects.filter(email="").count() == 2
+
+
+def test_profile_edit_refuses_an_address_another_account_uses(client):
+    make_user("alice", email="alice@example.com")
+    bob = make_user("bob")
+    client.force_login(bob)
+    response = client.post(
+        reverse("profile_edit"),
+        profile_data(bob, email="ALICE@example.com", password=PASSWORD),
+    )
+    assert response.status_code == 200
+    assert "Another account already uses this email address." in response.content.decode()
+    bob.refresh_from_db()
+    assert bob.email == "bob@example.com"
+    assert bob.email_verified
+
+
+def test_profile_edit_keeps_ones_own_address_without_asking_for_the_password(client):
+    alice = make_user("alice")
+    client.force_login(alice)
+    response = client.post(reverse("profile_edit"), profile_data(alice, display_name="Alice A."))
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.display_name == "Alice A."
+    assert alice.email_verified
+    assert len(mail.outbox) == 0
+
+
+def test_changing_the_email_address_needs_the_current_password(client):
+    alice = make_user("alice")
+    client.force_login(alice)
+    response = client.post(
+        reverse("profile_edit"), profile_data(alice, email="new@example.com", password="nope")
+    )
+    assert response.status_code == 200
+    assert "Enter your current password to change your email address." in (
+        response.content.decode()
+    )
+    alice.refresh_from_db()
+    assert alice.email == "alice@example.com"
+    assert len(mail.outbox) == 0
+
+
+def test_a_changed_email_address_is_unverified_until_its_link_is_opened(client):
+    alice = make_user("alice")
+    client.force_login(alice)
+    response = client.post(
+        reverse("profile_edit"),
+        profile_data(alice, email="new@example.com", password=PASSWORD),
+        follow=True,
+    )
+    assert "We sent a link to <bdi>new@example.com</bdi>" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.email == "new@example.com"
+    assert not alice.email_verified
+    [message] = mail.outbox
+    assert message.to == ["new@example.com"]
+    client.post(verification_path(message))
+    alice.refresh_from_db()
+    assert alice.email_verified
+
+
+def test_the_profile_page_shows_the_notice_until_the_address_is_verified(client):
+    alice = make_user("alice", verified_email="")
+    client.force_login(alice)
+    html = client.get(reverse("profile_edit")).content.decode()
+    assert "We sent a link to <bdi>alice@example.com</bdi>" in html
+    assert f'action="{reverse("resend_email_verification")}"' in html
+    client.post(reverse("resend_email_verification"))
+    client.post(verification_path(mail.outbox[0]))
+    html = client.get(reverse("profile_edit")).content.decode()
+    assert "We sent a link to" not in html
+    assert reverse("resend_email_verification") not in html
+
+
+def test_an_account_left_without_an_address_is_asked_for_one(client):
+    client.force_login(make_user("alice", email=""))
+    html = client.get(reverse("profile_edit")).content.decode()
+    assert "Your account has no email address" in html
+    assert reverse("resend_email_verification") not in html
+
+
+def test_the_verification_link_asks_first_then_verifies(client):
+    client.post(reverse("signup"), signup_data())
+    path = verification_path(mail.outbox[0])
+    client.logout()  # the link works from any browser
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "newbie@example.com" in page.content.decode()
+    assert not User.objects.get(username="newbie").email_verified
+    done = client.post(path)
+    assert done.status_code == 200
+    assert "Your email address is confirmed." in done.content.decode()
+    assert User.objects.get(username="newbie").email_verified
+
+
+class Later:
+    """Stands in for the time module used by django.core.signing, some days on."""
+
+    def __init__(self, days):
+        self.days = days
+
+    def time(self):
+        return time.time() + self.days * 86400
+
+
+def test_an_expired_verification_link_says_so_and_changes_nothing(client, monkeypatch):
+    client.post(reverse("signup"), signup_data())
+    path = verification_path(mail.outbox[0])
+    monkeypatch.setattr("django.core.signing.time", Later(days=3.1))
+    for response in (client.get(path), client.post(path)):
+        assert response.status_code == 400
+        assert "This link has expired." in response.content.decode()
+    assert not User.objects.get(username="newbie").email_verified
+
+
+def test_a_verification_link_lasts_three_days(client, monkeypatch):
+    client.post(reverse("signup"), signup_data())
+    path = verification_path(mail.outbox[0])
+    monkeypatch.setattr("django.core.signing.time", Later(days=2.9))
+    assert client.post(path).status_code == 200
+    assert User.objects.get(username="newbie").email_verified
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "nonsense",
+        signing.dumps({"user": 1, "email": "newbie@example.com"}, salt="something else"),
+    ],
+)
+def test_a_forged_verification_link_says_so_and_changes_nothing(client, token):
+    client.post(reverse("signup"), signup_data())
+    path = reverse("verify_email", args=[token])
+    for response in (client.get(path), client.post(path)):
+        assert response.status_code == 400
+        assert "This link is not valid." in response.content.decode()
+    assert not User.objects.get(username="newbie").email_verified
+
+
+def test_a_link_for_an_address_the_account_no_longer_has_changes_nothing(client):
+    client.post(reverse("signup"), signup_data())
+    path = verification_path(mail.outbox[0])
+    user = User.objects.get(username="newbie")
+    user.email = "other@example.com"
+    user.save()
+    response = client.post(path)
+    assert response.status_code == 400
+    assert "This link is for an address your account no longer uses." in (response.content.decode())
+    user.refresh_from_db()
+    assert not user.email_verified
+
+
+def test_resending_the_verification_email_is_limited(client, settings):
+    settings.VIDEO_SHARE_VERIFICATION_EMAILS_PER_HOUR = 3
+    client.post(reverse("signup"), signup_data())  # the first email counts
+    for _ in range(2):
+        response = client.post(reverse("resend_email_verification"), follow=True)
+        assert "We sent a new link to" in response.content.decode()
+    response = client.post(reverse("resend_email_verification"), follow=True)
+    assert "Too many verification emails were asked for." in response.content.decode()
+    assert len(mail.outbox) == 3
+
+
+def test_resending_needs_log_in_and_a_post(client):
+    assert client.post(reverse("resend_email_verification")).status_code == 302
+    client.force_login(make_user("alice", verified_email=""))
+    assert client.get(reverse("resend_email_verification")).status_code == 405
+    assert len(mail.outbox) == 0
+
+
+def test_password_reset_goes_only_to_a_verified_address(client):
+    make_user("alice", email="alice@example.com", verified_email="")
+    response = client.post(reverse("password_reset"), {"email": "alice@example.com"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("password_reset_done")
+    assert len(mail.outbox) == 0
+    User.objects.filter(username="alice").update(verified_email="alice@example.com")
+    client.post(reverse("password_reset"), {"email": "alice@example.com"})
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_a_shared_address_on_the_oldest_account_only():
+    executor = MigrationExecutor(connection)
+    before = [("video_share", "0013_view_identities")]
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate(before)
+    try:
+        OldUser = executor.loader.project_state(before).apps.get_model("video_share", "User")
+        joined = timezone.now()
+        for n, (name, email) in enumerate(
+            [
+                ("newer", "Shared@example.com"),
+                ("oldest", "shared@example.com"),
+                ("newest", "SHARED@EXAMPLE.COM"),
+                ("alone", "alone@example.com"),
+                ("none1", ""),
+                ("none2", ""),
+            ]
+        ):
+            OldUser.objects.create(
+                username=name,
+                username_key=name,
+                email=email,
+                date_joined=joined + timedelta(days=-10 if name == "oldest" else n),
+            )
+        MigrationExecutor(connection).migrate([("video_share", "0014_email_verification")])
+        emails = dict(User.objects.values_list("username", "email"))
+        assert emails == {
+            "oldest": "shared@example.com",
+            "newer": "",
+            "newest": "",
+            "alone": "alone@example.com",
+            "none1": "",
+            "none2": "",
+        }
+        # Nobody proved an address before: everyone verifies theirs.
+        assert not User.objects.exclude(verified_email="").exists()
+    finally:
+        MigrationExecutor(connection).migrate(latest)

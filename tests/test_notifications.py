@@ -550,6 +550,19 @@ def test_the_daily_digest_goes_once_a_day_with_an_unsubscribe_link(client, alice
     assert not alice.email_digest
 
 
+def test_the_digest_goes_only_to_a_verified_address(alice, bob):
+    actions.do_save_notification_settings(alice, {"email_digest": True})
+    User.objects.filter(pk=alice.pk).update(
+        verified_email="", digest_sent_at=timezone.now() - timezone.timedelta(days=2)
+    )
+    post(make_video(alice), bob, "Hello")
+    assert send_due_digests() == 0
+    assert len(mail.outbox) == 0
+    User.objects.filter(pk=alice.pk).update(verified_email=alice.email)
+    assert send_due_digests() == 1
+    assert mail.outbox[0].to == ["alice@example.com"]
+
+
 def test_a_forged_unsubscribe_link_changes_nothing(client, alice):
     actions.do_save_notification_settings(alice, {"email_digest": True})
     forged = signing.dumps(alice.pk, salt="something else")

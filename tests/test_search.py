@@ -132,7 +132,9 @@ def test_editing_a_video_updates_the_index(client, owner):
 def test_renaming_a_channel_updates_the_index(client, owner):
     indexed(make_video(owner, title="Anything"))
     client.force_login(owner)
-    client.post(reverse("profile_edit"), {"display_name": "Zaid Studio", "bio": ""})
+    client.post(
+        reverse("profile_edit"), {"display_name": "Zaid Studio", "bio": "", "email": owner.email}
+    )
     assert found("zaid") == ["Anything"]
     assert found("layla") == []
 

@@ -305,6 +305,8 @@ VIDEO_SHARE_PASSWORD_RESETS_PER_EMAIL_PER_HOUR = env_int(
     "VIDEO_SHARE_PASSWORD_RESETS_PER_EMAIL_PER_HOUR", 3
 )
 VIDEO_SHARE_REPORTS_PER_USER_PER_HOUR = env_int("VIDEO_SHARE_REPORTS_PER_USER_PER_HOUR", 20)
+# Email-verification links sent per account (the one sent at sign-up counts).
+VIDEO_SHARE_VERIFICATION_EMAILS_PER_HOUR = env_int("VIDEO_SHARE_VERIFICATION_EMAILS_PER_HOUR", 5)
 
 # Security. Content-Security-Policy: scripts only from us (plus the per-request nonce),
 # no inline styles, no framing except the embed page (which sets its own policy).

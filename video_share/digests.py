@@ -38,8 +38,8 @@ def send_due_digests(now=None) -> int:
     """Send every digest that is due; returns how many went out."""
     now = now or timezone.now()
     due = (
-        User.objects.filter(email_digest=True, is_active=True)
-        .exclude(email="")
+        User.objects.with_verified_email()
+        .filter(email_digest=True, is_active=True)
         .filter(Q(digest_sent_at__isnull=True) | Q(digest_sent_at__lte=now - PERIOD))
     )
     sent = 0

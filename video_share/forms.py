@@ -33,6 +33,14 @@ class DescribedFieldsMixin:
             field.widget.attrs.setdefault("aria-describedby", " ".join([*ids, f"{auto_id}-errors"]))
 
 
+def email_in_use(email: str, *, by_other_than: User | None = None) -> bool:
+    """Whether an account (another one than `by_other_than`) has this address, in any case."""
+    accounts = User.objects.filter(email__iexact=email)
+    if by_other_than is not None:
+        accounts = accounts.exclude(pk=by_other_than.pk)
+    return accounts.exists()
+
+
 class SignUpForm(DescribedFieldsMixin, auth_forms.BaseUserCreationForm):
     email = forms.EmailField(
         label=_("Email"),
@@ -81,6 +89,16 @@ class SignUpForm(DescribedFieldsMixin, auth_forms.BaseUserCreationForm):
             )
         return username
 
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if email_in_use(email):
+            # Saying so reveals that the address has an account, as any sign-up form must.
+            raise ValidationError(
+                _("An account already uses this email address. If it is yours, log in instead."),
+                code="unique",
+            )
+        return email
+
     def validate_password_for_user(self, user, password_field_name="password1"):  # noqa: S107
         # Weakness belongs to the first password field, where it is typed and checked
         # inline; the confirmation field only reports a mismatch.
@@ -93,6 +111,12 @@ class SignUpForm(DescribedFieldsMixin, auth_forms.BaseUserCreationForm):
             self.instance.validate_unique(exclude=self._get_validation_exclusions() | {"username"})
         except ValidationError as exc:
             self._update_errors(exc)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    def get_users(self, email):
+        # An address nobody proved theirs may be someone else's: no reset link goes to it.
+        return (user for user in super().get_users(email) if user.email_verified)
 
 
 class LoginForm(DescribedFieldsMixin, auth_forms.AuthenticationForm):
@@ -110,15 +134,54 @@ class ProfileForm(DescribedFieldsMixin, forms.ModelForm):
         widget=forms.FileInput(attrs={"accept": "image/*"}),
     )
     remove_avatar = forms.BooleanField(label=_("Remove avatar"), required=False)
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        help_text=_("Only used to reset your password. Never shown to anyone."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label=_("Current password"),
+        required=False,
+        strip=False,
+        help_text=_("Needed only to change your email address."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
     class Meta:
         model = User
-        fields = ("display_name", "bio")
+        fields = ("display_name", "bio", "email")
         labels = {"display_name": _("Display name"), "bio": _("Bio")}
         widgets = {
             "display_name": forms.TextInput(attrs={"dir": "auto"}),
             "bio": forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
         }
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if email_in_use(email, by_other_than=self.instance):
+            raise ValidationError(
+                _("Another account already uses this email address."), code="unique"
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        # Whoever holds a session must not be able to move the account's password resets to
+        # an address of their own.
+        if (
+            "email" in self.changed_data
+            and "email" in cleaned
+            and not self.instance.check_password(cleaned.get("password") or "")
+        ):
+            self.add_error(
+                "password",
+                ValidationError(
+                    _("Enter your current password to change your email address."),
+                    code="password_incorrect",
+                ),
+            )
+        return cleaned
 
     def clean_avatar(self):
         upload = self.cleaned_data.get("avatar")

@@ -46,6 +46,12 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/profile/", accounts.profile_edit, name="profile_edit"),
+    path("account/email/verify/<str:token>/", accounts.verify_email, name="verify_email"),
+    path(
+        "account/email/resend/",
+        accounts.resend_email_verification,
+        name="resend_email_verification",
+    ),
     path("account/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "account/password/done/",

@@ -19,9 +19,11 @@ from .people import (
     do_mark_read,
     do_note_language,
     do_save_notification_settings,
+    do_send_email_verification,
     do_subscribe,
     do_unsubscribe,
     do_update_profile,
+    do_verify_email,
 )
 from .videos import (
     _probe_of,
@@ -68,6 +70,7 @@ __all__ = [
     "do_post_comment",
     "do_react",
     "do_save_notification_settings",
+    "do_send_email_verification",
     "do_report_progress",
     "do_retry_video",
     "do_save_progress",
@@ -78,6 +81,7 @@ __all__ = [
     "do_toggle_comment_like",
     "do_unsubscribe",
     "do_update_profile",
+    "do_verify_email",
     "do_upload_video",
     "recover_stalled_jobs",
 ]

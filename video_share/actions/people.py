@@ -1,21 +1,43 @@
 """Actions on people: profiles, subscriptions and notifications."""
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import search
+from .. import search, verification
 from ..models import MutedNotification, Notification, Subscription, User, Video
+from ..throttle import HOUR, allowed
 from . import notifications
 
 
 def do_update_profile(form) -> User:
-    """Save a profile form; the channel's name is part of its videos' searchable text."""
+    """Save a profile form; the channel's name is part of its videos' searchable text. A new
+    email address gets its verification link."""
     with transaction.atomic():
         user = form.save()
         if {"display_name"} & set(form.changed_data):
             search.index_videos(Video.objects.filter(owner=user))
+        if "email" in form.changed_data:
+            do_send_email_verification(user)
     return user
+
+
+def do_send_email_verification(user: User) -> bool:
+    """Email the user's address a link that verifies it, once the transaction commits.
+    False, and nothing sent, if they were sent too many this hour."""
+    limit = settings.VIDEO_SHARE_VERIFICATION_EMAILS_PER_HOUR
+    if not allowed("email-verifications", user.pk, limit, HOUR):
+        return False
+    transaction.on_commit(lambda: verification.send_verification(user))
+    return True
+
+
+def do_verify_email(user: User) -> None:
+    """Mark the user's current address as theirs (its link was opened)."""
+    # Only if the address is still the one the link was for.
+    User.objects.filter(pk=user.pk, email=user.email).update(verified_email=user.email)
+    user.verified_email = user.email
 
 
 def do_subscribe(subscriber: User, channel: User) -> bool:

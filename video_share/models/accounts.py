@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
@@ -65,7 +66,13 @@ class HandleValidator(RegexValidator):
     flags = 0
 
 
-class HandleUserManager(UserManager):
+class UserQuerySet(models.QuerySet):
+    def with_verified_email(self):
+        """Accounts whose current address was proven theirs: the only ones we write to."""
+        return self.exclude(email="").filter(verified_email=models.F("email"))
+
+
+class HandleUserManager(UserManager.from_queryset(UserQuerySet)):
     def get_by_natural_key(self, username):
         return self.get(username_key=handle_key(username))
 
@@ -88,6 +95,9 @@ class User(AbstractUser):
     # Not unique: handles taken before this existed may share one; new ones may not.
     username_skeleton = models.CharField(max_length=255, db_index=True, editable=False, default="")
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    # The address whose verification link was last opened. The current address is verified
+    # while it is this one: changing it, by any means, needs a new link.
+    verified_email = models.EmailField(blank=True, editable=False, default="")
     bio = models.TextField(_("bio"), max_length=1000, blank=True)
     avatar = models.ImageField(_("avatar"), upload_to=avatar_path, blank=True)
     subscriber_count = models.PositiveIntegerField(default=0, editable=False)
@@ -102,6 +112,16 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            # One account per address, whatever its case. SQLite's LOWER() folds only ASCII;
+            # the forms compare case-insensitively too.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~models.Q(email=""),
+                name="unique_email_any_case",
+                violation_error_message=_("An account already uses this email address."),
+            ),
+        ]
 
     def __str__(self):
         return self.username
@@ -118,6 +138,10 @@ class User(AbstractUser):
         self.username_key = handle_key(self.username)
         self.username_skeleton = handle_skeleton(self.username)
         super().save(*args, **kwargs)
+
+    @property
+    def email_verified(self) -> bool:
+        return bool(self.email) and self.email == self.verified_email
 
     @property
     def name(self) -> str:

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import actions
-from ..forms import ProfileForm, SignUpForm
+from .. import actions, verification
+from ..forms import PasswordResetForm, ProfileForm, SignUpForm
 from ..htmx import HtmxHttpRequest
 from ..throttle import HOUR, allowed, client_address
 
@@ -40,10 +40,13 @@ def signup(request: HtmxHttpRequest):
                 with transaction.atomic():
                     user = form.save()
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                # First, so that the email is in the language the page was.
                 actions.do_note_language(user, request.LANGUAGE_CODE)
+                actions.do_send_email_verification(user)
                 messages.success(
                     request, _("Welcome to Video Share, %(name)s!") % {"name": user.username}
                 )
+                note_email_verification(request)
                 return redirect(user)
     return render(request, "registration/signup.html", {"form": form})
 
@@ -55,13 +58,58 @@ def profile_edit(request: HtmxHttpRequest):
     if request.method == "POST" and form.is_valid():
         actions.do_update_profile(form)
         messages.success(request, _("Your profile has been saved."))
+        if "email" in form.changed_data:
+            note_email_verification(request)
         return redirect(request.user)
     return render(request, "video_share/profile_edit.html", {"form": form})
 
 
+# A message shown as the notice that the address waits for its link, with "Resend"
+# (templates/includes/email_notice.html).
+EMAIL_NOTICE = "email-verification"
+
+
+def note_email_verification(request) -> None:
+    """Show, once, on the next page, that a verification link was sent."""
+    messages.info(request, _("Open the link we sent to confirm your email address."), EMAIL_NOTICE)
+
+
+@login_required
+@require_POST
+def resend_email_verification(request: HtmxHttpRequest):
+    user = request.user
+    if user.email and not user.email_verified:
+        if actions.do_send_email_verification(user):
+            messages.success(request, _("We sent a new link to %(email)s.") % {"email": user.email})
+        else:
+            messages.error(
+                request,
+                _("Too many verification emails were asked for. Please try again in an hour."),
+            )
+    return redirect("profile_edit")
+
+
+@require_http_methods(["GET", "POST"])
+def verify_email(request: HtmxHttpRequest, token: str):
+    """The link in verification emails, opened signed in or not, in any browser. A GET only
+    asks (mail scanners open links), the POST verifies."""
+    template = "registration/verify_email.html"
+    context = {"title": _("Confirm your email address")}
+    try:
+        person = verification.user_for_token(token)
+    except verification.LinkError as error:
+        return render(request, template, context | {"error": error.args[0]}, status=400)
+    if request.method == "POST":
+        actions.do_verify_email(person)
+    return render(request, template, context | {"person": person, "token": token})
+
+
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's, with limits on how many emails it sends: per address asking, and per email
-    address written to (counted whether or not an account has it, so it reveals nothing)."""
+    """Django's, to verified addresses only (PasswordResetForm), with limits on how many emails
+    it sends: per address asking, and per email address written to (counted whether or not an
+    account has it, so it reveals nothing)."""
+
+    form_class = PasswordResetForm
 
     def form_valid(self, form):
         email = form.cleaned_data["email"].strip().lower()
