@@ -4,16 +4,20 @@ from django.db import migrations, models
 
 def keep_each_address_on_its_oldest_account(apps, schema_editor):
     """Before addresses were unique, anyone could sign up with someone else's. Where several
-    accounts share one (in any case), the oldest keeps it; the others lose it and are asked
-    for an address again, which they will have to verify like everyone."""
+    accounts share one (in any case), the oldest keeps it, unverified, and the others lose it:
+    whose it really is, only opening a link will tell. An address no other account had stays
+    as trusted as it was (password resets went to it), so that nobody who has forgotten their
+    password is locked out by this change."""
     User = apps.get_model("video_share", "User")
-    seen = set()
+    accounts: dict[str, list] = {}
     for user in User.objects.exclude(email="").order_by("date_joined", "pk").iterator():
         # Python's lower() folds at least what the database's LOWER() folds.
-        key = user.email.lower()
-        if key in seen:
-            User.objects.filter(pk=user.pk).update(email="")
-        seen.add(key)
+        accounts.setdefault(user.email.lower(), []).append(user)
+    for users in accounts.values():
+        if len(users) == 1:
+            User.objects.filter(pk=users[0].pk).update(verified_email=users[0].email)
+        else:
+            User.objects.filter(pk__in=[u.pk for u in users[1:]]).update(email="")
 
 
 class Migration(migrations.Migration):
