@@ -451,3 +451,104 @@ def test_deleting_with_htmx_lands_on_the_whole_channel_page(
     assert "<header" in html
     assert "<title>" in html
     assert "was deleted" in html
+
+
+def test_sizes_are_shown_in_decimal_units_as_file_managers_show_them():
+    from django.utils import translation
+
+    from video_share.templatetags.video_share import decimal_size
+
+    assert decimal_size(94_000_000) == "94.0\xa0MB"
+    assert decimal_size(4_000_000_000) == "4.0\xa0GB"
+    assert decimal_size(1_500) == "1.5\xa0KB"
+    assert decimal_size(999_999) == "1.0\xa0MB"
+    assert decimal_size(5) == "5\xa0bytes"
+    assert decimal_size(None) == "0\xa0bytes"
+    with translation.override("ar"):
+        assert decimal_size(94_000_000).startswith("94,0\xa0")
+
+
+def test_size_settings_count_decimal_megabytes(settings):
+    from video_share.asgi_limits import limit_for
+
+    settings.VIDEO_SHARE_MAX_UPLOAD_MB = 94
+    assert limit_for(reverse("upload")).file == 94_000_000
+
+
+def test_the_upload_page_states_the_per_file_limit_in_decimal_units(client, alice, settings):
+    settings.VIDEO_SHARE_MAX_UPLOAD_MB = 4000
+    settings.VIDEO_SHARE_USER_QUOTA_MB = 0
+    page = client.get(reverse("upload")).content.decode()
+    assert "up to 4.0\xa0GB." in page
+    assert 'data-max-bytes="4000000000"' in page
+    assert "storage" not in page.lower()  # unlimited: only the per-file limit is stated
+
+
+def test_the_upload_page_shows_storage_use_and_the_real_limit_left(client, alice, settings):
+    settings.VIDEO_SHARE_MAX_UPLOAD_MB = 4000
+    settings.VIDEO_SHARE_USER_QUOTA_MB = 1000
+    make_video_row(alice, source_size=94_000_000)
+    make_video_row(make_user("bob"), source_size=500_000_000)
+    page = client.get(reverse("upload")).content.decode()
+    assert "94.0\xa0MB of your 1.0\xa0GB of storage used" in page
+    assert "up to 906.0\xa0MB." in page
+    assert 'data-max-bytes="906000000"' in page
+
+
+def test_the_upload_page_limit_is_the_per_file_limit_when_that_is_smaller(client, alice, settings):
+    settings.VIDEO_SHARE_MAX_UPLOAD_MB = 100
+    settings.VIDEO_SHARE_USER_QUOTA_MB = 1000
+    page = client.get(reverse("upload")).content.decode()
+    assert "0\xa0bytes of your 1.0\xa0GB of storage used" in page
+    assert "up to 100.0\xa0MB." in page
+
+
+def test_a_full_quota_is_said_on_the_upload_page(client, alice, settings):
+    settings.VIDEO_SHARE_USER_QUOTA_MB = 100
+    make_video_row(alice, source_size=100_000_000)
+    page = client.get(reverse("upload")).content.decode()
+    assert "Your storage is full. Delete some videos to upload more." in page
+
+
+def test_profile_settings_show_storage_use(client, alice, settings):
+    settings.VIDEO_SHARE_USER_QUOTA_MB = 1000
+    make_video_row(alice, source_size=94_000_000)
+    page = client.get(reverse("profile_edit")).content.decode()
+    assert "94.0\xa0MB of your 1.0\xa0GB of storage used" in page
+    settings.VIDEO_SHARE_USER_QUOTA_MB = 0
+    settings.VIDEO_SHARE_MAX_UPLOAD_MB = 4000
+    page = client.get(reverse("profile_edit")).content.decode()
+    assert "storage" not in page.lower()
+    assert "Each video can be up to 4.0\xa0GB." in page
+
+
+def test_an_upload_field_is_validated_alone_without_the_file(client, alice):
+    data = {"title": "", "description": "", "tags_text": "ok, x", "visibility": "public"}
+    headers = {"HX-Request": "true", "HX-Trigger-Name": "tags_text"}
+    response = client.post(reverse("upload"), data, headers=headers)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.strip().startswith('<div class="field__errors" id="id_tags_text-errors"')
+    assert "“x”: each tag needs 2 to 30 characters." in html
+    assert "<form" not in html
+    assert "required" not in html  # the missing file is not this field's business
+    assert not Video.objects.exists()
+
+
+def test_a_valid_upload_field_gets_an_empty_error_list(client, alice):
+    data = {"title": "Lecture 3", "tags_text": "maths", "visibility": "public"}
+    headers = {"HX-Request": "true", "HX-Trigger-Name": "visibility"}
+    response = client.post(reverse("upload"), data, headers=headers)
+    assert "<p>" not in response.content.decode()
+    headers["HX-Trigger-Name"] = "tags_text"
+    response = client.post(reverse("upload"), data | {"tags_text": "a" * 31}, headers=headers)
+    assert "2 to 30 characters" in response.content.decode()
+
+
+def test_upload_fields_validate_inline_through_the_upload_view(client, alice):
+    page = client.get(reverse("upload")).content.decode()
+    for name in ("title", "description", "tags_text", "visibility"):
+        assert f'hx-target="#id_{name}-errors"' in page
+    assert page.count(f'hx-post="{reverse("upload")}"') >= 4
+    # The file is never sent with a field's check.
+    assert 'hx-params="not file"' in page

@@ -352,7 +352,7 @@ LOGGING = {
 }
 
 # Video uploads and processing.
-VIDEO_SHARE_MAX_UPLOAD_MB = env_int("VIDEO_SHARE_MAX_UPLOAD_MB", 4096)
+VIDEO_SHARE_MAX_UPLOAD_MB = env_int("VIDEO_SHARE_MAX_UPLOAD_MB", 4000)
 # Only a signed-in user's upload may send a large body; any other request (the picture forms
 # aside: VIDEO_SHARE_MAX_AVATAR_MB) at most this much, kept in memory rather than spooled
 # (video_share.asgi_limits).

@@ -33,7 +33,9 @@ from . import db_threads
 
 # Room for the form fields and multipart framing around the file itself.
 OVERHEAD = 1024 * 1024
-MB = 1024 * 1024
+# The size settings (…_MB) count in decimal megabytes, the unit the pages show sizes in
+# (decimal_size) as file managers do.
+MB = 1000 * 1000
 
 UPLOAD_VIEW = "upload"
 PICTURE_FORMS = {"profile_edit", "video_poster"}
@@ -232,10 +234,11 @@ def _language(headers: dict[str, str], path: str) -> str:
 
 def render_refusal(refusal: int, headers: dict[str, str], path: str, limit=None) -> bytes:
     """The page that says why a request was refused, in the sender's language."""
-    from django.template.defaultfilters import filesizeformat
     from django.template.loader import render_to_string
     from django.utils import translation
     from django.utils.translation import gettext as _
+
+    from .templatetags.video_share import decimal_size
 
     with translation.override(_language(headers, path)):
         if refusal == Refusal.SIGNED_OUT:
@@ -255,7 +258,7 @@ def render_refusal(refusal: int, headers: dict[str, str], path: str, limit=None)
             )
         else:
             title = _("File too large")
-            size = filesizeformat((limit or limit_for(path)).file)
+            size = decimal_size((limit or limit_for(path)).file)
             message = _(
                 "Uploads can be at most %(size)s. Nothing was saved. "
                 "Go back and choose a smaller file."

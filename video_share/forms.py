@@ -1,20 +1,21 @@
+from dataclasses import dataclass
 from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import media
+from .asgi_limits import MB
 from .images import make_avatar, make_poster
 from .models import Report, User, Video, handle_key, handle_skeleton
 from .models.accounts import validate_one_script
 from .storage import upload_path
+from .templatetags.video_share import decimal_size
 from .text import clean_tag, fold
 
 
@@ -187,7 +188,7 @@ class ProfileForm(DescribedFieldsMixin, forms.ModelForm):
         upload = self.cleaned_data.get("avatar")
         if not upload:
             return None
-        if upload.size > settings.VIDEO_SHARE_MAX_AVATAR_MB * 1024 * 1024:
+        if upload.size > settings.VIDEO_SHARE_MAX_AVATAR_MB * MB:
             raise ValidationError(
                 _("This image is larger than %(size)s MB.")
                 % {"size": settings.VIDEO_SHARE_MAX_AVATAR_MB}
@@ -262,11 +263,52 @@ class VideoDetailsMixin(forms.Form):
 MAX_TAGS = 10
 
 
+@dataclass(frozen=True)
+class Storage:
+    """What one person keeps against the storage quota, and the largest file they may
+    upload now."""
+
+    used: int
+    quota: int  # 0: no quota
+    per_file: int
+
+    @classmethod
+    def of(cls, user) -> "Storage":
+        quota = settings.VIDEO_SHARE_USER_QUOTA_MB * MB
+        used = user.videos.stored_bytes() if quota and user is not None else 0
+        return cls(used=used, quota=quota, per_file=settings.VIDEO_SHARE_MAX_UPLOAD_MB * MB)
+
+    @property
+    def left(self) -> int:
+        return max(0, self.quota - self.used)
+
+    @property
+    def full(self) -> bool:
+        return bool(self.quota) and not self.left
+
+    @property
+    def file_limit(self) -> int:
+        return min(self.per_file, self.left) if self.quota else self.per_file
+
+    def too_large_message(self, size: int) -> str:
+        """Why a file of `size` bytes may not be uploaded now, if it may not."""
+        if size > self.per_file:
+            return gettext("This file is larger than the limit of %(size)s.") % {
+                "size": decimal_size(self.per_file)
+            }
+        if self.quota and size > self.left:
+            return gettext(
+                "This upload would take you past your storage quota of %(quota)s "
+                "(%(used)s used). Delete some videos first."
+            ) % {"quota": decimal_size(self.quota), "used": decimal_size(self.used)}
+        return ""
+
+
 class UploadForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
     file = forms.FileField(
-        label=_("Video file"),
+        label=_("Choose a video file"),
         help_text=_("MP4, MOV, WebM, MKV, AVI… up to %(size)s."),
-        widget=forms.ClearableFileInput(attrs={"accept": "video/*"}),
+        widget=forms.FileInput(attrs={"accept": "video/*", "class": "file-picker__input"}),
     )
 
     class Meta:
@@ -291,11 +333,28 @@ class UploadForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
         self.probe = None
         self.fields["title"].required = False
         self.fields["title"].help_text = _("Leave empty to use the file name.")
-        self.max_bytes = settings.VIDEO_SHARE_MAX_UPLOAD_MB * 1024 * 1024
-        self.fields["file"].help_text = self.fields["file"].help_text % {
-            "size": filesizeformat(self.max_bytes)
-        }
+        self.storage = Storage.of(owner)
+        self.max_bytes = self.storage.file_limit
+        self.fields["file"].help_text = (
+            gettext("MP4, MOV, WebM, MKV, AVI…")
+            if self.storage.full
+            else self.fields["file"].help_text % {"size": decimal_size(self.max_bytes)}
+        )
         self.fields["file"].widget.attrs["data-max-bytes"] = self.max_bytes
+        for name in ("title", "description", "tags_text", "visibility"):
+            # Inline validation, as on the sign-up form: each field posts the form, without
+            # the file, to the upload URL when it changes (and upload.js once more before the
+            # file is sent), and gets back only its own error list.
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-post": reverse("upload"),
+                    "hx-trigger": "change",
+                    "hx-params": "not file",
+                    "hx-target": f"#id_{name}-errors",
+                    "hx-swap": "outerHTML",
+                    "hx-sync": "this:replace",
+                }
+            )
         self.max_minutes = settings.VIDEO_SHARE_MAX_DURATION_MINUTES
         self.max_processing = settings.VIDEO_SHARE_PROCESSING_PER_USER
         self.processing = (
@@ -306,6 +365,10 @@ class UploadForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
     def must_wait(self) -> bool:
         """The owner has as many videos in processing as they may: one more must wait."""
         return bool(self.max_processing) and self.processing >= self.max_processing
+
+    def too_large_message(self) -> str:
+        """What a file over max_bytes is told, before a byte of it is sent (upload.js)."""
+        return self.storage.too_large_message(self.max_bytes + 1)
 
     def wait_message(self) -> str:
         return ngettext(
@@ -318,25 +381,9 @@ class UploadForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
         upload = self.cleaned_data["file"]
         if self.must_wait:
             raise ValidationError(self.wait_message(), code="processing")
-        limit = self.max_bytes
-        if upload.size > limit:
-            raise ValidationError(
-                _("This file is larger than the limit of %(size)s.")
-                % {"size": filesizeformat(limit)},
-                code="too_large",
-            )
-        quota = settings.VIDEO_SHARE_USER_QUOTA_MB * 1024 * 1024
-        if quota and self.owner is not None:
-            used = self.owner.videos.aggregate(used=Sum("source_size"))["used"] or 0
-            if used + upload.size > quota:
-                raise ValidationError(
-                    _(
-                        "This upload would take you past your storage quota of %(quota)s "
-                        "(%(used)s used). Delete some videos first."
-                    )
-                    % {"quota": filesizeformat(quota), "used": filesizeformat(used)},
-                    code="quota",
-                )
+        refusal = self.storage.too_large_message(upload.size)
+        if refusal:
+            raise ValidationError(refusal, code="too_large")
         try:
             with upload_path(upload) as path:
                 self.probe = media.probe(path)
@@ -395,7 +442,7 @@ class PosterForm(DescribedFieldsMixin, forms.Form):
     def clean_image(self):
         upload = self.cleaned_data.get("image")
         if upload:
-            if upload.size > settings.VIDEO_SHARE_MAX_AVATAR_MB * 1024 * 1024:
+            if upload.size > settings.VIDEO_SHARE_MAX_AVATAR_MB * MB:
                 raise ValidationError(
                     _("This image is larger than %(size)s MB.")
                     % {"size": settings.VIDEO_SHARE_MAX_AVATAR_MB}

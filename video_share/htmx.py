@@ -4,7 +4,7 @@ from asgiref.sync import iscoroutinefunction
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
-from django.shortcuts import redirect, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.cache import patch_vary_headers
 from django.utils.decorators import sync_and_async_middleware
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseLocation
@@ -28,6 +28,20 @@ def navigate(request: HtmxHttpRequest, url: str):
     if request.htmx:
         return HttpResponseLocation(url, target="body", headers={"HX-Boosted": "true"})
     return redirect(url)
+
+
+def field_errors(request: HtmxHttpRequest, form):
+    """Inline validation: when htmx posts the form because one of its fields changed (the
+    field's name comes as HX-Trigger-Name), the error list of that field alone, else None.
+    An empty field shows no error while it is being filled in."""
+    name = request.htmx.trigger_name if request.htmx else None
+    if name not in form.fields:
+        return None
+    form.is_valid()
+    field = form[name]
+    if not field.value():
+        form.errors.pop(name, None)
+    return render(request, "includes/field.html#field-errors", {"field": field})
 
 
 @sync_and_async_middleware

@@ -121,6 +121,10 @@ class VideoQuerySet(models.QuerySet):
             | (Q(status=Video.Status.READY) & ~Q(pending_heights=[]))
         )
 
+    def stored_bytes(self) -> int:
+        """The size of these videos' uploads, as counted against a storage quota."""
+        return self.aggregate(total=models.Sum("source_size"))["total"] or 0
+
 
 class Video(models.Model):
     class Status(models.TextChoices):

@@ -1,13 +1,20 @@
 import hashlib
+import json
 
 from django import template
 from django.core.cache import cache
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.formats import number_format
-from django.utils.html import escape, format_html
+from django.utils.html import avoid_wrapping, escape, format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext, ngettext, npgettext_lazy
+from django.utils.translation import (
+    get_language,
+    gettext,
+    gettext_noop,
+    ngettext,
+    npgettext_lazy,
+)
 
 from ..shared_pages import PersonalNode
 from ..text import RICH_TOKENS
@@ -143,6 +150,43 @@ def rich_text(text: str) -> str:
     paragraphs = "".join(out).replace("\r\n", "\n").split("\n\n")
     return mark_safe(  # noqa: S308 - every piece above is escaped or built by format_html
         "".join(f"<p>{p.strip().replace(chr(10), '<br>')}</p>" for p in paragraphs if p.strip())
+    )
+
+
+# Django's own message ids, so that its catalogs name the units in every language (but not
+# "%(size)d bytes", whose Arabic forms it mixes up).
+SIZE_UNITS = (
+    gettext_noop("%s KB"),
+    gettext_noop("%s MB"),
+    gettext_noop("%s GB"),
+    gettext_noop("%s TB"),
+    gettext_noop("%s PB"),
+)
+
+
+@register.filter
+def decimal_size(size) -> str:
+    """94.0 MB for 94,000,000 bytes: decimal units, as file managers count, where Django's
+    filesizeformat counts 1,024 to the kilobyte and would say 89.6 MB."""
+    try:
+        size = max(0, int(size or 0))
+    except (TypeError, ValueError):
+        size = 0
+    if size < 1000:
+        return avoid_wrapping(ngettext("%(size)s byte", "%(size)s bytes", size) % {"size": size})
+    for power, unit in enumerate(SIZE_UNITS, start=1):
+        scaled = round(size / 1000**power, 1)
+        if scaled < 1000 or unit == SIZE_UNITS[-1]:
+            break
+    return avoid_wrapping(gettext(unit) % number_format(scaled, 1))
+
+
+@register.simple_tag
+def size_format() -> str:
+    """What upload.js needs to write sizes as decimal_size does, as JSON."""
+    return json.dumps(
+        {"units": [gettext(unit) for unit in SIZE_UNITS], "decimal": number_format(0.5, 1)[1:-1]},
+        ensure_ascii=False,
     )
 
 

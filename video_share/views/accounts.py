@@ -10,8 +10,8 @@ from django.views import i18n as i18n_views
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import actions, verification
-from ..forms import PasswordResetForm, ProfileForm, SignUpForm
-from ..htmx import HtmxHttpRequest
+from ..forms import PasswordResetForm, ProfileForm, SignUpForm, Storage
+from ..htmx import HtmxHttpRequest, field_errors
 from ..throttle import HOUR, allowed, client_address
 
 
@@ -21,14 +21,8 @@ def signup(request: HtmxHttpRequest):
         return redirect("home")
     form = SignUpForm(request.POST or None)
     if request.method == "POST":
-        field_name = request.htmx.trigger_name if request.htmx else None
-        if field_name in form.fields:
-            # Inline validation of one field as it is typed: its error list only.
-            form.is_valid()
-            field = form[field_name]
-            if not field.value():
-                form.errors.pop(field_name, None)
-            return render(request, "includes/field.html#field-errors", {"field": field})
+        if inline := field_errors(request, form):
+            return inline
         if form.is_valid():
             limit = settings.VIDEO_SHARE_SIGNUPS_PER_IP_PER_HOUR
             if not allowed("signups", client_address(request), limit, HOUR):
@@ -61,7 +55,8 @@ def profile_edit(request: HtmxHttpRequest):
         if "email" in form.changed_data:
             note_email_verification(request)
         return redirect(request.user)
-    return render(request, "video_share/profile_edit.html", {"form": form})
+    context = {"form": form, "storage": Storage.of(request.user)}
+    return render(request, "video_share/profile_edit.html", context)
 
 
 # A message shown as the notice that the address waits for its link, with "Resend"

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from .. import actions
 from ..events import live_event_id
 from ..forms import OEmbedSizeForm, PosterForm, UploadForm, VideoEditForm
-from ..htmx import HtmxHttpRequest, navigate
+from ..htmx import HtmxHttpRequest, field_errors, navigate
 from ..models import Reaction, Video, WatchProgress
 from ..prepared import Prepared
 from ..shared_pages import personal_part, personal_to, shared_page, shared_pages_unchanged
@@ -39,6 +39,8 @@ def _video_for(request, public_id: str, *, edit: bool = False) -> Video:
 @require_http_methods(["GET", "POST"])
 def upload(request: HtmxHttpRequest):
     form = UploadForm(request.POST or None, request.FILES or None, owner=request.user)
+    if request.method == "POST" and (inline := field_errors(request, form)):
+        return inline
     if request.method == "POST" and form.is_valid():
         video = actions.do_upload_video(
             owner=request.user,
