@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -140,3 +142,14 @@ def test_a_banned_users_videos_are_out_of_sight_for_everyone_else(client, staff,
         assert visitor.get(video.get_absolute_url()).status_code == 404
         video.refresh_from_db()
         assert video.visibility == Video.Visibility.PRIVATE
+
+
+def test_the_report_form_offers_only_real_reasons_none_chosen_and_one_required(client, video):
+    client.force_login(make_user("reader"))
+    page = client.get(reverse("report_video", args=[video.public_id])).content.decode()
+    radios = re.findall(r"<input[^>]*type=\"radio\"[^>]*>", page)
+    values = [re.search(r'value="([^"]*)"', radio).group(1) for radio in radios]
+    assert values == [value for value, _label in Report.Reason.choices]
+    assert not any("checked" in radio for radio in radios)
+    assert all(" required" in radio for radio in radios)
+    assert "Select an option" not in page

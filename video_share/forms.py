@@ -476,12 +476,17 @@ class CommentForm(forms.Form):
 
 
 class ReportForm(DescribedFieldsMixin, forms.ModelForm):
+    # Only the real reasons, none chosen in advance: a model field's form field would offer
+    # "no reason" as a choice of its own, already ticked.
+    reason = forms.ChoiceField(
+        label=_("What is wrong?"), choices=Report.Reason.choices, widget=forms.RadioSelect
+    )
+
     class Meta:
         model = Report
         fields = ("reason", "note")
-        labels = {"reason": _("What is wrong?"), "note": _("Details (optional)")}
+        labels = {"note": _("Details (optional)")}
         widgets = {
-            "reason": forms.RadioSelect,
             "note": forms.Textarea(attrs={"rows": 3, "dir": "auto", "maxlength": 1000}),
         }
 
