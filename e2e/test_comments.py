@@ -241,3 +241,38 @@ def test_a_readers_likes_stay_pressed_when_the_comment_changes_live(new_context,
     expect(first.get_by_role("button", name=re.compile("^Like"))).to_have_attribute(
         "aria-pressed", "false"
     )
+
+
+def watching_count(page):
+    return page.locator("#watching-count")
+
+
+def test_watching_now_counts_people_not_tabs(new_context, video_url):
+    url, _owner = video_url
+    first = open_as_new_user(new_context, url, "twotabs")
+    base = int(watching_count(first).inner_text())
+    # The same person in a second tab: the page guesses one more, the stream corrects it.
+    second = first.context.new_page()
+    second.goto(url)
+    expect(watching_count(second)).to_have_text(str(base), timeout=5000)
+    expect(watching_count(first)).to_have_text(str(base))
+    other = open_as_new_user(new_context, url, "another")
+    for page in (first, second, other):
+        expect(watching_count(page)).to_have_text(str(base + 1), timeout=5000)
+
+
+def test_watching_now_counts_a_visitors_tabs_once(new_context, video_url):
+    url, _owner = video_url
+    visitor = new_context()
+    first = visitor.new_page()
+    first.goto(url)
+    # Its stream gives the browser its viewer cookie: its next tab is known as the same.
+    for _ in range(50):
+        if any(cookie["name"] == "vs_viewer" for cookie in visitor.cookies()):
+            break
+        first.wait_for_timeout(100)
+    base = int(watching_count(first).inner_text())
+    second = visitor.new_page()
+    second.goto(url)
+    expect(watching_count(second)).to_have_text(str(base), timeout=5000)
+    expect(watching_count(first)).to_have_text(str(base))

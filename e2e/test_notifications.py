@@ -142,3 +142,52 @@ def test_notifications_work_without_javascript(browser, server, new_context, vid
     expect(page.get_by_text("Your notification settings are saved.")).to_be_visible()
     expect(page.get_by_label("New subscribers")).not_to_be_checked()
     expect(page.get_by_label("Send me a daily email of unread notifications")).to_be_checked()
+
+
+def test_the_notifications_page_gets_new_items_at_its_top_live_once(new_context, video_url):
+    alice_name = unique_name("alice")
+    alice = new_context().new_page()
+    sign_up(alice, alice_name)
+    alice.goto(video_url)
+    alice.get_by_role("textbox", name="Comment").fill("Where was this filmed?")
+    alice.get_by_role("button", name="Post").click()
+    expect(alice.locator(".comment__body", has_text="Where was this filmed?")).to_have_count(1)
+    # To the notifications page through the bell, as people go: its stream stays open.
+    bell(alice).click()
+    alice.get_by_role("link", name="See all notifications").click()
+    expect(alice.get_by_role("heading", level=1, name="Notifications")).to_be_visible()
+    expect(alice.locator("#main")).to_contain_text("You have no notifications yet.")
+    alice.evaluate("window.sameDocument = true")
+
+    bob = new_context().new_page()
+    bob_name = unique_name("bob")
+    sign_up(bob, bob_name)
+
+    def reply(text):
+        bob.goto(video_url)
+        question = bob.locator(".comment", has_text="Where was this filmed?").first
+        question.get_by_role("link", name="Reply").click()
+        bob.get_by_role("textbox", name="Reply").fill(text)
+        bob.locator("form[id^=comment-form-] button[type=submit]").click()
+        expect(bob.locator(".comment__body", has_text=text)).to_have_count(1)
+
+    items = alice.locator("#main .notification")
+    reply("By the old harbour.")
+    expect(items).to_have_count(1, timeout=2000)
+    first = items.first
+    expect(first).to_contain_text(f"{bob_name} replied to your comment")
+    expect(first).to_contain_text("By the old harbour.")
+    expect(first).to_have_class(re.compile("notification--unread"))
+
+    # On a page loaded afresh too; the newest on top, each once.
+    alice.goto("/notifications/")
+    alice.evaluate("window.sameDocument = true")
+    alice.wait_for_timeout(300)
+    reply("At dawn, in spring.")
+    expect(items).to_have_count(2, timeout=2000)
+    expect(items.first).to_contain_text("At dawn, in spring.")
+    expect(items.nth(1)).to_contain_text("By the old harbour.")
+    alice.wait_for_timeout(1000)
+    expect(items).to_have_count(2)
+    assert alice.evaluate("window.sameDocument") is True
+    assert_accessible(alice)

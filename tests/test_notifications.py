@@ -584,3 +584,55 @@ def test_a_boosted_page_change_does_not_count_the_bell_again(client, alice):
     boosted = client.get(reverse("home"), headers={"HX-Request": "true", "HX-Boosted": "true"})
     # The page keeps its live bell; a new one fetches its count when its stream opens.
     assert "1 unread" not in boosted.content.decode()
+
+
+# The page follows the bell: its first page is asked for again whenever the bell hears.
+
+
+def test_the_first_page_of_notifications_asks_for_itself_again_when_the_bell_hears(client, alice):
+    video = make_video(alice)
+    for _ in range(31):
+        notify(alice, video)
+    client.force_login(alice)
+    for show in ("all", "unread"):
+        page = client.get(reverse("notifications"), {"show": show}).content.decode()
+        assert f'hx-get="{reverse("notifications")}?show={show}"' in page
+        assert 'hx-trigger="htmx:sseOpen from:#bell, htmx:sseMessage from:#bell-count"' in page
+    # An older page stays as it is: what is new goes on the first.
+    older = client.get(reverse("notifications"), {"page": 2}).content.decode()
+    assert 'id="notification-list"' in older
+    assert "htmx:sseMessage" not in older
+
+
+def test_the_list_of_notifications_alone_for_htmx(client, alice, bob):
+    video = make_video(alice, title="Sunset clip")
+    notify(alice, video, read=True)
+    comment = post(video, bob, "Lovely light")
+    client.force_login(alice)
+    response = client.get(reverse("notifications"), headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="notification-list"')
+    assert "<html" not in html
+    assert html.count('<li class="notification') == 2
+    assert html.index("Lovely light") < html.index("is ready")  # the newest first
+    assert "notification--unread" in html
+    opened = reverse("open_notification", args=[Notification.objects.get(comment=comment).pk])
+    assert f'href="{opened}"' in html
+    unread = client.get(
+        reverse("notifications"), {"show": "unread"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert unread.count('<li class="notification') == 1
+    # A boosted request still gets the whole page.
+    boosted = client.get(
+        reverse("notifications"), headers={"HX-Request": "true", "HX-Boosted": "true"}
+    )
+    assert "<html" in boosted.content.decode()
+
+
+def test_the_list_of_notifications_is_in_the_readers_language(client, alice, bob):
+    post(make_video(alice), bob, "Lovely light")
+    client.force_login(alice)
+    client.cookies["django_language"] = "ar"
+    html = client.get(reverse("notifications"), headers={"HX-Request": "true"}).content.decode()
+    assert "commented" not in html
+    assert 'id="notification-list"' in html

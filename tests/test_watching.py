@@ -439,3 +439,56 @@ def test_oembed_keeps_within_the_size_asked_for(client, alice_video):
     assert (data["width"], data["height"]) == (160, 90)
     data = client.get(reverse("oembed"), {"url": url, "maxwidth": "5000"}).json()
     assert data["width"] <= 1920
+
+
+def _watching_while_open(video, cookies: list[str]) -> tuple[int, list]:
+    """How many are counted watching `video` while one stream per Cookie header in `cookies`
+    is open (through the real application), and the streams themselves."""
+    from asgiref.sync import async_to_sync
+
+    from video_share.presence import watching
+
+    from .streams import HeldStream
+
+    path = reverse("video_stream", args=[video.public_id])
+
+    async def run():
+        streams = [HeldStream(path, cookie=cookie) for cookie in cookies]
+        for stream in streams:
+            await stream.__aenter__()
+        try:
+            assert all(b"stream-open" in stream.body for stream in streams)
+            return watching(video.public_id), streams
+        finally:
+            for stream in streams:
+                await stream.__aexit__(None, None, None)
+
+    return async_to_sync(run)()
+
+
+def test_a_signed_in_viewer_counts_once_however_many_streams_they_hold(alice_video):
+    from .streams import session_cookie
+
+    bob, carol = make_user("bob"), make_user("carol")
+    # Two tabs of one browser, and a third from another browser where bob is signed in too.
+    bobs = [session_cookie(bob)] * 2 + [session_cookie(bob)]
+    assert _watching_while_open(alice_video, bobs)[0] == 1
+    assert _watching_while_open(alice_video, [*bobs, session_cookie(carol)])[0] == 2
+
+
+def test_a_visitor_counts_once_per_browser(alice_video):
+    one, other = "vs_viewer=browser-one", "vs_viewer=browser-two"
+    assert _watching_while_open(alice_video, [one, one])[0] == 1
+    assert _watching_while_open(alice_video, [one, one, other])[0] == 2
+    # Browsers without the cookie yet are told apart until they have it.
+    assert _watching_while_open(alice_video, ["", ""])[0] == 2
+
+
+def test_a_visitors_stream_gives_their_browser_the_viewer_cookie(alice_video):
+    def set_cookies(stream) -> list[bytes]:
+        return [value for name, value in stream.sent[0]["headers"] if name == b"Set-Cookie"]
+
+    _, (new, known) = _watching_while_open(alice_video, ["", "vs_viewer=known"])
+    assert [cookie.startswith(b"vs_viewer=") for cookie in set_cookies(new)] == [True]
+    assert b"HttpOnly" in set_cookies(new)[0]
+    assert not set_cookies(known)

@@ -1,8 +1,15 @@
-""" "N watching now": how many live streams are open on a video, pushed to its viewers.
+""" "N watching now": how many people have a video's page open, pushed to its viewers.
 
-Counted from the streams this process holds (with several web processes behind Redis, each
-counts its own: a lower bound). Presence events are not stored: a count is only worth its
-latest value.
+People, not streams: a signed-in viewer counts once however many tabs (streams) they have
+open, on however many browsers; a visitor who is not signed in counts once per browser, known
+by the viewer cookie its stream carries (a browser that has none yet is given one by its first
+stream, and until its next one, each of its streams counts apart).
+
+Counted from the streams this process holds. With several web processes behind Redis, each
+counts the people whose streams it holds and announces that to every viewer, whatever process
+they are on, so the count shown is the latest announced: a lower bound (someone with tabs on
+two processes is in both counts, but counted once in each). Presence events are not stored: a
+count is only worth its latest value.
 """
 
 import asyncio
@@ -22,9 +29,12 @@ def presence_channel(public_id: str) -> str:
 
 
 def watching(public_id: str) -> int:
+    """How many people have an open stream of this video in this process (whose stream is
+    still opening, and so may yet be refused, is not counted)."""
     manager = get_listener_manager()
     with manager.lock:
-        return len(manager.listeners_by_channel.get(presence_channel(public_id), ()))
+        listeners = tuple(manager.listeners_by_channel.get(presence_channel(public_id), ()))
+    return len({listener.person for listener in listeners} - {None})
 
 
 def _schedule(public_id: str) -> None:

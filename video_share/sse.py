@@ -96,10 +96,12 @@ async def read_soon(function, *args, **kwargs):
         return await read(function, *args, **kwargs)
 
 
-async def events(request, channels, *, on_change=None) -> HttpResponse:
+async def events(request, channels, *, on_change=None, visitor: str = "") -> HttpResponse:
     """The SSE response for `channels`, chosen by our URL and never by the query string: a
     list, or a function of the request for channels that depend on its user. `on_change` is
-    called (on the event loop) once the stream is open and once it has closed."""
+    called (on the event loop) once the stream is open and once it has closed. `visitor`
+    tells a reader who is not signed in from others (their browser's viewer cookie), so that
+    a person's streams can be counted once (see Listener.person)."""
     if getattr(request, "grip", None) is not None and request.grip.proxied:
 
         def grip_response(request):
@@ -131,6 +133,10 @@ async def events(request, channels, *, on_change=None) -> HttpResponse:
         return _answer(request, opened)
     event_request, first_read = opened
     listener.user_id = event_request.user.pk if event_request.user else "anonymous"
+    if event_request.user:
+        listener.person = ("user", event_request.user.pk)
+    else:
+        listener.person = ("visitor", visitor) if visitor else ("stream", id(listener))
     if event_request.user and not listener.take_place(
         ("user", event_request.user.pk), settings.VIDEO_SHARE_STREAMS_PER_USER
     ):
@@ -342,6 +348,9 @@ class Listener(eventstream_views.Listener):
     keep_alive_due = False
     control = frozenset()  # the channels of its control events (video_share.events)
     places: tuple = ()  # what this stream is counted against (see take_place)
+    # Who reads, once known: ("user", pk), ("visitor", their browser's key), or for a visitor
+    # whose browser has no key yet, ("stream", …) of this stream alone.
+    person: tuple | None = None
 
     def listen(self, channels=()):
         """Start listening (on the event loop), or listen to more channels."""

@@ -21,7 +21,7 @@ from ..presence import count_changed, presence_channel, watching
 from ..shared_pages import personal_part, personal_to
 from ..sse import events
 from ..throttle import comment_allowed
-from .videos import _video_for, render_watch_page
+from .videos import _video_for, give_viewer_cookie, render_watch_page, viewer_cookie
 
 COMMENTS_PER_PAGE = 20
 DELAYED = _lazy("Your comment is saved, but others will only see it when they reload the page.")
@@ -133,7 +133,9 @@ def video_stream_context(request, video: Video) -> dict:
     channel = live_channel(video, request.LANGUAGE_CODE)
     return {
         "live_channel_event_id": get_current_event_id([channel]),
-        "watching": watching(video.public_id) + 1,  # the page being rendered will be one
+        # The page being rendered will be one more (if its reader has no other open: their
+        # stream's announcement corrects it within a second).
+        "watching": watching(video.public_id) + 1,
     }
 
 
@@ -311,4 +313,12 @@ async def video_stream(request: HtmxHttpRequest, public_id: str):
     for anyone who may not view the video, or when there is no such video."""
     video = Video(public_id=public_id)  # whether it exists is the channel manager's question
     channels = [live_channel(video, request.LANGUAGE_CODE), presence_channel(public_id)]
-    return await events(request, channels, on_change=lambda: count_changed(public_id))
+    # Who is watching counts browsers, not tabs: the viewer cookie tells them apart (a
+    # stream, unlike the page, may set it: the page stays the same for every visitor).
+    visitor, new = viewer_cookie(request)
+    response = await events(
+        request, channels, on_change=lambda: count_changed(public_id), visitor=visitor
+    )
+    if new:
+        give_viewer_cookie(response, request, visitor)
+    return response

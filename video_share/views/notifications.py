@@ -33,6 +33,9 @@ def notification_list(request: HtmxHttpRequest):
     if show == "unread":
         notifications = notifications.unread()
     context = {"page": page_of(request, notifications, per_page=30), "show": show}
+    if request.htmx and not request.htmx.boosted:
+        # Asked for again as the bell hears of changes (see the template).
+        return render(request, "video_share/notifications.html#notification-list", context)
     return render(request, "video_share/notifications.html", context)
 
 

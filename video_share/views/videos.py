@@ -60,6 +60,24 @@ def upload(request: HtmxHttpRequest):
 VIEWER_COOKIE = "vs_viewer"
 
 
+def viewer_cookie(request) -> tuple[str, bool]:
+    """The browser's viewer cookie (a new one if it has none), and whether it is new: how a
+    visitor who is not signed in is told apart, for counting views and who is watching."""
+    cookie = request.COOKIES.get(VIEWER_COOKIE, "")[:40]
+    return (cookie, False) if cookie else (secrets.token_urlsafe(16), True)
+
+
+def give_viewer_cookie(response, request, cookie: str) -> None:
+    response.set_cookie(
+        VIEWER_COOKIE,
+        cookie,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+
+
 _REACTION = Prepared(
     lambda user_id, video_id: Reaction.objects.filter(user=user_id, video=video_id).values_list(
         "value"
@@ -164,28 +182,17 @@ def render_watch_page(request, video: Video, *, event_id: str = "", comment_form
 def count_view(request: HtmxHttpRequest, public_id: str):
     """Count a view: POSTed by the player once playback has really run for a few seconds
     (a GET, which any link or image on another site can make, counts nothing). A viewer
-    without the viewer cookie gets it here, not with the page, so that the page is the same
-    for every visitor."""
+    without the viewer cookie gets it here (or from the video's stream), not with the page, so
+    that the page is the same for every visitor."""
     video = _video_for(request, public_id)
-    cookie = request.COOKIES.get(VIEWER_COOKIE, "")[:40]
-    new_cookie = "" if cookie else secrets.token_urlsafe(16)
+    cookie, new = viewer_cookie(request)
     if video.is_playable:
         actions.do_count_view(
-            video,
-            address=request.META.get("REMOTE_ADDR", ""),
-            cookie=cookie or new_cookie,
-            user=request.user,
+            video, address=request.META.get("REMOTE_ADDR", ""), cookie=cookie, user=request.user
         )
     response = HttpResponse(status=204)
-    if new_cookie:
-        response.set_cookie(
-            VIEWER_COOKIE,
-            new_cookie,
-            max_age=365 * 24 * 3600,
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure(),
-        )
+    if new:
+        give_viewer_cookie(response, request, cookie)
     return response
 
 
