@@ -107,6 +107,7 @@ def test_every_html_answer_to_a_get_varies_on_hx_request(client, site_objects):
             url = "/" + route.lstrip("^").rstrip("$")
         for headers in ({}, {"HX-Request": "true"}, {"HX-Request": "true", "HX-Boosted": "true"}):
             response = client.get(url, headers=headers)
+            response.close()  # an event stream ends, and stops listening
             if response.streaming or not response["Content-Type"].startswith("text/html"):
                 continue
             assert "HX-Request" in response.get("Vary", ""), (url, headers)
