@@ -66,9 +66,13 @@
     var label = form.querySelector("[data-file-name]");
     var file = fileInput(form).files[0];
     if (!label.dataset.none) label.dataset.none = label.textContent.trim();
-    label.textContent = file
-      ? file.name + " (" + formatBytes(form, file.size) + ")"
-      : label.dataset.none;
+    label.textContent = file ? "" : label.dataset.none;
+    if (file) {
+      // Isolated, so that a name in another script keeps its own direction.
+      var name = document.createElement("bdi");
+      name.textContent = file.name;
+      label.append(name, " (" + formatBytes(form, file.size) + ")");
+    }
   }
 
   function fillTitle(form, file) {
