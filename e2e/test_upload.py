@@ -160,3 +160,201 @@ def test_a_job_killed_mid_way_is_retried_after_restart(browser, tmp_path_factory
         assert status.startswith("ready"), status
     finally:
         server.stop(signal.SIGKILL)
+
+
+def start_throttled_upload(page, clip, title):
+    page.goto("/upload/")
+    throttle_uploads(page, 400_000)
+    page.get_by_label("Video file").set_input_files(clip)
+    page.get_by_label("Title").fill(title)
+    page.get_by_role("button", name="Upload", exact=True).click()
+    wait_until(page, "document.querySelector('[data-upload-progress] progress').value >= 5")
+
+
+def chosen_files(page) -> int:
+    return page.evaluate("document.querySelector('#id_file').files.length")
+
+
+def test_a_tag_error_is_shown_before_the_file_is_sent_and_the_file_stays_chosen(page, server, clip):
+    sign_up(page, unique_name("tagger"))
+    page.goto("/upload/")
+    sent = []
+    page.on(
+        "request",
+        lambda r: "multipart" in r.headers.get("content-type", "") and sent.append(r.url),
+    )
+    page.get_by_label("Video file").set_input_files(clip)
+    page.get_by_label("Tags").fill("maths, x")
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.locator("#id_tags_text-errors")).to_contain_text("2 to 30 characters")
+    assert sent == []
+    assert chosen_files(page) == 1
+    expect(page.get_by_label("Tags")).to_be_focused()
+    assert_accessible(page)
+
+    page.get_by_label("Tags").fill("maths, xy")
+    page.get_by_label("Tags").blur()  # checked again on change: the error goes
+    expect(page.locator("#id_tags_text-errors")).to_be_empty()
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/v/[\w-]{11}$"), timeout=30_000)
+    assert len(sent) == 1
+    assert count_videos(server, "Beach day") >= 1
+
+
+def test_a_file_refused_by_the_server_stays_chosen(page, server, tmp_path):
+    sign_up(page, unique_name("stays"))
+    page.goto("/upload/")
+    notes = tmp_path / "notes.mp4"
+    notes.write_text("not a video " * 500)
+    page.get_by_label("Video file").set_input_files(notes)
+    page.get_by_label("Title").fill("Kept title")
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.locator("#id_file-errors")).to_contain_text(
+        "not a video we can read", timeout=30_000
+    )
+    assert chosen_files(page) == 1
+    expect(page.get_by_label("Title")).to_have_value("Kept title")
+    expect(page.get_by_role("button", name="Upload", exact=True)).to_be_enabled()
+
+
+def test_leaving_mid_upload_asks_first_and_then_says_what_happened(page, server, big_clip):
+    sign_up(page, unique_name("leaver"))
+    start_throttled_upload(page, big_clip, "Left behind")
+    dialogs = []
+
+    def answer(accept):
+        def handle(dialog):
+            dialogs.append((dialog.type, dialog.message))
+            dialog.accept() if accept else dialog.dismiss()
+
+        return handle
+
+    # A boosted link (the logo): asked in the page's words; staying keeps the upload going.
+    page.once("dialog", answer(False))
+    page.locator(".brand").click()
+    expect(page.get_by_role("progressbar", name="Upload progress")).to_be_visible()
+    assert dialogs[-1][0] == "confirm"
+    assert "still uploading" in dialogs[-1][1]
+    before = page.evaluate("document.querySelector('[data-upload-progress] progress').value")
+    wait_until(page, f"document.querySelector('[data-upload-progress] progress').value > {before}")
+
+    # A full page load (the language switch is not boosted): the browser's own warning.
+    page.once("dialog", answer(False))
+    page.locator(".language-switcher button").click(no_wait_after=True)
+    for _ in range(100):
+        if len(dialogs) == 2:
+            break
+        page.wait_for_timeout(100)
+    assert dialogs[-1][0] == "beforeunload"
+    expect(page.get_by_role("progressbar", name="Upload progress")).to_be_visible()
+
+    # Leaving anyway: the next page says the upload stopped.
+    page.once("dialog", answer(True))
+    page.locator(".brand").click()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.locator(".messages")).to_contain_text(
+        "The upload of “Left behind” stopped because you left the upload page. Nothing was saved."
+    )
+    time.sleep(1)
+    assert count_videos(server, "Left behind") == 0
+
+
+def test_a_dropped_connection_mid_upload_says_so_and_retry_uploads(page, server, big_clip):
+    sign_up(page, unique_name("offline"))
+    cdp = page.context.new_cdp_session(page)
+    page.goto("/upload/")
+    start_throttled_upload(page, big_clip, "Second try")
+    page.context.set_offline(True)
+    expect(page.locator("#id_file-errors")).to_contain_text("The connection was lost")
+    expect(page.get_by_role("progressbar", name="Upload progress")).to_be_hidden()
+    retry = page.get_by_role("button", name="Retry")
+    expect(retry).to_be_visible()
+    assert chosen_files(page) == 1
+
+    page.context.set_offline(False)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    retry.click()
+    expect(page).to_have_url(re.compile(r"/v/[\w-]{11}$"), timeout=30_000)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Second try")
+
+
+def test_the_page_after_an_upload_shows_its_message_below_the_sticky_header(
+    new_context, server, clip
+):
+    page = new_context(viewport={"width": 390, "height": 844}).new_page()
+    sign_up(page, unique_name("lands"))
+    page.goto("/upload/")
+    page.get_by_label("Video file").set_input_files(clip)
+    page.get_by_label("Description").fill("A long description.\n" * 40)
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    page.get_by_role("button", name="Upload", exact=True).click()
+    message = page.locator(".message--success")
+    expect(message).to_contain_text("Upload complete", timeout=30_000)
+    header = page.locator(".site-header").bounding_box()
+    box = message.bounding_box()
+    assert box["y"] >= header["y"] + header["height"]
+    assert box["y"] + box["height"] <= 844
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_drop_zone_fits_a_phone(new_context, server, language):
+    context = new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    sign_up(page, unique_name("narrow"))
+    context.add_cookies([{"name": "django_language", "value": language, "url": server.url}])
+    page.goto("/upload/")
+    zone = page.locator("[data-dropzone]").bounding_box()
+    for child in page.locator("[data-dropzone] > :not(.visually-hidden, input)").all():
+        if not child.is_visible():
+            continue
+        box = child.bounding_box()
+        assert zone["x"] <= box["x"]
+        assert box["x"] + box["width"] <= zone["x"] + zone["width"]
+
+
+def test_the_file_picker_speaks_arabic_and_works_by_keyboard_and_by_drop(new_context, server, clip):
+    from django.utils import translation
+
+    from video_share.templatetags.video_share import decimal_size
+
+    with translation.override("ar"):
+        choose = translation.gettext("Choose a video file")
+        nothing = translation.gettext("No file chosen yet.")
+        size = decimal_size(clip.stat().st_size)
+    context = new_context()
+    page = context.new_page()
+    sign_up(page, unique_name("picker"))
+    context.add_cookies([{"name": "django_language", "value": "ar", "url": server.url}])
+    page.goto("/upload/")
+    picker = page.get_by_label(choose)
+    expect(picker).to_have_attribute("type", "file")
+    button = page.locator("label.file-picker__button")
+    expect(button).to_be_visible()
+    expect(button).to_have_text(choose)
+    assert picker.bounding_box()["width"] <= 1  # the browser's English control is not shown
+    expect(page.locator("[data-file-name]")).to_have_text(nothing)
+    assert_accessible(page)
+
+    # Reached with Tab from the page's first field; the button shows the focus.
+    page.get_by_label("العنوان").focus()
+    page.keyboard.press("Shift+Tab")
+    expect(picker).to_be_focused()
+    assert button.evaluate("e => getComputedStyle(e).outlineStyle") != "none"
+
+    picker.set_input_files(clip)
+    expect(page.locator("[data-file-name]")).to_have_text(f"Beach day.mp4 ({size})")
+
+    page.locator("[data-dropzone]").evaluate(
+        """zone => {
+          const data = new DataTransfer();
+          data.items.add(new File([new Uint8Array(2500)], "dropped.mp4", {type: "video/mp4"}));
+          const drop = {dataTransfer: data, bubbles: true, cancelable: true};
+          zone.dispatchEvent(new DragEvent("drop", drop));
+        }"""
+    )
+    expect(page.locator("[data-file-name]")).to_contain_text("dropped.mp4")
+    assert chosen_files(page) == 1

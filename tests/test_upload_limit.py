@@ -264,3 +264,10 @@ def test_under_wsgi_a_large_body_outside_the_upload_view_is_refused(settings):
     settings.VIDEO_SHARE_MAX_REQUEST_MB = 2
     assert wsgi_request(reverse("login"), 25 * MB)[0] == 413
     assert wsgi_request(reverse("upload"), 25 * MB)[0] != 413
+
+
+def test_the_413_page_states_the_limit_in_decimal_units():
+    from video_share.asgi_limits import Limit, Refusal, render_refusal
+
+    body = render_refusal(Refusal.TOO_LARGE, {}, "/upload/", Limit(95_000_000, 94_000_000))
+    assert "Uploads can be at most 94.0\xa0MB." in body.decode()

@@ -1,3 +1,4 @@
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -80,6 +81,8 @@ def test_htmx_upload_navigates_to_the_watch_page(client, alice, clip):
     video = Video.objects.get()
     assert response.status_code == 200
     assert video.get_absolute_url() in response["HX-Location"]
+    # The new page shows from its top, where its message is, wherever the form was scrolled.
+    assert json.loads(response["HX-Location"])["swap"] == "innerHTML show:window:top"
 
 
 def test_any_client_file_name_is_harmless(client, alice, clip, settings):

@@ -26,7 +26,10 @@ def navigate(request: HtmxHttpRequest, url: str):
     does, so the view answers with its whole page, never with the fragment it gives to htmx
     requests from inside its own page."""
     if request.htmx:
-        return HttpResponseLocation(url, target="body", headers={"HX-Boosted": "true"})
+        # At the top of the new page, as a page load lands (its messages are there), unless
+        # the URL names a place in it: htmx scrolls to that anchor itself.
+        swap = "innerHTML" if "#" in url else "innerHTML show:window:top"
+        return HttpResponseLocation(url, target="body", swap=swap, headers={"HX-Boosted": "true"})
     return redirect(url)
 
 

@@ -1,8 +1,19 @@
-// The upload form, enhanced: drag and drop, title from the file name, a size check before
-// sending, and a progress bar (bytes, percent, time left) with Cancel. Without this file
-// the form is a plain multipart POST and works the same.
+// The upload form, enhanced: a translated file picker that names the chosen file, drag and
+// drop, title from the file name, the details checked before a byte of the file is sent, a
+// size check, a progress bar (bytes, percent, time left) with Cancel, a warning before
+// leaving mid-upload, and Retry when the connection drops. Without this file the form is a
+// plain multipart POST and works the same.
 (function () {
   "use strict";
+
+  // No progress for this long and the connection is taken as lost: while the file is being
+  // sent, and (longer: the server checks and stores the file) while its answer is awaited.
+  var STALLED_SENDING_MS = 60 * 1000;
+  var STALLED_WAITING_MS = 5 * 60 * 1000;
+  var ABANDONED_KEY = "video-share:upload-abandoned";
+
+  // The upload under way, if any: {form, timer, done}.
+  var active = null;
 
   function formOf(node) {
     return node && node.closest ? node.closest("#upload-form") : null;
@@ -14,20 +25,19 @@
     return node ? node.textContent.trim() : "";
   }
 
-  function formatBytes(bytes) {
-    // Units named in the page's language (Intl knows them: "MB", "ميغابايت"…).
-    var units = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"];
-    var index = 0;
-    while (bytes >= 1024 && index < units.length - 1) {
-      bytes /= 1024;
-      index += 1;
+  // Sizes as the server writes them (decimal_size): decimal units, one decimal, the units
+  // and decimal mark of the page's language.
+  function formatBytes(form, bytes) {
+    var format = JSON.parse(form.dataset.sizes);
+    var power = 1;
+    var scaled = Math.round(bytes / 100) / 10;
+    while (scaled >= 1000 && power < format.units.length) {
+      power += 1;
+      scaled = Math.round((bytes / Math.pow(1000, power)) * 10) / 10;
     }
-    return new Intl.NumberFormat(document.documentElement.lang, {
-      style: "unit",
-      unit: units[index],
-      unitDisplay: "short",
-      maximumFractionDigits: index ? 1 : 0,
-    }).format(bytes);
+    return format.units[power - 1]
+      .replace("%s", scaled.toFixed(1).replace(".", format.decimal))
+      .replace(/ /g, "\u00a0");
   }
 
   function formatSeconds(seconds) {
@@ -37,7 +47,8 @@
     return minutes + ":" + rest;
   }
 
-  function showError(form, message) {
+  function showError(form, message, retry) {
+    form.querySelector("[data-upload-retry]").hidden = !retry;
     var errors = form.querySelector("#id_file-errors");
     if (!errors) return;
     errors.textContent = "";
@@ -45,6 +56,23 @@
     var paragraph = document.createElement("p");
     paragraph.textContent = message;
     errors.appendChild(paragraph);
+  }
+
+  function fileInput(form) {
+    return form.querySelector("input[type=file]");
+  }
+
+  function showFileName(form) {
+    var label = form.querySelector("[data-file-name]");
+    var file = fileInput(form).files[0];
+    if (!label.dataset.none) label.dataset.none = label.textContent.trim();
+    label.textContent = file ? "" : label.dataset.none;
+    if (file) {
+      // Isolated, so that a name in another script keeps its own direction.
+      var name = document.createElement("bdi");
+      name.textContent = file.name;
+      label.append(name, " (" + formatBytes(form, file.size) + ")");
+    }
   }
 
   function fillTitle(form, file) {
@@ -58,12 +86,78 @@
     form.querySelector("[data-upload-progress]").hidden = !busy;
     form.querySelector("[data-upload-cancel]").hidden = !busy;
     form.querySelector("[data-upload-submit]").disabled = busy;
+    if (busy) form.querySelector("[data-upload-retry]").hidden = true;
+  }
+
+  function uploadTitle(form) {
+    var title = form.querySelector("#id_title").value.trim();
+    var file = fileInput(form).files[0];
+    return title || (file ? file.name : "");
+  }
+
+  // Ends the upload under way; why ("cancelled", "lost", "left") decides what is said.
+  function stop(reason) {
+    if (!active) return;
+    var form = active.form;
+    form.dataset.stopReason = reason;
+    if (reason === "left") {
+      sessionStorage.setItem(
+        ABANDONED_KEY,
+        text(form, "left").replace("{title}", uploadTitle(form)),
+      );
+    }
+    htmx.trigger(form, "htmx:abort");
+  }
+
+  function finish() {
+    if (active) clearTimeout(active.timer);
+    active = null;
+  }
+
+  function watch() {
+    clearTimeout(active.timer);
+    active.timer = setTimeout(
+      function () {
+        stop("lost");
+      },
+      active.done ? STALLED_WAITING_MS : STALLED_SENDING_MS,
+    );
+  }
+
+  // The details (title, description, tags, visibility) are each checked by the server, the
+  // file left out, as they change (their hx-* attributes) and all again before the upload.
+  function checkDetails(form) {
+    var seen = {};
+    var fields = Array.prototype.filter.call(form.querySelectorAll("[hx-post][name]"), function (field) {
+      var first = !seen[field.name];
+      seen[field.name] = true;
+      return first;
+    });
+    return Promise.all(
+      fields.map(function (field) {
+        return htmx.ajax("POST", field.getAttribute("hx-post"), {
+          source: field,
+          target: field.getAttribute("hx-target"),
+          swap: "outerHTML",
+        });
+      }),
+    ).then(function () {
+      return !form.querySelector(".field__errors:not(#id_file-errors) p");
+    });
+  }
+
+  function focusFirstError(form) {
+    var errors = form.querySelector(".field__errors p");
+    var holder = errors && errors.closest(".field, .dropzone");
+    var control = holder && holder.querySelector("input, textarea, select");
+    if (control) control.focus();
   }
 
   document.addEventListener("change", function (event) {
     var form = formOf(event.target);
     if (form && event.target.type === "file") {
       showError(form, "");
+      showFileName(form);
       fillTitle(form, event.target.files[0]);
     }
   });
@@ -92,80 +186,159 @@
     });
   });
 
-  // Refuse a file over the limit before sending a byte of it.
   document.addEventListener("htmx:confirm", function (event) {
     var form = formOf(event.detail.elt);
-    if (!form || event.detail.elt !== form) return;
-    var input = form.querySelector("input[type=file]");
-    var limit = Number(input.dataset.maxBytes || 0);
-    if (limit && input.files[0] && input.files[0].size > limit) {
+    if (form && event.detail.elt === form) {
+      // Refuse a file over the limit, or details the server would refuse, before sending a
+      // byte of the file.
       event.preventDefault();
-      showError(form, form.dataset.tooLarge);
+      var input = fileInput(form);
+      var limit = input.dataset.maxBytes;
+      if (limit !== undefined && input.files[0] && input.files[0].size > Number(limit)) {
+        showError(form, form.dataset.tooLarge);
+        return;
+      }
+      checkDetails(form).then(
+        function (valid) {
+          if (valid) event.detail.issueRequest(true);
+          else focusFirstError(form);
+        },
+        function () {
+          showError(form, form.dataset.failed, false);
+        },
+      );
+      return;
     }
+    // Anything that would replace the page (a boosted link, a search) while a file is being
+    // sent asks first: leaving ends the upload.
+    var target = event.detail.target;
+    if (active && target && target.contains(active.form)) {
+      if (window.confirm(text(active.form, "leave"))) stop("left");
+      else event.preventDefault();
+    }
+  });
+
+  // Closing the tab, reloading, or a link that loads a whole page: the browser's own warning.
+  window.addEventListener("beforeunload", function (event) {
+    if (active) event.preventDefault();
+  });
+  window.addEventListener("pagehide", function () {
+    if (active) stop("left");
+  });
+  window.addEventListener("offline", function () {
+    if (active) stop("lost");
+  });
+
+  // The next page says what became of an upload left behind.
+  function sayAbandoned() {
+    var message = sessionStorage.getItem(ABANDONED_KEY);
+    var region = document.querySelector(".messages");
+    if (!message || !region) return;
+    sessionStorage.removeItem(ABANDONED_KEY);
+    var paragraph = document.createElement("p");
+    paragraph.className = "message message--error";
+    paragraph.textContent = message;
+    region.appendChild(paragraph);
+  }
+  document.addEventListener("DOMContentLoaded", sayAbandoned);
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target === document.body) sayAbandoned();
   });
 
   document.addEventListener("htmx:beforeSend", function (event) {
     var form = formOf(event.detail.elt);
     if (!form || event.detail.elt !== form) return;
     form.dataset.startedAt = String(Date.now());
+    delete form.dataset.stopReason;
+    active = { form: form, timer: null, done: false };
+    watch();
     setBusy(form, true);
   });
 
   document.addEventListener("htmx:xhr:progress", function (event) {
     var form = formOf(event.target);
-    if (!form || !event.detail.lengthComputable) return;
+    if (!form || event.target !== form || !event.detail.lengthComputable) return;
     var loaded = event.detail.loaded;
     var total = event.detail.total;
     var percent = Math.floor((loaded / total) * 100);
     var elapsed = (Date.now() - Number(form.dataset.startedAt)) / 1000;
     var left = loaded ? (elapsed / loaded) * (total - loaded) : 0;
+    if (active && active.form === form) {
+      active.done = loaded >= total;
+      watch();
+    }
     form.querySelector("[data-upload-progress] progress").value = percent;
     form.querySelector("[data-upload-text]").textContent =
       loaded >= total
         ? text(form, "processing")
         : text(form, "progress")
-            .replace("{done}", formatBytes(loaded))
-            .replace("{total}", formatBytes(total))
+            .replace("{done}", formatBytes(form, loaded))
+            .replace("{total}", formatBytes(form, total))
             .replace("{percent}", percent)
             .replace("{left}", formatSeconds(left));
   });
 
   document.addEventListener("click", function (event) {
-    if (!event.target.closest("[data-upload-cancel]")) return;
     var form = formOf(event.target);
-    htmx.trigger(form, "htmx:abort");
+    if (!form) return;
+    if (event.target.closest("[data-upload-cancel]")) stop("cancelled");
+    if (event.target.closest("[data-upload-retry]")) form.requestSubmit();
+  });
+
+  // The answer is in: the upload is over (and the navigation to the new video that may
+  // follow must not be taken for leaving the page).
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    if (formOf(event.detail.elt) === event.detail.elt) finish();
+  });
+
+  // A refusal comes back as the whole page, of which only the error lists are swapped in
+  // (hx-select-oob): the form, and the file chosen in it, stay.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = formOf(event.detail.elt);
+    if (!form || event.detail.elt !== form) return;
+    finish();
+    if (event.detail.successful && !event.detail.xhr.getResponseHeader("HX-Location")) {
+      setBusy(form, false);
+      focusFirstError(form);
+    }
   });
 
   document.addEventListener("htmx:xhr:abort", function (event) {
     var form = formOf(event.target);
-    if (!form) return;
+    if (!form || event.target !== form) return;
+    finish();
     setBusy(form, false);
     form.querySelector("[data-upload-progress] progress").value = 0;
-    showError(form, text(form, "cancelled"));
+    var reason = form.dataset.stopReason || "cancelled";
+    showError(form, text(form, reason === "left" ? "cancelled" : reason), reason === "lost");
   });
 
   document.addEventListener("htmx:responseError", function (event) {
     var form = formOf(event.detail.elt);
-    if (!form) return;
+    if (!form || event.detail.elt !== form) return;
     setBusy(form, false);
     // A refused upload (too large, signed out, too many at once) comes with a page that
-    // says why, in the user's language.
+    // says why, in the user's language. Trying again may help unless the file is too large
+    // or the person signed out.
+    var status = event.detail.xhr.status;
     var page = new DOMParser().parseFromString(event.detail.xhr.responseText || "", "text/html");
     var reason = page.querySelector("[data-refusal]");
     showError(
       form,
       reason
         ? reason.textContent.trim()
-        : event.detail.xhr.status === 413
+        : status === 413
           ? form.dataset.tooLarge
           : form.dataset.failed,
+      status !== 413 && status !== 403,
     );
   });
 
   document.addEventListener("htmx:sendError", function (event) {
     var form = formOf(event.detail.elt);
-    if (!form) return;
+    if (!form || event.detail.elt !== form) return;
+    finish();
     setBusy(form, false);
-    showError(form, form.dataset.failed);
+    showError(form, text(form, "lost"), true);
   });
 })();
