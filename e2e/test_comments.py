@@ -276,3 +276,41 @@ def test_watching_now_counts_a_visitors_tabs_once(new_context, video_url):
     second.goto(url)
     expect(watching_count(second)).to_have_text(str(base), timeout=5000)
     expect(watching_count(first)).to_have_text(str(base))
+
+
+def below_the_header(page, locator) -> bool:
+    """Whether the element is on screen, and not under the sticky header."""
+    header = page.locator(".site-header").bounding_box()
+    box = locator.bounding_box()
+    return box["y"] >= header["y"] + header["height"] and box["y"] < page.viewport_size["height"]
+
+
+def test_without_javascript_a_like_comes_back_to_where_the_reader_was(new_context, video_url):
+    url, _owner = video_url
+    commenter = open_as_new_user(new_context, url, "chatty")
+    comment_box(commenter).fill("Liked the old way")
+    commenter.get_by_role("button", name="Post").click()
+    expect(comments_with(commenter, "Liked the old way")).to_have_count(1)
+
+    page = new_context(java_script_enabled=False, viewport={"width": 390, "height": 500}).new_page()
+    sign_up(page, unique_name("nojs"))
+    page.goto(url)
+    reactions = page.locator("#reactions")
+    expect(reactions).not_to_be_in_viewport()  # below the player, on a small screen
+    video_like(page).click()
+    expect(page).to_have_url(re.compile(r"#reactions$"))
+    expect(video_like(page)).to_have_attribute("aria-pressed", "true")
+    expect(reactions).to_be_in_viewport()
+    assert below_the_header(page, reactions)
+
+    page.goto(url)
+    comment = page.locator(".comment", has_text="Liked the old way").first
+    expect(comment).not_to_be_in_viewport()
+    comment.get_by_role("button", name=re.compile("^Like")).click()
+    expect(page).to_have_url(re.compile(r"#comment-\d+$"))
+    comment = page.locator(".comment", has_text="Liked the old way").first
+    expect(comment.get_by_role("button", name=re.compile("^Like"))).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(comment).to_be_in_viewport()
+    assert below_the_header(page, comment)

@@ -376,3 +376,78 @@ def test_a_log_in_redirect_never_leads_to_another_site(client, video):
         headers={"HX-Request": "true", "HX-Current-URL": "https://evil.example/v/x"},
     )
     assert response["HX-Redirect"] == f"{reverse('login')}?next=%2F"
+
+
+# Without JavaScript, a form on the watch page comes back to where the reader was on it.
+
+
+def test_without_javascript_liking_the_video_returns_to_its_reactions(client, video, bob):
+    client.force_login(bob)
+    url, watch = reverse("react", args=[video.public_id]), video.get_absolute_url()
+    response = client.post(url, {"value": "like", "next": f"{watch}?sort=newest"})
+    assert response["Location"] == f"{watch}?sort=newest#reactions"
+    response = client.post(url, {"value": "like"})
+    assert response["Location"] == f"{watch}#reactions"
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    ["https://evil.example/v/x", "//evil.example/", "/somewhere/else", "/v/other?x=1", "\\\\x"],
+)
+def test_going_back_never_leaves_the_videos_watch_page(client, video, bob, elsewhere):
+    client.force_login(bob)
+    response = client.post(
+        reverse("react", args=[video.public_id]), {"value": "like", "next": elsewhere}
+    )
+    assert response["Location"] == f"{video.get_absolute_url()}#reactions"
+
+
+def test_without_javascript_liking_or_hearting_a_comment_returns_to_it_on_its_page(
+    client, video, bob
+):
+    comment = actions.do_post_comment(video=video, author=bob, body="Nice")
+    watch = video.get_absolute_url()
+    where = f"{watch}?sort=top&page=2"  # the page of comments the reader was on
+    client.force_login(bob)
+    response = client.post(reverse("like_comment", args=[comment.pk]), {"next": where})
+    assert response["Location"] == f"{where}#comment-{comment.pk}"
+    client.force_login(video.owner)
+    response = client.post(reverse("heart_comment", args=[comment.pk]), {"next": where})
+    assert response["Location"] == f"{where}#comment-{comment.pk}"
+
+
+def test_without_javascript_a_pinned_comment_is_shown_where_it_went(client, video, bob):
+    comment = actions.do_post_comment(video=video, author=bob, body="Nice")
+    client.force_login(video.owner)
+    response = client.post(
+        reverse("pin_comment", args=[comment.pk]),
+        {"next": f"{video.get_absolute_url()}?page=3"},
+    )
+    # Pinned, it moved to the top of the first page; unpinned, anywhere: it comes first.
+    assert response["Location"] == (
+        f"{video.get_absolute_url()}?comment={comment.pk}#comment-{comment.pk}"
+    )
+
+
+def test_the_watch_pages_forms_say_where_the_reader_is(client, video, bob):
+    actions.do_post_comment(video=video, author=bob, body="Nice")
+    client.force_login(bob)
+    where = f"{video.get_absolute_url()}?sort=newest"
+    html = client.get(where).content.decode()
+    back = f'<input type="hidden" name="next" value="{where}">'
+    assert html.count(back) >= 2  # the video's reactions, the comment's like
+    assert (
+        f'<input type="hidden" name="next" value="{where}#subscribe-button">' in html
+    )  # subscribing from here comes back here
+    channel_url = video.owner.get_absolute_url()
+    channel = client.get(channel_url).content.decode()
+    assert f'<input type="hidden" name="next" value="{channel_url}">' in channel
+
+
+def test_without_javascript_subscribing_from_the_watch_page_returns_to_the_button(
+    client, video, bob
+):
+    client.force_login(bob)
+    back = f"{video.get_absolute_url()}#subscribe-button"
+    response = client.post(reverse("subscribe", args=[video.owner.username]), {"next": back})
+    assert response["Location"] == back

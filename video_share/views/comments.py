@@ -1,4 +1,5 @@
 import secrets
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -264,7 +265,7 @@ def pin_comment(request: HtmxHttpRequest, comment_id: int):
     if not comment.video.can_edit(request.user) or comment.parent_id:
         raise Http404
     actions.do_pin_comment(comment, pinned=not comment.pinned)
-    return _back_to(request, comment)
+    return _back_to(request, comment, moved=True)
 
 
 @login_required
@@ -285,12 +286,26 @@ def like_comment(request: HtmxHttpRequest, comment_id: int):
     return _back_to(request, comment)
 
 
-def _back_to(request, comment: Comment):
+def _back_to(request, comment: Comment, *, moved: bool = False):
     if request.htmx:
         # This comment again, as the reader now sees it (others get the change live).
         context = {"comment": comment, "video": comment.video}
         return render(request, "video_share/comments.html#comment-event-direct", context)
-    return redirect(f"{comment.video.get_absolute_url()}#{comment.dom_id}")
+    if moved:
+        # Pinned or unpinned, it may be on another page of comments now: asked for, it comes first.
+        video_url = comment.video.get_absolute_url()
+        return redirect(f"{video_url}?comment={comment.pk}#{comment.dom_id}")
+    return _back_to_watch(request, comment.video, comment.dom_id)
+
+
+def _back_to_watch(request, video: Video, anchor: str):
+    """Without JavaScript, back to the watch page as the form was sent from it (its order and
+    page of comments, from `next`), at `anchor`: the reader stays where they were. Only the
+    query of `next` is kept, and only if it was this video's page: never a way elsewhere."""
+    watch = video.get_absolute_url()
+    back = urlsplit(request.POST.get("next", ""))
+    query = back.query if (back.scheme, back.netloc, back.path) == ("", "", watch) else ""
+    return redirect(f"{watch}?{query}#{anchor}" if query else f"{watch}#{anchor}")
 
 
 @login_required
@@ -304,7 +319,7 @@ def react(request: HtmxHttpRequest, public_id: str):
     actions.do_react(video, request.user, values[request.POST["value"]])
     if request.htmx:
         return render(request, "video_share/watch.html#reactions", {"video": video})
-    return redirect(video)
+    return _back_to_watch(request, video, "reactions")
 
 
 @require_GET
