@@ -59,6 +59,10 @@ def test_active_search_updates_results_and_url_and_back_restores(page, server):
     expect(page).to_have_url(re.compile(r"/search\?q=zanzi"))
     expect(page.locator("#search-results .video-card")).to_have_count(2)
     assert_accessible(page)
+    # Enter keeps this search in history; the next one typed replaces the address as it goes.
+    with page.expect_response(re.compile(r"/search\?q=zanzi")):
+        box.press("Enter")
+    expect(page.locator(".search-box.htmx-request")).to_have_count(0)
     box.fill("")
     box.press_sequentially("kilima", delay=30)
     expect(page).to_have_url(re.compile(r"/search\?q=kilima"))

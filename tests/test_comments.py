@@ -44,6 +44,14 @@ def test_posting_with_htmx_keeps_the_form_and_sends_the_comment(client, video, b
     assert "Hello &lt;b&gt;there&lt;/b&gt;" in html
 
 
+def test_a_posted_comment_empties_the_error_of_an_earlier_try(client, video, bob):
+    client.force_login(bob)
+    response = post(client, video, "Second try", headers={"HX-Request": "true"})
+    html = response.content.decode()
+    errors = '<div class="field__errors" id="id_body-errors" aria-live="polite" hx-swap-oob="true">'
+    assert errors + "</div>" in html
+
+
 @pytest.mark.parametrize("body", ["", "   \n  "])
 def test_an_empty_comment_is_refused(client, video, bob, body):
     client.force_login(bob)
