@@ -64,7 +64,7 @@ ARABIC_PLURAL_FORMS = (
     "nplurals=6; plural=n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : "
     "n%100>=11 && n%100<=99 ? 4 : 5;"
 )
-COUNT_PLACEHOLDER = re.compile(r"%\((count|counter|number|minutes|num)\)[sd]")
+COUNT_PLACEHOLDER = re.compile(r"%\((count|counter|number|minutes|num|days|size)\)[sd]")
 # Plural messages whose every form keeps its digit on purpose.
 KEEPS_ITS_DIGIT = {
     # A button's name must contain its visible text (WCAG 2.5.3), and the button shows the number.
