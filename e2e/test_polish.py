@@ -33,14 +33,16 @@ def people(browser, server):
         f"creator = User.objects.get(username={names['creator']!r})\n"
         f"viewer = User.objects.get(username={names['viewer']!r})\n"
         "Subscription.objects.create(subscriber=viewer, channel=creator)\n"
-        "Video.objects.create(owner=creator, title='A short one', status='ready', duration=30)\n"
+        "short = Video.objects.create(owner=creator, title='A short one', status='ready',"
+        " duration=30)\n"
         f"video = Video.objects.create(owner=creator, title={LONG_TITLE!r}, status='ready',"
         " duration=30, description='D' * 300)\n"
         "from video_share.search import index_videos\n"
         "index_videos(Video.objects.filter(owner=creator))\n"
-        "print(video.public_id)"
+        "print(video.public_id, short.public_id)"
     )
-    return {"states": states, "names": names, "watch": f"/v/{public_id}"}
+    long_id, short_id = public_id.split()
+    return {"states": states, "names": names, "watch": f"/v/{long_id}", "short": f"/v/{short_id}"}
 
 
 def open_as(new_context, people, who, *, screen="laptop", language="en", **options):
@@ -93,7 +95,7 @@ def test_a_long_unbroken_title_never_scrolls_the_page_sideways(
 @pytest.mark.parametrize("screen", ["laptop", "phone"])
 def test_the_video_actions_stay_together_beside_the_channel(new_context, people, screen, language):
     page = open_as(new_context, people, "viewer", screen=screen, language=language)
-    page.goto(people["watch"])
+    page.goto(people["short"])
     row = page.locator(".watch__meta")
     boxes = {
         name: row.locator(selector).bounding_box()
