@@ -391,7 +391,7 @@ def test_the_bell_shows_the_unread_count_on_every_page(client, alice):
     assert 'aria-label="Notifications" aria-describedby="bell-count"' in html
     assert "2 unread" in html
     # One stream per tab, kept across boosted navigation.
-    assert 'id="bell" class="bell" hx-preserve="true"' in html
+    assert 'id="bell" class="bell" data-popup hx-preserve="true"' in html
     assert f'sse-connect="{reverse("notification_stream")}"' in html
 
 
