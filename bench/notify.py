@@ -103,7 +103,7 @@ async def live(port: int, sessions: list[str]) -> dict:
 
     async def connect(session):
         async with semaphore:
-            return await open_stream(port, "/notifications/events", f"sessionid={session}")
+            return await open_stream(port, "/events/notifications", f"sessionid={session}")
 
     bells = await asyncio.gather(*(connect(s) for s in fans))
     idle = await load(port, "/", seconds=3)

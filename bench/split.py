@@ -41,7 +41,7 @@ async def streams_open(port: int, count: int) -> list:
 
     async def connect():
         async with semaphore:
-            return await open_stream(port, f"/v/{WATCHED}/events")
+            return await open_stream(port, f"/events/v/{WATCHED}")
 
     return await asyncio.gather(*(connect() for _ in range(count)))
 

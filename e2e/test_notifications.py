@@ -36,7 +36,7 @@ def test_a_reply_rings_the_bell_in_every_tab_within_a_second(new_context, video_
     other_tab = alice_context.new_page()
     streams = []
     other_tab.on(
-        "request", lambda r: streams.append(r.url) if "/notifications/events" in r.url else None
+        "request", lambda r: streams.append(r.url) if "/events/notifications" in r.url else None
     )
     other_tab.goto("/")
     other_tab.get_by_role("link", name="Video Share").click()

@@ -21,7 +21,7 @@ def test_serve_stops_quickly_with_live_streams_open(browser, tmp_path, sig):
             page.goto("/")
             page.evaluate(
                 """() => new Promise(resolve => {
-                    const source = new EventSource("/events/me/");
+                    const source = new EventSource("/events/me");
                     source.addEventListener("stream-open", () => resolve());
                 })"""
             )

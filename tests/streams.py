@@ -33,9 +33,7 @@ def read_stream(path, *, user=None, until, publish=None, timeout=5.0, headers=No
                         break
         finally:
             await chunks.aclose()
-            # As the server does when a reader leaves: the stream ends and gives back its place.
-            if (stream := getattr(response, "event_stream", None)) is not None:
-                await stream.events.aclose()
+            # As the server does when a reader leaves: the stream gives back its place.
             response.close()
         return text
 

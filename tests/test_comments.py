@@ -225,7 +225,7 @@ def test_watch_page_shows_comments_with_the_live_stream(client, video, bob):
     Comment.objects.create(video=video, author=bob, body="Visible comment")
     html = client.get(video.get_absolute_url()).content.decode()
     assert "Visible comment" in html
-    assert f'sse-connect="/v/{video.public_id}/events?lastEventId=video-{video.public_id}' in html
+    assert f'sse-connect="/events/v/{video.public_id}?lastEventId=video-{video.public_id}' in html
     assert 'sse-close="stream-error"' in html
 
 

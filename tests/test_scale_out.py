@@ -53,7 +53,7 @@ def test_a_comment_posted_to_a_page_worker_reaches_a_stream_held_by_uvicorn(depl
     marker = f"split-{secrets.token_hex(4)}"
 
     async def run():
-        reader, writer = await open_stream(streams, f"/v/{VIDEO}/events")
+        reader, writer = await open_stream(streams, f"/events/v/{VIDEO}")
         try:
             form = f"body={marker}&client_token={secrets.token_hex(8)}"
             answer, _ = await post_form(pages, f"/v/{VIDEO}/comments/new", session, form)
@@ -94,7 +94,7 @@ def test_a_ban_in_another_process_closes_the_users_stream_held_by_uvicorn(deploy
     session = shell(env, SIGNED_IN.format(name=name))
 
     async def run():
-        reader, writer = await open_stream(streams, "/events/me/", f"sessionid={session}")
+        reader, writer = await open_stream(streams, "/events/me", f"sessionid={session}")
         try:
             ban = (
                 "from video_share.actions import do_ban; from video_share.models import User; "
@@ -119,7 +119,7 @@ def test_a_video_made_private_in_another_process_closes_its_viewers_streams(depl
     )
 
     async def run():
-        reader, writer = await open_stream(streams, f"/v/{public_id}/events")
+        reader, writer = await open_stream(streams, f"/events/v/{public_id}")
         try:
             private = (
                 "from video_share.actions import do_edit_video; "

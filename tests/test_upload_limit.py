@@ -35,6 +35,7 @@ class Recorder:
 def scope(headers=(), path="/upload/"):
     return {
         "type": "http",
+        "http_version": "1.1",
         "method": "POST",
         "path": path,
         "headers": [(k.encode(), v.encode()) for k, v in headers],
@@ -80,13 +81,35 @@ def test_the_413_page_speaks_the_users_language(settings):
 
 
 @pytest.mark.django_db
-def test_a_streamed_body_is_cut_off_at_the_limit_and_nothing_stays_on_disk(settings):
+def test_a_chunked_body_is_refused_unread_and_nothing_stays_on_disk(settings):
     from video_project.asgi import pages
 
     settings.VIDEO_SHARE_MAX_UPLOAD_MB = 2
     send = Recorder()
-    headers = [signed_in(), ("content-type", "multipart/form-data; boundary=x")]
-    async_to_sync(BodySizeLimit(pages))(scope(headers), chunks(50 * 1024 * 1024), send)
+    headers = [
+        signed_in(),
+        ("content-type", "multipart/form-data; boundary=x"),
+        ("transfer-encoding", "chunked"),
+    ]
+    received = chunks(50 * 1024 * 1024)
+    async_to_sync(pages)(scope(headers), received, send)
+    # Django's handler reads a body of declared length only: a chunked one is refused.
+    assert send.status == 411
+    assert os.listdir(settings.FILE_UPLOAD_TEMP_DIR) == []
+
+
+@pytest.mark.django_db
+def test_a_declared_oversized_upload_through_the_site_is_refused_unread(settings):
+    from video_project.asgi import application
+
+    settings.VIDEO_SHARE_MAX_UPLOAD_MB = 2
+    send = Recorder()
+    headers = [
+        signed_in(),
+        ("content-type", "multipart/form-data; boundary=x"),
+        ("content-length", str(50 * MB)),
+    ]
+    async_to_sync(application)(scope(headers), chunks(50 * MB), send)
     assert send.status == 413
     assert os.listdir(settings.FILE_UPLOAD_TEMP_DIR) == []
 
@@ -120,7 +143,7 @@ def test_a_signed_in_users_upload_under_the_limit_passes_through(settings):
     settings.VIDEO_SHARE_MAX_UPLOAD_MB = 4
     settings.VIDEO_SHARE_MAX_REQUEST_MB = 1
     send = Recorder()
-    request = scope([signed_in()], path=upload_path())
+    request = scope([signed_in(), ("content-length", str(3 * MB))], path=upload_path())
     async_to_sync(BodySizeLimit(reading_app))(request, chunks(3 * MB), send)
     assert (send.status, send.body) == (200, str(3 * MB).encode())
 
@@ -140,10 +163,10 @@ def test_an_anonymous_large_body_to_the_login_page_is_refused_before_a_byte_is_r
 
 
 @pytest.mark.django_db
-def test_a_chunked_body_to_another_page_is_cut_off_at_the_small_limit(settings):
+def test_a_large_body_to_another_page_is_refused_at_the_small_limit(settings):
     settings.VIDEO_SHARE_MAX_REQUEST_MB = 2
     send = Recorder()
-    request = scope([signed_in()], path=reverse("login"))
+    request = scope([signed_in(), ("content-length", str(50 * MB))], path=reverse("login"))
     async_to_sync(BodySizeLimit(reading_app))(request, chunks(50 * MB), send)
     assert send.status == 413
     assert b"2.0\xc2\xa0MB" in send.body
@@ -172,10 +195,12 @@ def test_a_picture_form_has_a_limit_of_its_own(settings):
     settings.VIDEO_SHARE_MAX_AVATAR_MB = 3
     path = reverse("profile_edit")
     send = Recorder()
-    async_to_sync(BodySizeLimit(reading_app))(scope(path=path), chunks(3 * MB), send)
+    request = scope([("content-length", str(3 * MB))], path=path)
+    async_to_sync(BodySizeLimit(reading_app))(request, chunks(3 * MB), send)
     assert send.status == 200
     send = Recorder()
-    async_to_sync(BodySizeLimit(reading_app))(scope(path=path), chunks(5 * MB), send)
+    request = scope([("content-length", str(5 * MB))], path=path)
+    async_to_sync(BodySizeLimit(reading_app))(request, chunks(5 * MB), send)
     assert send.status == 413
 
 

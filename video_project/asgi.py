@@ -1,19 +1,60 @@
-"""The ASGI application that uvicorn serves: pages, htmx fragments and SSE streams."""
+"""The ASGI application that uvicorn serves: `uvicorn video_project.asgi:application`.
+
+- Pages and forms: Django's WSGI handler with its middleware as it is, run on a pool of
+  VIDEO_SHARE_PAGE_THREADS threads by a2wsgi. Uploads (bodies too big to keep in memory) get
+  a pool of their own, so that minutes of receiving a file never hold up the pages.
+- Event streams (everything under /events/) and media files (/media/): Django's ASGI handler,
+  whose async views wait on the event loop without holding a thread.
+- While the server runs (the ASGI lifespan), the task worker and its watchdog run in threads
+  of this process, unless VIDEO_SHARE_IN_PROCESS_WORKER is false (workers of their own:
+  `manage.py worker`).
+"""
 
 import os
 
+from django.core.asgi import get_asgi_application
+from django.core.wsgi import get_wsgi_application
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "video_project.settings")
 
-import django  # noqa: E402
+async_views = get_asgi_application()
+wsgi = get_wsgi_application()
 
-django.setup(set_prefix=False)
+from a2wsgi import WSGIMiddleware  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+from video_share.asgi_limits import BodySizeLimit, NoBody, large_body  # noqa: E402
+from video_share.urls import STREAMS_PREFIX  # noqa: E402
+from video_share.worker import run_in_background  # noqa: E402
+
+async_views = NoBody(async_views)
+pages = BodySizeLimit(WSGIMiddleware(wsgi, workers=settings.VIDEO_SHARE_PAGE_THREADS))
+uploads = BodySizeLimit(WSGIMiddleware(wsgi, workers=settings.VIDEO_SHARE_UPLOADS_AT_ONCE))
+ASYNC_PREFIXES = (f"/{STREAMS_PREFIX}", settings.MEDIA_URL)
 
 
-from video_share.asgi_limits import BodySizeLimit  # noqa: E402  (needs Django set up)
-from video_share.db_threads import PageHandler  # noqa: E402
-from video_share.sse import StreamHandler, StreamRouter  # noqa: E402
+def make_application(*, worker: bool):
+    """The site; `worker`: whether the task worker runs in this process while it serves."""
 
-# Pages and streams do their database work on a fixed set of threads (video_share.db_threads);
-# event streams hold no thread while they wait, and take no request body (video_share.sse).
-pages = PageHandler()
-application = StreamRouter(BodySizeLimit(pages), StreamHandler())
+    async def application(scope, receive, send):
+        if scope["type"] == "http":
+            if scope["path"].startswith(ASYNC_PREFIXES):
+                return await async_views(scope, receive, send)
+            if large_body(scope):
+                return await uploads(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            return await lifespan(receive, send)
+        await pages(scope, receive, send)
+
+    async def lifespan(receive, send):
+        await receive()  # lifespan.startup
+        stop = run_in_background(worker=worker)
+        await send({"type": "lifespan.startup.complete"})
+        await receive()  # lifespan.shutdown
+        stop()
+        await send({"type": "lifespan.shutdown.complete"})
+
+    return application
+
+
+application = make_application(worker=settings.VIDEO_SHARE_IN_PROCESS_WORKER)

@@ -92,28 +92,23 @@ INSTALLED_APPS = [
     "axes",
 ]
 
-# Django's usual middleware, with the hooks that do no I/O run on the event loop under ASGI
-# (see video_share/middleware.py and bench/README.md).
 MIDDLEWARE = [
-    "video_share.middleware.InlineSecurityMiddleware",
-    "video_share.middleware.StaticFilesMiddleware",
-    "video_share.middleware.InlineSessionMiddleware",
-    "video_share.middleware.InlineLocaleMiddleware",
-    "video_share.middleware.InlineCommonMiddleware",
-    "video_share.middleware.InlineCsrfViewMiddleware",
-    "video_share.middleware.InlineAuthenticationMiddleware",
-    "video_share.middleware.InlineMessageMiddleware",
-    "video_share.middleware.InlineXFrameOptionsMiddleware",
-    "video_share.middleware.InlineContentSecurityPolicyMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "video_share.htmx.htmx_middleware",
     "video_share.shared_pages.SharedPageMiddleware",
     # Last, as django-axes asks: it turns a lockout into the login page with its message.
     "axes.middleware.AxesMiddleware",
 ]
-# Django's deployment checks look for its own class paths; video_share.checks verifies the
-# inline equivalents above instead (security, clickjacking and CSRF protection).
-SILENCED_SYSTEM_CHECKS = ["security.W001", "security.W002", "security.W003"]
 
 ROOT_URLCONF = "video_project.urls"
 WSGI_APPLICATION = "video_project.wsgi.application"
@@ -226,11 +221,15 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # gets what it missed through Last-Event-ID.
 EVENTSTREAM_STORAGE_CLASS = "video_share.event_storage.EventStorage"
 EVENTSTREAM_CHANNELMANAGER_CLASS = "video_share.events.ChannelManager"
-# Under uvicorn, pages (views, database) and open event streams (session, permissions,
-# stored events) do their blocking work on this many long-lived threads, each keeping one
-# database connection: the process's connections stay bounded however many requests and
-# streams there are (video_share.db_threads). 0: Django's own thread per request.
-VIDEO_SHARE_DB_THREADS = env_int("VIDEO_SHARE_DB_THREADS", 4)
+# Under uvicorn (video_project.asgi), pages and forms run on this many threads, and uploads
+# on up to VIDEO_SHARE_UPLOADS_AT_ONCE more; the async views (event streams, media) do their
+# database work on VIDEO_SHARE_DB_THREADS threads (video_share.db_pool). Each thread keeps
+# one database connection: together they bound the process's connections.
+VIDEO_SHARE_PAGE_THREADS = env_int("VIDEO_SHARE_PAGE_THREADS", 4)
+# The web process runs the task worker in a thread of its own while it serves. Turn it off
+# where workers run on their own (`manage.py worker`), as in the split deployment.
+VIDEO_SHARE_IN_PROCESS_WORKER = env_bool("VIDEO_SHARE_IN_PROCESS_WORKER", True)
+VIDEO_SHARE_DB_THREADS = env_int("VIDEO_SHARE_DB_THREADS", 2)
 # Visitors who are not signed in share the browsing pages (home, search, channels, tags,
 # watch), kept this many seconds in each process; 0 renders every request
 # (video_share.shared_pages).

@@ -7,7 +7,6 @@ class VideoShareConfig(AppConfig):
     verbose_name = _("Video Share")
 
     def ready(self):
-        # The checks, and the parts that {% personal %} blocks name: registered where they
-        # are defined.
-        from . import checks, context_processors  # noqa: F401
+        # The parts that {% personal %} blocks name: registered where they are defined.
+        from . import context_processors  # noqa: F401
         from .views import channels, comments, videos  # noqa: F401

@@ -1,9 +1,9 @@
 """Request-body limits in front of Django, by path and by who is asking.
 
 Django reads the whole request body (spooled to a temporary file past
-FILE_UPLOAD_MAX_MEMORY_SIZE) before any view, CSRF check or authentication runs, and under
-uvicorn such a body also gets a thread and a database connection of its own
-(video_share.db_threads); uvicorn sets no limit. So the size a request may send is decided
+FILE_UPLOAD_MAX_MEMORY_SIZE) before any view, CSRF check or authentication runs, and such a
+body holds a thread of the upload pool while it comes in (video_project.asgi); uvicorn sets
+no limit. So the size a request may send is decided
 here, before a byte of it is read:
 
 - the upload view, for a signed-in user: VIDEO_SHARE_MAX_UPLOAD_MB, with at most
@@ -29,7 +29,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.urls import Resolver404, resolve
 
-from . import db_threads
+from . import db_pool
 
 # Room for the form fields and multipart framing around the file itself.
 OVERHEAD = 1024 * 1024
@@ -130,7 +130,41 @@ def _cookies(headers: dict[str, str]) -> SimpleCookie:
         return SimpleCookie()
 
 
+def large_body(scope) -> bool:
+    """Whether a request's body is too big to keep in memory (an upload)."""
+    headers = dict(scope.get("headers", ()))
+    if b"transfer-encoding" in headers:
+        return True
+    length = headers.get(b"content-length", b"0")
+    return not length.isdigit() or int(length) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+
+
+async def _bare(send, status: int) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": []})
+    await send({"type": "http.response.body"})
+
+
+class NoBody:
+    """For the views that take no request body (event streams, media files): a request that
+    sends one is refused (413) before a byte of it is read."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            headers = dict(scope.get("headers", ()))
+            if b"transfer-encoding" in headers or headers.get(b"content-length", b"0") != b"0":
+                return await _bare(send, 413)
+        await self.app(scope, receive, send)
+
+
 class BodySizeLimit:
+    """The limits above, for Django's WSGI handler: it reads a body only to its declared
+    length (Content-Length), and the server holds the body to that length, so the declared
+    length is all there is to decide on. A body without one (chunked) is refused (411), as
+    Django would never read it."""
+
     def __init__(self, app):
         self.app = app
 
@@ -138,60 +172,32 @@ class BodySizeLimit:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        length = headers.get("content-length", "")
+        if "transfer-encoding" in headers:
+            return await _bare(send, 411)
+        length = headers.get("content-length", "0")
+        length = int(length) if length.isdigit() else 0
         small = request_limit()
-        if length.isdigit() and int(length) <= small.body and "transfer-encoding" not in headers:
-            # The server holds a body to its declared length: nothing to decide.
+        if length <= small.body:
             return await self.app(scope, receive, send)
         path = scope.get("path", "")
         if scope.get("method") in ("GET", "HEAD", "OPTIONS"):
             # Never an upload: held to the small limit without looking anything up.
-            return await self._limited(scope, receive, send, headers, small, Refusal.TOO_LARGE)
-
+            return await refuse(send, Refusal.TOO_LARGE, headers, path, small)
         limit = limit_for(path)
         if _view_name(path) != UPLOAD_VIEW:
-            return await self._limited(scope, receive, send, headers, limit, Refusal.TOO_LARGE)
+            if length > limit.body:
+                return await refuse(send, Refusal.TOO_LARGE, headers, path, limit)
+            return await self.app(scope, receive, send)
         cookie = _cookies(headers).get(settings.SESSION_COOKIE_NAME)
-        user_id = await db_threads.run(_signed_in_user, cookie.value) if cookie else None
+        user_id = await db_pool.run(_signed_in_user, cookie.value) if cookie else None
         if user_id is None:
-            return await self._limited(scope, receive, send, headers, small, Refusal.SIGNED_OUT)
+            return await refuse(send, Refusal.SIGNED_OUT, headers, path, small)
         with uploads.place(user_id) as refusal:
             if refusal is not None:
                 return await refuse(send, refusal, headers, path)
-            await self._limited(scope, receive, send, headers, limit, Refusal.TOO_LARGE)
-
-    async def _limited(self, scope, receive, send, headers, limit, refusal):
-        """The request, with its body held to `limit` bytes."""
-        path = scope.get("path", "")
-        length = headers.get("content-length", "")
-        if length.isdigit() and int(length) > limit.body:
-            return await refuse(send, refusal, headers, path, limit)
-
-        received = 0
-        cut_off = False
-        started = False
-
-        async def limited_receive():
-            nonlocal received, cut_off
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit.body:
-                    # Django treats a disconnect as an aborted request and throws away
-                    # what it spooled; we answer below.
-                    cut_off = True
-                    return {"type": "http.disconnect"}
-            return message
-
-        async def tracking_send(message):
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        await self.app(scope, limited_receive, tracking_send)
-        if cut_off and not started:
-            await refuse(send, refusal, headers, path, limit)
+            if length > limit.body:
+                return await refuse(send, Refusal.TOO_LARGE, headers, path, limit)
+            await self.app(scope, receive, send)
 
 
 async def refuse(send, refusal: int, headers: dict[str, str], path: str, limit=None):

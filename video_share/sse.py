@@ -6,8 +6,8 @@ database connection, for as long as the stream is open. This view speaks the sam
 with the same pieces — django-eventstream's EventRequest, ChannelManager permissions, storage,
 listener manager and encoding — but does its blocking work (loading the session, checking
 permissions, reading stored events) on the event loop when all it needs is in memory, and
-otherwise on the process's few database threads (video_share.db_threads). An idle stream is
-then a coroutine waiting on an event, and its database connections are those of the pages.
+otherwise on the process's few database threads (video_share.db_pool). An idle stream is
+then a coroutine waiting on an event, and holds no thread and no database connection.
 
 Behind Pushpin (GRIP), requests are answered by django-eventstream's own view.
 """
@@ -15,19 +15,13 @@ Behind Pushpin (GRIP), requests are answered by django-eventstream's own view.
 import asyncio
 import copy
 import functools
-import io
 import logging
 import threading
 from collections import Counter
-from contextlib import aclosing, closing
 from urllib.parse import quote
 
 from django.conf import settings
-from django.core import signals
-from django.core.exceptions import RequestAborted, SynchronousOnlyOperation
-from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
-from django.urls import Resolver404, resolve, set_script_prefix
 from django.utils.translation import gettext as _
 from django_eventstream import views as eventstream_views
 from django_eventstream.eventrequest import EventRequest
@@ -39,10 +33,10 @@ from django_eventstream.utils import (
     sse_encode_event,
 )
 
-from . import db_threads
+from . import db_pool
 
 logger = logging.getLogger(__name__)
-read = db_threads.run  # blocking work of a stream
+read = db_pool.run  # blocking work of a stream
 
 KEEP_ALIVE_SECONDS = 20
 KEEP_ALIVE = b"event: keep-alive\ndata:\n\n"
@@ -85,17 +79,6 @@ def _bad_request(message: str) -> HttpResponse:
 PROXY_PARAMETERS = ("es-meta", "recover")
 
 
-async def read_soon(function, *args, **kwargs):
-    """`read`, but first tried right here on the event loop: when everything it needs is in
-    memory (an anonymous reader, the video's permission cached, the channel's current event
-    id known) it then costs no trip to a thread. Django refuses database access on the event
-    loop before any query runs, and what was started is then done again on a database thread."""
-    try:
-        return function(*args, **kwargs)
-    except SynchronousOnlyOperation:
-        return await read(function, *args, **kwargs)
-
-
 async def events(request, channels, *, on_change=None, visitor: str = "") -> HttpResponse:
     """The SSE response for `channels`, chosen by our URL and never by the query string: a
     list, or a function of the request for channels that depend on its user. `on_change` is
@@ -124,7 +107,7 @@ async def events(request, channels, *, on_change=None, visitor: str = "") -> Htt
     listener.control = get_channelmanager().control_channels(known, signed_in=signed_in)
     listener.listen([*known, *listener.control])
     try:
-        opened = await read_soon(_open, request, channels, listener if known else None)
+        opened = await db_pool.run_soon(_open, request, channels, listener if known else None)
     except BaseException:
         listener.stop()
         raise
@@ -146,7 +129,6 @@ async def events(request, channels, *, on_change=None, visitor: str = "") -> Htt
         listener.listen(event_request.channels)
     stream = _Stream(_stream(request, event_request, listener, first_read, on_change), listener)
     response = StreamingHttpResponse(stream, content_type="text/event-stream")
-    response.event_stream = stream  # sent by StreamHandler.send_response
     add_default_headers(response, request=request)
     return response
 
@@ -198,7 +180,7 @@ async def _stream(request, event_request: EventRequest, listener, first_read=Non
                     if isinstance(response, EventPermissionError):
                         raise response
                 else:
-                    response = await read_soon(get_events, event_request)
+                    response = await db_pool.run_soon(get_events, event_request)
             except EventPermissionError as error:
                 yield sse_encode_error(
                     "forbidden", str(error), extra={"channels": error.channels}
@@ -424,133 +406,3 @@ def _wake(loop) -> None:
         waiting = _wakeups.pop(loop, [])
     for listener in waiting:
         listener.aevent.set()
-
-
-STREAM_VIEWS = {"notification_stream", "video_stream", "user_stream"}
-
-
-class StreamHandler(ASGIHandler):
-    """Django's ASGI handler for event streams, without a thread of their own.
-
-    Django runs each request in a ThreadSensitiveContext: its first `sync_to_async` call (the
-    `request_started` signal's receivers, at the latest) starts a thread that lives as long as
-    the request. For a stream, that is for as long as the reader stays. Streams do their
-    blocking work on the database threads instead (see `read_soon`), so here they run
-    without such a context, and the request signals are sent on the event loop (see
-    `handle`).
-    """
-
-    async def __call__(self, scope, receive, send):
-        await self.handle(scope, receive, send)
-
-    async def handle(self, scope, receive, send):
-        """Django's ASGIHandler.handle (6.1), with the request signals sent right here instead
-        of from a thread: their receivers tidy the current thread's database connections and
-        caches, and the event loop's thread, where a stream runs, holds none. The trip to a
-        thread and back was a quarter of the cost of opening a stream."""
-        try:
-            body_file = await self.read_body(receive)
-        except RequestAborted:
-            return
-        except _TooLarge:
-            await self.send_response(HttpResponse(status=413), send)
-            return
-        with closing(body_file):
-            set_script_prefix(get_script_prefix(scope))
-            signals.request_started.send(sender=self.__class__, scope=scope)
-            request, error_response = self.create_request(scope, body_file)
-            if request is None:
-                await self.send_response(error_response, send)
-                error_response.close()
-                return
-            response = None
-            try:
-                try:
-                    async with asyncio.TaskGroup() as tasks:
-                        tasks.create_task(self.listen_for_disconnect(receive))
-                        response = await self.run_get_response(request)
-                        await self.send_response(response, send)
-                        raise _Served
-                except* (_Served, RequestAborted):
-                    pass
-            except BaseExceptionGroup as group:
-                if len(group.exceptions) == 1:
-                    raise group.exceptions[0] from None
-                raise
-            if response is None:
-                signals.request_finished.send(sender=self.__class__)
-            else:
-                response.close()
-
-    async def read_body(self, receive):
-        """A stream is a GET: a body is read (for Django) in memory up to a small limit,
-        never spooled to disk, so streams need no body-size guard in front of them."""
-        body = bytearray()
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                raise RequestAborted
-            body += message.get("body", b"")
-            if len(body) > MAX_STREAM_REQUEST_BODY:
-                raise _TooLarge
-            if not message.get("more_body", False):
-                return io.BytesIO(body)
-
-    async def send_response(self, response, send):
-        """An event stream's events go straight to the server, each as it comes: Django's
-        streaming path would wrap every one in three more generators on its way."""
-        stream = getattr(response, "event_stream", None)
-        if stream is None or getattr(response, "_iterator", None) is not stream.events:
-            # Not a stream, or one whose content a middleware has wrapped since.
-            return await super().send_response(response, send)
-        headers = [
-            (name.encode("ascii"), value.encode("latin1")) for name, value in response.items()
-        ]
-        for cookie in response.cookies.values():
-            headers.append((b"Set-Cookie", cookie.OutputString().encode("ascii")))
-        await send(
-            {"type": "http.response.start", "status": response.status_code, "headers": headers}
-        )
-        async with aclosing(stream.events) as events:
-            async for body in events:
-                await send({"type": "http.response.body", "body": body, "more_body": True})
-        await send({"type": "http.response.body"})
-
-
-class _Served(Exception):
-    pass
-
-
-class _TooLarge(Exception):
-    pass
-
-
-MAX_STREAM_REQUEST_BODY = 64 * 1024
-
-
-class StreamRouter:
-    """Sends event-stream requests to a StreamHandler, everything else to Django's handler."""
-
-    def __init__(self, pages, streams: StreamHandler):
-        self.pages, self.streams = pages, streams
-
-    async def __call__(self, scope, receive, send):
-        app = self.streams if _is_stream(scope) else self.pages
-        await app(scope, receive, send)
-
-
-def _is_stream(scope) -> bool:
-    if scope["type"] != "http" or scope.get("method") != "GET":
-        return False
-    path = scope["path"]
-    return path.endswith(("/events", "/events/me/")) and _is_stream_path(path)
-
-
-@functools.lru_cache(maxsize=4096)
-def _is_stream_path(path: str) -> bool:
-    """Whether `path` is one of STREAM_VIEWS (a crowd opening one video's stream resolves
-    its path once)."""
-    try:
-        return resolve(path).url_name in STREAM_VIEWS
-    except Resolver404:
-        return False

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from .forms import LoginForm
 from .views import (
@@ -13,6 +13,15 @@ from .views import (
     streams,
     videos,
 )
+
+# Every event stream lives under this prefix, and nothing else does: the ASGI application
+# (video_project/asgi.py) and the proxy in front (README) tell streams apart by it alone.
+STREAMS_PREFIX = "events/"
+stream_patterns = [
+    path("v/<str:public_id>", streams.video_stream, name="video_stream"),
+    path("me", streams.user_stream, name="user_stream"),
+    path("notifications", streams.notification_stream, name="notification_stream"),
+]
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -31,7 +40,6 @@ urlpatterns = [
     path("notifications/read", notifications.mark_all_read, name="mark_all_read"),
     path("notifications/menu", notifications.notification_menu, name="notification_menu"),
     path("notifications/count", notifications.unread_count, name="unread_count"),
-    path("notifications/events", notifications.notification_stream, name="notification_stream"),
     path(
         "notifications/settings",
         notifications.notification_settings,
@@ -83,7 +91,6 @@ urlpatterns = [
     path("v/<str:public_id>/view", videos.count_view, name="video_view"),
     path("v/<str:public_id>/comments", comments.comment_list, name="comment_list"),
     path("v/<str:public_id>/comments/new", comments.post_comment, name="post_comment"),
-    path("v/<str:public_id>/events", comments.video_stream, name="video_stream"),
     path("v/<str:public_id>/react", comments.react, name="react"),
     path("comments/<int:comment_id>/edit", comments.edit_comment, name="edit_comment"),
     path("comments/<int:comment_id>/delete", comments.delete_comment, name="delete_comment"),
@@ -101,6 +108,6 @@ urlpatterns = [
     # Any tag, slashes included ("AC/DC", "24/7").
     path("tags/<path:tag>", pages.tag, name="tag"),
     path("media/v/<str:public_id>/<str:name>", media.video_media, name="video_media"),
-    path("events/me/", streams.user_stream, name="user_stream"),
+    path(STREAMS_PREFIX, include(stream_patterns)),
     path("media/<path:name>", media.public_media, name="media"),
 ]

@@ -1,8 +1,9 @@
 """The background task worker, and the watchdog that re-queues jobs of dead workers.
 
-`serve` runs both in threads of the web process: that is what lets the worker's live events
-reach the browsers connected to that process when no Redis is configured (django-eventstream
-then delivers in-process). `manage.py worker` runs them on their own, for production.
+The web process runs both in threads of its own while it serves (`run_in_background`, from
+the ASGI lifespan): that is what lets the worker's live events reach the browsers connected
+to that process when no Redis is configured (django-eventstream then delivers in-process).
+`manage.py worker` runs them on their own, for production.
 """
 
 import logging
@@ -13,6 +14,8 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
+
+from . import media
 
 logger = logging.getLogger(__name__)
 
@@ -97,3 +100,21 @@ class WatchdogThread(threading.Thread):
 
     def stop(self) -> None:
         self.stopping.set()
+
+
+def run_in_background(*, worker: bool = True):
+    """Start the watchdog, and the worker unless `worker` is false, in threads of this
+    process; returns what stops them (running ffmpeg jobs are killed and re-queued)."""
+    watchdog = WatchdogThread()
+    task_worker = WorkerThread() if worker else None
+    if task_worker:
+        task_worker.start()
+    watchdog.start()
+
+    def stop():
+        watchdog.stop()
+        media.stop_all()
+        if task_worker:
+            task_worker.stop(timeout=1)
+
+    return stop

@@ -18,11 +18,10 @@ from ..htmx import HtmxHttpRequest
 from ..models import Comment, CommentLike, Reaction, Video
 from ..pagination import page_of
 from ..prepared import Prepared
-from ..presence import count_changed, presence_channel, watching
+from ..presence import watching
 from ..shared_pages import personal_part, personal_to
-from ..sse import events
 from ..throttle import comment_allowed
-from .videos import _video_for, give_viewer_cookie, render_watch_page, viewer_cookie
+from .videos import _video_for, render_watch_page
 
 COMMENTS_PER_PAGE = 20
 DELAYED = _lazy("Your comment is saved, but others will only see it when they reload the page.")
@@ -320,20 +319,3 @@ def react(request: HtmxHttpRequest, public_id: str):
     if request.htmx:
         return render(request, "video_share/watch.html#reactions", {"video": video})
     return _back_to_watch(request, video, "reactions")
-
-
-@require_GET
-async def video_stream(request: HtmxHttpRequest, public_id: str):
-    """The video's public event stream, in the reader's language. Forbidden (stream-error)
-    for anyone who may not view the video, or when there is no such video."""
-    video = Video(public_id=public_id)  # whether it exists is the channel manager's question
-    channels = [live_channel(video, request.LANGUAGE_CODE), presence_channel(public_id)]
-    # Who is watching counts browsers, not tabs: the viewer cookie tells them apart (a
-    # stream, unlike the page, may set it: the page stays the same for every visitor).
-    visitor, new = viewer_cookie(request)
-    response = await events(
-        request, channels, on_change=lambda: count_changed(public_id), visitor=visitor
-    )
-    if new:
-        give_viewer_cookie(response, request, visitor)
-    return response

@@ -2,11 +2,10 @@
 
 import asyncio
 
-from asgiref.sync import sync_to_async
 from django.http import Http404
 from django.views.decorators.http import require_safe
 
-from .. import media_access
+from .. import db_pool, media_access
 from ..serving import serve, stat
 
 # Media anyone may fetch. Names carry a random token and never change, so they cache forever.
@@ -29,11 +28,16 @@ async def video_media(request, public_id: str, name: str):
         raise Http404
     found, access = media_access.cached(public_id)
     if not found:
-        access = await sync_to_async(media_access.load)(public_id)
+        access = await db_pool.run(media_access.load, public_id)
     stored_name = f"videos/{public_id}/{name}"
-    if access is None or not access.allows(await request.auser(), stored_name):
+    # Who asks is read only if it matters (not for a public video's files).
+    if access is None or not await db_pool.run_soon(_allows, access, request, stored_name):
         raise Http404
     stored = await asyncio.to_thread(stat, stored_name)
     # Names never change (a new file gets a new name), but who may see a video can: only the
     # browser keeps a copy, never a shared cache.
     return await serve(request, stored, cache_control=access.cache_control(stored_name))
+
+
+def _allows(access, request, stored_name: str) -> bool:
+    return access.allows(request.user, stored_name)

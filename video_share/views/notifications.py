@@ -15,12 +15,10 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from .. import actions
 from ..digests import UNSUBSCRIBE_SALT
-from ..events import bell_channel
 from ..forms import NotificationSettingsForm
 from ..htmx import HtmxHttpRequest, navigate
 from ..models import Notification, User
 from ..pagination import page_of
-from ..sse import events
 
 MENU_SIZE = 10
 
@@ -61,12 +59,6 @@ def unread_count(request: HtmxHttpRequest):
         return HttpResponse(status=204)  # signed out meanwhile: nothing to swap in
     context = {"unread": actions.unread_count(request.user)}
     return render(request, "base.html#bell-count", context)
-
-
-@require_GET
-async def notification_stream(request: HtmxHttpRequest):
-    """The signed-in user's unread count, live (a forbidden stream for anyone else)."""
-    return await events(request, lambda request: [bell_channel(request.user.pk or 0)])
 
 
 @login_required

@@ -3,8 +3,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from video_share import event_storage, media
-from video_share.worker import WatchdogThread, WorkerThread
+from video_share import event_storage
 
 
 class Command(BaseCommand):
@@ -31,19 +30,17 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
 
-        worker = None if no_worker else WorkerThread()
-        # Every live event is then written by this process: it may keep their ids in memory.
-        event_storage.this_process_writes_every_event(worker is not None and not settings.REDIS_URL)
-        watchdog = WatchdogThread()
-        if worker:
-            worker.start()
-        watchdog.start()
+        # Only now: whitenoise lists the static files when the application is made.
+        from video_project.asgi import make_application
 
+        worker = settings.VIDEO_SHARE_IN_PROCESS_WORKER and not no_worker
+        # Every live event is then written by this process: it may keep their ids in memory.
+        event_storage.this_process_writes_every_event(worker and not settings.REDIS_URL)
         config = uvicorn.Config(
-            "video_project.asgi:application",
+            make_application(worker=worker),
             host=host,
             port=port,
-            lifespan="off",
+            lifespan="on",
             # Open event streams would otherwise hold the shutdown until they end.
             timeout_graceful_shutdown=1,
             proxy_headers=forwarded_allow_ips is not None,
@@ -57,11 +54,5 @@ class Command(BaseCommand):
             f"Video Share is running at http://{shown_host}:{port}/ "
             f"(data in {settings.DATA_DIR}). Press Ctrl-C to stop."
         )
-        try:
-            server.run()
-        finally:
-            watchdog.stop()
-            media.stop_all()
-            if worker:
-                worker.stop(timeout=1)
+        server.run()
         self.stdout.write("Stopped.")

@@ -1,0 +1,112 @@
+"""The ASGI application as uvicorn runs it: pages on Django's WSGI handler (a2wsgi), event
+streams and media on Django's ASGI handler."""
+
+import asyncio
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.http import HttpResponse
+from django.urls import include, path
+
+from video_project.asgi import application
+
+
+def handler_of(request):
+    return HttpResponse(type(request).__name__)
+
+
+urlpatterns = [
+    path("page", handler_of),
+    path("events/probe", handler_of),
+    path("media/probe", handler_of),
+    path("", include("video_share.urls")),
+]
+
+
+def call(path: str, *, method="GET", headers=(), body=b"", app=None) -> tuple[int, dict, bytes]:
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver"), *headers],
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+    sent = []
+
+    async def receive():
+        if messages:
+            return messages.pop(0)
+        await asyncio.Event().wait()
+
+    async def send(message):
+        sent.append(message)
+
+    app = application if app is None else app.application
+    async_to_sync(asyncio.wait_for)(app(scope, receive, send), 10)
+    start = sent[0]
+    headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
+    return start["status"], headers, b"".join(m.get("body", b"") for m in sent[1:])
+
+
+@pytest.fixture
+def probes(settings):
+    settings.ROOT_URLCONF = __name__
+
+
+def test_pages_go_to_djangos_wsgi_handler_streams_and_media_to_its_asgi_handler(probes):
+    assert call("/page")[2] == b"WSGIRequest"
+    assert call("/events/probe")[2] == b"ASGIRequest"
+    assert call("/media/probe")[2] == b"ASGIRequest"
+
+
+def test_djangos_protections_apply_to_pages(probes):
+    status, headers, _ = call("/page")
+    assert status == 200
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert "content-security-policy" in headers
+    assert headers["content-language"] == "en"
+    # A form sent without its CSRF token is refused before any view runs.
+    assert call("/page", method="POST", body=b"a=1")[0] == 403
+
+
+def test_collected_static_files_are_served(settings):
+    import importlib
+
+    from django.core.management import call_command
+
+    import video_project.asgi
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    # whitenoise lists the collected files when the application is made, as at start-up.
+    status, _headers, body = call("/static/css/site.css", app=importlib.reload(video_project.asgi))
+    assert status == 200
+    assert body == (settings.BASE_DIR / "static/css/site.css").read_bytes()
+
+
+def test_the_server_lifespan_runs_the_background_threads_while_it_lasts():
+    import threading
+
+    from video_project.asgi import make_application
+
+    sent, running = [], []
+    messages = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+
+    async def receive():
+        return messages.pop(0)
+
+    async def send(message):
+        sent.append(message["type"])
+        running.append({thread.name for thread in threading.enumerate()})
+
+    async_to_sync(make_application(worker=False))({"type": "lifespan"}, receive, send)
+    assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert "job-watchdog" in running[0]
