@@ -11,6 +11,10 @@ parts rendered):
 page servers);
 (a0), (d0) the signed-in pages on (a) and (d) with every page rendered, no shared pages.
 Reports requests/s and p50/p95 latency, and server time per page measured in-process.
+
+`uv run python bench/pages.py --before DIR [--rounds N]`: instead, (a) and (a0) from this
+checkout and from DIR (another checkout of the project, with its own .venv: e.g. a git
+worktree of an earlier commit), on the same data, alternating, N rounds (default 2).
 """
 
 import asyncio
@@ -145,9 +149,9 @@ async def load(
     return len(latencies) / elapsed, p50, p95
 
 
-def start(command, env, log: Path) -> subprocess.Popen:
+def start(command, env, log: Path, tree: Path = ROOT) -> subprocess.Popen:
     return subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
+        command, cwd=tree, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
     )
 
 
@@ -206,15 +210,21 @@ HELLO_CEILING = [
 ]  # fmt: skip
 
 
-def serve(command, env, key: str, runs: list[tuple[str, str, str | None]]) -> dict:
-    """Start one server and load each (label, path, cookie) in turn."""
+def serve(
+    command, env, key: str, runs: list[tuple[str, str, str | None]], tree: Path = ROOT
+) -> dict:
+    """Start one server (from the checkout `tree`) and load each (label, path, cookie) in
+    turn."""
+    if tree != ROOT:
+        command = [str(tree / ".venv/bin/python"), *command[1:]]
+        env = env | {"PYTHONPATH": str(tree)}
     port = free_port()
     if command[0:3] == GUNICORN[0:3]:
         command = [*command, "--bind", f"127.0.0.1:{port}"]
     else:
         command = [*command, "--port", str(port)]
     log = Path(tempfile.gettempdir()) / f"bench-pages-{key}.log"
-    process = start(command, env, log)
+    process = start(command, env, log, tree)
     results = {}
     try:
         wait_for(port)
@@ -228,7 +238,56 @@ def serve(command, env, key: str, runs: list[tuple[str, str, str | None]]) -> di
     return results
 
 
+def compare(before: Path, rounds: int) -> None:
+    """(a) and (a0) from `before` and from this checkout, alternating, on the same data."""
+    work = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+    env = bench_env(work)
+    try:
+        seed(env)
+        cookie = sign_in(env)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=ROOT, env=env, check=True,
+        )  # fmt: skip
+        print(f"{machine()}, SQLite; before: {before}")
+        print(f"{VIDEOS} videos, {USERS} users; {CONCURRENCY} clients, {DURATION:.0f} s per page")
+        site = env | {"DJANGO_SETTINGS_MODULE": "bench.app_hello_settings"}
+        every_rendered = site | {"VIDEO_SHARE_SHARED_PAGE_SECONDS": "0"}
+        runs = [("small page", "/bench/small", None)] + [
+            (f"{name} {who}", path, c)
+            for who, c in (("visitor", None), ("signed in", cookie))
+            for name, path in PAGES.items()
+        ]
+        signed_in = [(f"{name} signed in", path, cookie) for name, path in PAGES.items()]
+        results = {"before": [], "after": []}
+        for round_ in range(rounds):
+            for name, tree in (("before", before), ("after", ROOT)):
+                key = f"{name}{round_}"
+                a = serve(UVICORN, site, f"a {key}", runs, tree)
+                a0 = serve(UVICORN, every_rendered, f"a0 {key}", signed_in, tree)
+                results[name].append(a | {f"{label} (a0)": r for label, r in a0.items()})
+        print(f"\nmean of {rounds} rounds: req/s, p95 ms")
+        print(f"{'page':32s} | {'before':>14s} | {'after':>14s} | after/before")
+        for label in results["after"][0]:
+            cells = []
+            for name in ("before", "after"):
+                rates = [r[label][0] for r in results[name]]
+                p95s = [r[label][2] for r in results[name]]
+                cells.append((statistics.mean(rates), statistics.mean(p95s)))
+            ratio = cells[1][0] / cells[0][0]
+            print(
+                f"{label:32s} | {cells[0][0]:6.0f} {cells[0][1]:6.1f} | "
+                f"{cells[1][0]:6.0f} {cells[1][1]:6.1f} | {ratio:5.2f}x"
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
+    if "--before" in sys.argv:
+        before = Path(sys.argv[sys.argv.index("--before") + 1]).resolve()
+        rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 2
+        return compare(before, rounds)
     work = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     env = bench_env(work)
     try:

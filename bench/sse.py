@@ -9,6 +9,10 @@ the site and every client waits for it. Reports, side by side in the same run:
 - p50/p99 delivery latency of the comment to the N streams;
 - server RSS, threads and database connections held while the N streams are open;
 - a page's p99 with the N streams open, against its p99 with none.
+
+`uv run python bench/sse.py --before DIR [N ...]`: the same from this checkout and from DIR
+(another checkout of the project with its own .venv, e.g. a git worktree of an earlier
+commit), on the same data, alternating, two rounds, side by side.
 """
 
 import asyncio
@@ -77,12 +81,21 @@ async def post_comment(port: int, session: str, body: str) -> None:
     assert response.startswith((b"HTTP/1.1 302", b"HTTP/1.1 200")), response[:300]
 
 
-async def run_count(port: int, session: str, n: int, stats) -> dict:
+def stream_path(env, tree: Path) -> str:
+    """Where the checkout `tree` serves the video's stream."""
+    code = f"from django.urls import reverse; print(reverse('video_stream', args=['{VIDEO}']))"
+    return subprocess.run(
+        [str(tree / ".venv/bin/python"), "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=tree, env=env | {"PYTHONPATH": str(tree)}, check=True, capture_output=True, text=True,
+    ).stdout.split()[-1]  # fmt: skip
+
+
+async def run_count(port: int, session: str, n: int, stats, path: str) -> dict:
     semaphore = asyncio.Semaphore(CONNECTING)
 
     async def connect():
         async with semaphore:
-            return await open_stream(port, f"/v/{VIDEO}/events")
+            return await open_stream(port, path)
 
     started = time.monotonic()
     streams = await asyncio.gather(*(connect() for _ in range(n)))
@@ -128,7 +141,7 @@ async def run_count(port: int, session: str, n: int, stats) -> dict:
     }
 
 
-def bench(engine: str, database_url: str | None):
+def bench(engine: str, database_url: str | None, before: Path | None = None, rounds: int = 2):
     work = Path(tempfile.mkdtemp(prefix="bench-sse-"))
     extra = {"DJANGO_SETTINGS_MODULE": "bench.app_hello_settings"}
     if database_url:
@@ -136,57 +149,90 @@ def bench(engine: str, database_url: str | None):
     env = bench_env(work, **extra)
     try:
         session = seed(env)
-        port = free_port()
-        log = Path(tempfile.gettempdir()) / f"bench-sse-{engine}.log"
-        process = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--port", str(port)],
-            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            wait_for(port)
-
-            def stats():
-                rss, threads = process_stats(process.pid)
-                if database_url:
-                    connections = postgres_connections(database_url.rsplit("/", 1)[1])
-                else:
-                    connections = sqlite_connections(process.pid, work / "db.sqlite3")
-                return rss, threads, connections
-
-            asyncio.run(load(port, "/", seconds=1))  # warm up
-            idle = stats()
-            hello = asyncio.run(request_rate(port, "/bench/hello", 3000, 64))
-            page = asyncio.run(load(port, "/", seconds=4))
-            print(
-                f"\n{engine}: idle server {idle[0]:.0f} MB, {idle[1]} threads, {idle[2]} DB conns"
-            )
-            print(f"  hello view through the middleware: {hello:.0f} req/s (new connection each)")
-            print(f"  home page with no streams open: p99 {page[2]:.1f} ms")
-            print(
-                "  N       streams/s  (÷hello)  delivered  post ms  p50 ms  p99 ms  RSS MB  threads"
-                "  DB  page p99 ms"
-            )
-            for n in [int(n) for n in sys.argv[1:]] or COUNTS:
-                r = asyncio.run(run_count(port, session, n, stats))
-                print(
-                    f"  {n:<7} {r['connect_rate']:9.0f}  {r['connect_rate'] / hello:7.2f}x"
-                    f"  {r['delivered']:9}  {r['post']:7.0f}  {r['p50']:6.0f}  {r['p99']:6.0f}"
-                    f"  {r['rss']:6.0f}"
-                    f"  {r['threads']:7}  {r['db']:2}  {r['page_p99']:6.1f} ({r['page_p99'] / page[2]:.1f}x)"
-                )
-        finally:
-            process.terminate()
-            process.wait(15)
+        trees = [("before", before), ("after", ROOT)] if before else [("", ROOT)]
+        results = {name: [] for name, _tree in trees}
+        for _round in range(rounds if before else 1):
+            for name, tree in trees:
+                results[name].append(serve_and_measure(engine, env, work, session, tree, name))
+        if before:
+            print(f"\n{engine}, mean of {rounds} rounds: before → after (after/before)")
+            for index, n in enumerate(results["after"][0]["counts"]):
+                row = []
+                for key in ("connect_rate", "p50", "p99", "rss", "threads", "db", "page_p99"):
+                    old = sum(r["counts"][index][key] for r in results["before"]) / rounds
+                    new = sum(r["counts"][index][key] for r in results["after"]) / rounds
+                    row.append(f"{key} {old:.0f} → {new:.0f} ({new / old:.2f}x)")
+                print(f"  N={n}: " + "; ".join(row))
+            for key in ("hello",):
+                old = sum(r[key] for r in results["before"]) / rounds
+                new = sum(r[key] for r in results["after"]) / rounds
+                print(f"  {key} req/s {old:.0f} → {new:.0f} ({new / old:.2f}x)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def serve_and_measure(engine, env, work: Path, session: str, tree: Path, name: str) -> dict:
+    """One server from the checkout `tree`, measured at each N."""
+    path = stream_path(env, tree)
+    port = free_port()
+    log = Path(tempfile.gettempdir()) / f"bench-sse-{engine}{name}.log"
+    process = subprocess.Popen(
+        [str(tree / ".venv/bin/python"), "manage.py", "serve", "--port", str(port)],
+        cwd=tree, env=env | {"PYTHONPATH": str(tree)}, stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    database_url = env.get("DATABASE_URL")
+    try:
+        wait_for(port)
+
+        def stats():
+            rss, threads = process_stats(process.pid)
+            if database_url:
+                connections = postgres_connections(database_url.rsplit("/", 1)[1])
+            else:
+                connections = sqlite_connections(process.pid, work / "db.sqlite3")
+            return rss, threads, connections
+
+        asyncio.run(load(port, "/", seconds=1))  # warm up
+        idle = stats()
+        hello = asyncio.run(request_rate(port, "/bench/hello", 3000, 64))
+        page = asyncio.run(load(port, "/", seconds=4))
+        print(
+            f"\n{engine} {name}: idle server {idle[0]:.0f} MB, {idle[1]} threads, "
+            f"{idle[2]} DB conns"
+        )
+        print(f"  hello view through the middleware: {hello:.0f} req/s (new connection each)")
+        print(f"  home page with no streams open: p99 {page[2]:.1f} ms")
+        print(
+            "  N       streams/s  (÷hello)  delivered  post ms  p50 ms  p99 ms  RSS MB  threads"
+            "  DB  page p99 ms"
+        )
+        counts = []
+        for n in [int(n) for n in sys.argv[1:] if n.isdigit()] or COUNTS:
+            r = asyncio.run(run_count(port, session, n, stats, path))
+            counts.append(r)
+            print(
+                f"  {n:<7} {r['connect_rate']:9.0f}  {r['connect_rate'] / hello:7.2f}x"
+                f"  {r['delivered']:9}  {r['post']:7.0f}  {r['p50']:6.0f}  {r['p99']:6.0f}"
+                f"  {r['rss']:6.0f}"
+                f"  {r['threads']:7}  {r['db']:2}  {r['page_p99']:6.1f} ({r['page_p99'] / page[2]:.1f}x)"
+            )
+        return {"hello": hello, "page_p99": page[2], "counts": counts}
+    finally:
+        process.terminate()
+        process.wait(15)
+
+
 def main():
+    before = None
+    if "--before" in sys.argv:
+        before = Path(sys.argv.pop(sys.argv.index("--before") + 1)).resolve()
+        sys.argv.remove("--before")
     print(machine())
     print(f"streams opened {CONNECTING} at a time; client and server share the machine")
-    bench("SQLite", None)
+    bench("SQLite", None, before)
     if url := postgres_database("bench_sse"):
-        bench("PostgreSQL", url)
+        bench("PostgreSQL", url, before)
     else:
         print("\nPostgreSQL: nothing answers on 127.0.0.1:5432, skipped")
 

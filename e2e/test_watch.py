@@ -31,13 +31,18 @@ def watch_url(browser, server, hd_clip):
     page.get_by_role("button", name="Upload", exact=True).click()
     expect(page.locator("#player video")).to_be_attached(timeout=90_000)
     url = page.url
-    # Wait for the 720p rendition too.
-    for _ in range(180):
-        page.goto(url)
-        if page.locator("#video-player source").count() == 2:
-            break
-        page.wait_for_timeout(1000)
     context.close()
+    # Wait for the 720p rendition too, as visitors see the page (shared, so up to a few
+    # seconds behind what its owner sees).
+    visitor = browser.new_context(base_url=server.url).new_page()
+    for _ in range(180):
+        visitor.goto(url)
+        if visitor.locator("#video-player source").count() == 2:
+            break
+        visitor.wait_for_timeout(1000)
+    else:
+        raise AssertionError("the 720p rendition never came")
+    visitor.context.close()
     return url
 
 

@@ -10,6 +10,9 @@ from django.urls import include, path
 
 from video_project.asgi import application
 
+# Django's request signals look at the test thread's database connection.
+pytestmark = pytest.mark.django_db
+
 
 def handler_of(request):
     return HttpResponse(type(request).__name__)
@@ -92,12 +95,15 @@ def test_collected_static_files_are_served(settings):
     assert body == (settings.BASE_DIR / "static/css/site.css").read_bytes()
 
 
-def test_the_server_lifespan_runs_the_background_threads_while_it_lasts():
+def test_the_server_lifespan_runs_the_background_threads_while_it_lasts(monkeypatch):
     import threading
 
     from video_project.asgi import make_application
+    from video_share import media
 
-    sent, running = [], []
+    sent, running, stopped = [], [], []
+    # Stopping kills this process's ffmpeg jobs for good, as a server that stops should.
+    monkeypatch.setattr(media, "stop_all", lambda: stopped.append(True))
     messages = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
 
     async def receive():
@@ -110,3 +116,4 @@ def test_the_server_lifespan_runs_the_background_threads_while_it_lasts():
     async_to_sync(make_application(worker=False))({"type": "lifespan"}, receive, send)
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert "job-watchdog" in running[0]
+    assert stopped == [True]
