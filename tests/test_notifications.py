@@ -193,7 +193,7 @@ def test_a_new_public_video_reaches_subscribers_from_the_worker_once(alice, bob,
     Video.objects.filter(pk=video.pk).update(status=Video.Status.READY)
     video.refresh_from_db()
     with on_commit():
-        actions.videos._announce_when_public(video)  # as do_add_rendition does
+        actions.notifications.notify_subscribers_when_public(video)  # as do_add_rendition does
     assert kinds_of(bob) == []
     run_jobs()
     assert kinds_of(bob) == [Kind.NEW_VIDEO]
