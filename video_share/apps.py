@@ -10,4 +10,4 @@ class VideoShareConfig(AppConfig):
         # The checks, and the parts that {% personal %} blocks name: registered where they
         # are defined.
         from . import checks, context_processors  # noqa: F401
-        from .views import channels, comments, videos  # noqa: F401
+        from .views import channels, comment_section, videos  # noqa: F401
