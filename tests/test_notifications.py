@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 import pytest
 from django.core import mail, signing
 from django.urls import reverse
@@ -193,7 +195,7 @@ def test_a_new_public_video_reaches_subscribers_from_the_worker_once(alice, bob,
     Video.objects.filter(pk=video.pk).update(status=Video.Status.READY)
     video.refresh_from_db()
     with on_commit():
-        actions.videos._announce_when_public(video)  # as do_add_rendition does
+        actions.notifications.notify_subscribers_when_public(video)  # as do_add_rendition does
     assert kinds_of(bob) == []
     run_jobs()
     assert kinds_of(bob) == [Kind.NEW_VIDEO]
@@ -508,6 +510,15 @@ def test_notification_pages_need_a_login(client):
     assert client.get(reverse("unread_count")).status_code == 204
     menu = client.get(reverse("notification_menu"), headers={"HX-Request": "true"})
     assert menu["HX-Redirect"].startswith(reverse("login"))
+
+
+def test_the_bell_of_a_session_ended_elsewhere_logs_in_back_to_the_page_it_was_on(client, alice):
+    watch = make_video(alice).get_absolute_url()
+    menu = client.get(
+        reverse("notification_menu"),
+        headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver{watch}"},
+    )
+    assert menu["HX-Redirect"] == f"{reverse('login')}?next={quote(watch, safe='')}"
 
 
 # Preferences and the email digest.

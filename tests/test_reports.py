@@ -1,3 +1,4 @@
+import json
 import re
 
 import pytest
@@ -66,6 +67,21 @@ def test_nobody_reports_their_own_video(client, video, owner):
     client.force_login(owner)
     client.post(reverse("report_video", args=[video.public_id]), {"reason": "spam"})
     assert not Report.objects.exists()
+
+
+def test_a_report_sent_from_the_boosted_form_lands_on_the_whole_video_page(client, nasty):
+    """The boost sends the form through htmx: the answer is an htmx navigation to the comment,
+    which asks for the whole page, as a link does."""
+    client.force_login(make_user("reader"))
+    response = client.post(
+        reverse("report_comment", args=[nasty.pk]),
+        {"reason": "harassment"},
+        headers={"HX-Request": "true", "HX-Boosted": "true"},
+    )
+    spec = json.loads(response["HX-Location"])
+    assert spec["path"] == f"{nasty.video.get_absolute_url()}#comment-{nasty.pk}"
+    assert (spec["target"], spec["headers"]) == ("body", {"HX-Boosted": "true"})
+    assert Report.objects.filter(comment=nasty).exists()
 
 
 def test_a_report_needs_a_reason(client, video):

@@ -390,9 +390,19 @@ def test_processing_a_deleted_video_does_nothing(alice):
     video = make_video_row(alice, status="uploaded")
     video_id = video.pk
     video.delete()
-    from video_share.tasks import process_video
+    from video_share.actions.processing import process_video
 
     process_video.call(video_id)
+
+
+def test_jobs_queued_under_the_old_task_paths_still_find_their_tasks():
+    from django.utils.module_loading import import_string
+
+    from video_share.actions import notifications, processing
+
+    for task in (processing.process_video, processing.encode_rendition):
+        assert import_string(f"video_share.tasks.{task.name}") is task
+    assert import_string("video_share.tasks.notify_subscribers") is notifications.notify_subscribers
 
 
 def test_progress_is_published_only_after_commit(

@@ -9,4 +9,4 @@ class VideoShareConfig(AppConfig):
     def ready(self):
         # The parts that {% personal %} blocks name: registered where they are defined.
         from . import context_processors  # noqa: F401
-        from .views import channels, comments, videos  # noqa: F401
+        from .views import channels, comment_section, videos  # noqa: F401

@@ -20,11 +20,24 @@ class HtmxHttpRequest(HttpRequest):
     user: User | AnonymousUser
 
 
-def navigate(request: HtmxHttpRequest, url: str):
-    """Go to `url` after a change: a redirect, or for htmx a navigation that swaps the whole
-    new page into the body and pushes its URL (keeping any #anchor). It asks as a boosted link
-    does, so the view answers with its whole page, never with the fragment it gives to htmx
-    requests from inside its own page."""
+def wants_partial(request: HtmxHttpRequest) -> bool:
+    """Whether to answer with a part of the page: htmx asked from inside a page, for the part
+    it swaps. A boosted request (a link or form that the boost sends through htmx) wants the
+    whole page, as it would without htmx."""
+    return bool(request.htmx) and not request.htmx.boosted
+
+
+def navigate(request: HtmxHttpRequest, to):
+    """How a view sends the person on to another page, after a change or when there is
+    nothing for it to show: `to` is a URL, a URL name or an object, as for Django's
+    `redirect()`. Without htmx, a redirect; for htmx, a navigation that swaps the whole new
+    page into the body and pushes its URL (keeping any #anchor). It asks as a boosted link
+    does, so the view answers with its whole page, never with the part it gives to htmx
+    requests from inside its own page.
+
+    Django's `redirect()` stays for an address that moved for good, and `redirect_to_login()`
+    for a page that needs a log-in (htmx_middleware turns it into a whole-page visit)."""
+    url = resolve_url(to)
     if request.htmx:
         # At the top of the new page, as a page load lands (its messages are there), unless
         # the URL names a place in it: htmx scrolls to that anchor itself.
@@ -37,7 +50,7 @@ def field_errors(request: HtmxHttpRequest, form):
     """Inline validation: when htmx posts the form because one of its fields changed (the
     field's name comes as HX-Trigger-Name), the error list of that field alone, else None.
     An empty field shows no error while it is being filled in."""
-    name = request.htmx.trigger_name if request.htmx else None
+    name = request.htmx.trigger_name if wants_partial(request) else None
     if name not in form.fields:
         return None
     form.is_valid()

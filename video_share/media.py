@@ -96,6 +96,21 @@ class Probe:
     def short_side(self) -> int:
         return min(self.width, self.height)
 
+    @classmethod
+    def of_video(cls, video) -> "Probe":
+        """The probe of a video's upload, from the fields of the video it was stored in when
+        the upload came (do_upload_video): processing never opens the file to probe it again."""
+        return cls(
+            demuxer=video.demuxer,
+            duration=video.duration or 0,
+            width=video.width or 0,
+            height=video.height or 0,
+            fps=video.fps or 0,
+            video_codec=video.video_codec,
+            audio_codec=video.audio_codec,
+            rotation=video.rotation,
+        )
+
 
 def probe(path: str | Path) -> Probe:
     """Read a file's streams and decode one frame in a limited process, or raise ProbeError."""

@@ -14,6 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import Prefetch
 
 from .models import Rendition, Video
@@ -79,6 +80,12 @@ def load(public_id: str) -> Access | None:
                 _entries.clear()
             _entries[public_id] = (time.monotonic() + ACCESS_TTL, access)
     return access
+
+
+def forget_on_commit(public_id: str) -> None:
+    """A write may change who may fetch which files of the video: forget the answer once it is
+    committed (a lookup before the commit would still read, and store, the old one)."""
+    transaction.on_commit(lambda: forget(public_id))
 
 
 def forget(public_id: str) -> None:

@@ -25,30 +25,30 @@ from .people import (
     do_update_profile,
     do_verify_email,
 )
-from .videos import (
-    _probe_of,
+from .processing import (
     do_add_rendition,
+    do_fail_video,
+    do_report_progress,
+    do_retry_video,
+    do_set_frames,
+    do_start_job,
+    recover_stalled_jobs,
+)
+from .videos import (
     do_clear_history,
     do_count_view,
     do_delete_video,
     do_edit_video,
-    do_fail_video,
     do_forget_progress,
-    do_report_progress,
-    do_retry_video,
     do_save_progress,
-    do_set_frames,
     do_set_poster,
-    do_start_job,
     do_upload_video,
-    recover_stalled_jobs,
 )
 
 __all__ = [
     "announce",
     "fan_out_new_video",
     "unread_count",
-    "_probe_of",
     "do_add_rendition",
     "do_ban",
     "do_delete_reported",

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Count
+from django.tasks import task
 from django.utils import timezone
 
 from ..events import bell_channel, render_fragment, send
@@ -167,6 +168,24 @@ def announce_about(*, video: Video | None = None, comment_ids: Iterable[int] = (
         about.filter(video=video) if video is not None else about.filter(comment__in=comment_ids)
     )
     announce(about.values_list("recipient_id", flat=True).distinct())
+
+
+def notify_subscribers_when_public(video: Video) -> None:
+    """A video becomes public and watchable: its channel's subscribers are told, once, by a
+    background task."""
+    if video.is_playable and video.visibility == Video.Visibility.PUBLIC and not video.announced_at:
+        transaction.on_commit(lambda: notify_subscribers.enqueue(video.pk))
+
+
+@task()
+def notify_subscribers(video_id: int) -> None:
+    """Tell a channel's subscribers about its new video, once."""
+    claimed = Video.objects.filter(pk=video_id, announced_at__isnull=True).update(
+        announced_at=timezone.now()
+    )
+    video = Video.objects.filter(pk=video_id).first()
+    if claimed and video is not None:
+        fan_out_new_video(video)
 
 
 def fan_out_new_video(video: Video) -> int:

@@ -4,21 +4,21 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import actions, verification
 from ..forms import PasswordResetForm, ProfileForm, SignUpForm, Storage
-from ..htmx import HtmxHttpRequest, field_errors
+from ..htmx import HtmxHttpRequest, field_errors, navigate
 from ..throttle import HOUR, allowed, client_address
 
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HtmxHttpRequest):
     if request.user.is_authenticated:
-        return redirect("home")
+        return navigate(request, "home")
     form = SignUpForm(request.POST or None)
     if request.method == "POST":
         if inline := field_errors(request, form):
@@ -41,7 +41,7 @@ def signup(request: HtmxHttpRequest):
                     request, _("Welcome to Video Share, %(name)s!") % {"name": user.username}
                 )
                 note_email_verification(request)
-                return redirect(user)
+                return navigate(request, user)
     return render(request, "registration/signup.html", {"form": form})
 
 
@@ -54,7 +54,7 @@ def profile_edit(request: HtmxHttpRequest):
         messages.success(request, _("Your profile has been saved."))
         if "email" in form.changed_data:
             note_email_verification(request)
-        return redirect(request.user)
+        return navigate(request, request.user)
     context = {"form": form, "storage": Storage.of(request.user)}
     return render(request, "video_share/profile_edit.html", context)
 
@@ -81,7 +81,7 @@ def resend_email_verification(request: HtmxHttpRequest):
                 request,
                 _("Too many verification emails were asked for. Please try again in an hour."),
             )
-    return redirect("profile_edit")
+    return navigate(request, "profile_edit")
 
 
 @require_http_methods(["GET", "POST"])

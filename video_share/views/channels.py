@@ -4,7 +4,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import actions
-from ..htmx import HtmxHttpRequest
+from ..htmx import HtmxHttpRequest, navigate, wants_partial
 from ..models import Subscription, User, Video, handle_key
 from ..pagination import page_of
 from ..prepared import Prepared
@@ -59,7 +59,7 @@ def channel(request: HtmxHttpRequest, username: str):
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "latest"
     videos = context.pop("videos_queryset").for_cards().sorted_by(sort)
     context |= {"sort": sort, "sorts": SORTS, "page": page_of(request, videos)}
-    if request.htmx and not request.htmx.boosted:
+    if wants_partial(request):
         return render(request, "video_share/channel.html#video-page", context)
     return render(request, "video_share/channel.html", context)
 
@@ -74,13 +74,13 @@ def channel_about(request: HtmxHttpRequest, username: str):
 
 
 def _subscription_changed(request: HtmxHttpRequest, channel: User):
-    if request.htmx and not request.htmx.boosted:
+    if wants_partial(request):
         context = {"owner": channel, "count_oob": True}
         return render(request, "video_share/channel.html#subscribe-button", context)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = channel.get_absolute_url()
-    return redirect(back)
+    return navigate(request, back)
 
 
 @login_required

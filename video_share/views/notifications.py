@@ -1,8 +1,9 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import (
@@ -11,12 +12,11 @@ from django.views.decorators.http import (
     require_POST,
     require_safe,
 )
-from django_htmx.http import HttpResponseClientRedirect
 
 from .. import actions
 from ..digests import UNSUBSCRIBE_SALT
 from ..forms import NotificationSettingsForm
-from ..htmx import HtmxHttpRequest, navigate
+from ..htmx import HtmxHttpRequest, navigate, wants_partial
 from ..models import Notification, User
 from ..pagination import page_of
 
@@ -31,7 +31,7 @@ def notification_list(request: HtmxHttpRequest):
     if show == "unread":
         notifications = notifications.unread()
     context = {"page": page_of(request, notifications, per_page=30), "show": show}
-    if request.htmx and not request.htmx.boosted:
+    if wants_partial(request):
         # Asked for again as the bell hears of changes (see the template).
         return render(request, "video_share/notifications.html#notification-list", context)
     return render(request, "video_share/notifications.html", context)
@@ -40,10 +40,11 @@ def notification_list(request: HtmxHttpRequest):
 @require_safe
 def notification_menu(request: HtmxHttpRequest):
     """The bell's dropdown: the latest ten. Without htmx, the notifications page."""
-    if not request.htmx:
-        return redirect("notifications")
-    if not request.user.is_authenticated:  # signed out in another tab: the whole page goes
-        return HttpResponseClientRedirect(f"{reverse('login')}?next={reverse('notifications')}")
+    if not wants_partial(request):
+        return navigate(request, "notifications")
+    if not request.user.is_authenticated:
+        # Signed out in another tab: the log-in page, as for any htmx request (htmx.py).
+        return redirect_to_login(request.get_full_path())
     return _menu(request)
 
 
@@ -76,10 +77,10 @@ def open_notification(request: HtmxHttpRequest, notification_id: int):
 @require_POST
 def mark_all_read(request: HtmxHttpRequest):
     actions.do_mark_read(request.user)
-    if request.htmx and request.htmx.target == "bell-panel":
+    if wants_partial(request) and request.htmx.target == "bell-panel":
         return _menu(request)
     url = reverse("notifications")
-    return redirect(f"{url}?show=unread" if request.POST.get("show") == "unread" else url)
+    return navigate(request, f"{url}?show=unread" if request.POST.get("show") == "unread" else url)
 
 
 @login_required
@@ -90,7 +91,7 @@ def notification_settings(request: HtmxHttpRequest):
     if request.method == "POST" and form.is_valid():
         actions.do_save_notification_settings(request.user, form.cleaned_data)
         messages.success(request, _("Your notification settings are saved."))
-        return redirect("notification_settings")
+        return navigate(request, "notification_settings")
     return render(request, "video_share/notification_settings.html", {"form": form})
 
 

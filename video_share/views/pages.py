@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django_htmx.http import retarget
 
-from ..htmx import HtmxHttpRequest
+from ..htmx import HtmxHttpRequest, wants_partial
 from ..models import Tag, User, Video
 from ..pagination import page_of
 from ..prepared import Prepared
@@ -36,7 +36,7 @@ def home(request: HtmxHttpRequest):
     else:
         videos = videos.order_by("-created_at", "-pk")
     context = {"tab": tab, "page": page_of(request, videos)}
-    if request.htmx and not request.htmx.boosted:
+    if wants_partial(request):
         return render(request, "video_share/home.html#video-page", context)
     if tab == "subscriptions" and context["page"].number == 1 and not context["page"].object_list:
         context["suggestions"] = suggested_channels(request.user)
@@ -88,7 +88,7 @@ def search(request: HtmxHttpRequest):
             Q(username__icontains=query) | Q(display_name__icontains=query)
         )[:6]
     context = {"search_query": query, "page": page, "channels": channels, **filters}
-    if request.htmx and not request.htmx.boosted:
+    if wants_partial(request):
         if request.htmx.target == "main":
             # Typed in the header box. On the search page, replace only the results.
             if request.htmx.current_url_abs_path.startswith(reverse("search")):

@@ -1,16 +1,16 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .. import actions
 from ..forms import ReportForm
-from ..htmx import HtmxHttpRequest
+from ..htmx import HtmxHttpRequest, navigate
 from ..models import Comment
 from ..throttle import HOUR, allowed
-from .videos import _video_for
+from .videos import video_for
 
 
 def _report(request, *, video, comment=None):
@@ -20,7 +20,7 @@ def _report(request, *, video, comment=None):
     author_id = comment.author_id if comment else video.owner_id
     if author_id == request.user.pk:
         messages.info(request, _("That is yours: you can edit or delete it instead."))
-        return redirect(back)
+        return navigate(request, back)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         limit = settings.VIDEO_SHARE_REPORTS_PER_USER_PER_HOUR
@@ -44,7 +44,7 @@ def _report(request, *, video, comment=None):
                 messages.success(request, _("Thank you. A moderator will look at it."))
             else:
                 messages.info(request, _("You reported this already. A moderator will look at it."))
-            return redirect(back)
+            return navigate(request, back)
     context = {"form": form, "video": video, "comment": comment, "back": back}
     return render(request, "video_share/report.html", context)
 
@@ -52,12 +52,12 @@ def _report(request, *, video, comment=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_video(request: HtmxHttpRequest, public_id: str):
-    return _report(request, video=_video_for(request, public_id))
+    return _report(request, video=video_for(request, public_id))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_comment(request: HtmxHttpRequest, comment_id: int):
     comment = get_object_or_404(Comment.objects.visible().select_related("video"), pk=comment_id)
-    video = _video_for(request, comment.video.public_id)
+    video = video_for(request, comment.video.public_id)
     return _report(request, video=video, comment=comment)

@@ -8,8 +8,8 @@ from ..htmx import HtmxHttpRequest
 from ..models import Video
 from ..presence import count_changed, presence_channel
 from ..sse import events
-from .comments import live_channel
-from .videos import give_viewer_cookie, viewer_cookie
+from ..viewers import give_viewer_cookie, viewer_cookie
+from .comment_section import live_channel
 
 
 @require_GET

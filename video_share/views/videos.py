@@ -1,5 +1,4 @@
 import math
-import secrets
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -7,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -18,14 +17,16 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from .. import actions
 from ..events import live_event_id
 from ..forms import OEmbedSizeForm, PosterForm, UploadForm, VideoEditForm
-from ..htmx import HtmxHttpRequest, field_errors, navigate
+from ..htmx import HtmxHttpRequest, field_errors, navigate, wants_partial
 from ..models import Reaction, Video, WatchProgress
 from ..prepared import Prepared
 from ..shared_pages import personal_part, personal_to, shared_page, shared_pages_unchanged
 from ..templatetags.video_share import media_url
+from ..viewers import give_viewer_cookie, viewer_cookie
+from .comment_section import comment_context, video_stream_context
 
 
-def _video_for(request, public_id: str, *, edit: bool = False) -> Video:
+def video_for(request, public_id: str, *, edit: bool = False) -> Video:
     """The video, if this user may see it (or edit it); 404 otherwise, so that private
     videos don't even reveal that they exist."""
     video = get_object_or_404(Video.objects.select_related("owner"), public_id=public_id)
@@ -55,27 +56,6 @@ def upload(request: HtmxHttpRequest):
         messages.success(request, _("Upload complete. We’re preparing your video now."))
         return navigate(request, video.get_absolute_url())
     return render(request, "video_share/upload.html", {"form": form})
-
-
-VIEWER_COOKIE = "vs_viewer"
-
-
-def viewer_cookie(request) -> tuple[str, bool]:
-    """The browser's viewer cookie (a new one if it has none), and whether it is new: how a
-    visitor who is not signed in is told apart, for counting views and who is watching."""
-    cookie = request.COOKIES.get(VIEWER_COOKIE, "")[:40]
-    return (cookie, False) if cookie else (secrets.token_urlsafe(16), True)
-
-
-def give_viewer_cookie(response, request, cookie: str) -> None:
-    response.set_cookie(
-        VIEWER_COOKIE,
-        cookie,
-        max_age=365 * 24 * 3600,
-        httponly=True,
-        samesite="Lax",
-        secure=request.is_secure(),
-    )
 
 
 _REACTION = Prepared(
@@ -130,7 +110,7 @@ def watch(request: HtmxHttpRequest, public_id: str):
     # Read the stream position before the video: an event sent in between is then replayed
     # to the page, never lost between the state we render and the stream it opens.
     event_id = live_event_id(request.user)
-    video = _video_for(request, public_id)
+    video = video_for(request, public_id)
     return render_watch_page(request, video, event_id=event_id)
 
 
@@ -140,7 +120,7 @@ RELATED_SECONDS = 60
 
 def related_videos(video: Video) -> list[Video]:
     """The related videos beside the player. Ranking them is the costliest query of the
-    page, so the ranking is kept a minute per video; whether each may still be listed is
+    page, so the ranking is cached for a minute per video; whether each may still be listed is
     read every time."""
 
     def rank() -> list[int]:  # with spares, for any that stop being listed
@@ -153,8 +133,6 @@ def related_videos(video: Video) -> list[Video]:
 
 
 def render_watch_page(request, video: Video, *, event_id: str = "", comment_form=None):
-    from .comments import comment_context, video_stream_context
-
     # The owner's page has their tools, and their processing stream.
     personal_to(request, lambda person: person.user.pk == video.owner_id)
 
@@ -184,7 +162,7 @@ def count_view(request: HtmxHttpRequest, public_id: str):
     (a GET, which any link or image on another site can make, counts nothing). A viewer
     without the viewer cookie gets it here (or from the video's stream), not with the page, so
     that the page is the same for every visitor."""
-    video = _video_for(request, public_id)
+    video = video_for(request, public_id)
     cookie, new = viewer_cookie(request)
     if video.is_playable:
         actions.do_count_view(
@@ -202,7 +180,7 @@ def save_progress(request: HtmxHttpRequest, public_id: str):
     """The player reports where the viewer is, every few seconds and on pause."""
     if not request.user.is_authenticated:
         return HttpResponse(status=204)
-    video = _video_for(request, public_id)
+    video = video_for(request, public_id)
     try:
         position = float(request.POST["position"])
         total = float(request.POST.get("duration") or video.duration or 0)
@@ -297,9 +275,9 @@ def history(request: HtmxHttpRequest):
 @require_POST
 def history_remove(request: HtmxHttpRequest, video_id: int):
     actions.do_forget_progress(request.user, video_id)
-    if request.htmx:
+    if wants_partial(request):
         return HttpResponse("")  # the row swaps itself out
-    return redirect("history")
+    return navigate(request, "history")
 
 
 @login_required
@@ -307,13 +285,13 @@ def history_remove(request: HtmxHttpRequest, video_id: int):
 def history_clear(request: HtmxHttpRequest):
     actions.do_clear_history(request.user)
     messages.success(request, _("Your watch history is cleared."))
-    return navigate(request, reverse("history"))
+    return navigate(request, "history")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HtmxHttpRequest, public_id: str):
-    video = _video_for(request, public_id, edit=True)
+    video = video_for(request, public_id, edit=True)
     form = VideoEditForm(request.POST or None, instance=video)
     if request.method == "POST" and form.is_valid():
         actions.do_edit_video(video, form.cleaned_data)
@@ -325,7 +303,7 @@ def edit(request: HtmxHttpRequest, public_id: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def poster(request: HtmxHttpRequest, public_id: str):
-    video = _video_for(request, public_id, edit=True)
+    video = video_for(request, public_id, edit=True)
     form = PosterForm(request.POST or None, request.FILES or None, video=video)
     if request.method == "POST" and form.is_valid():
         actions.do_set_poster(
@@ -339,7 +317,7 @@ def poster(request: HtmxHttpRequest, public_id: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete(request: HtmxHttpRequest, public_id: str):
-    video = _video_for(request, public_id, edit=True)
+    video = video_for(request, public_id, edit=True)
     if request.method == "POST":
         owner = video.owner
         actions.do_delete_video(video)
@@ -351,6 +329,6 @@ def delete(request: HtmxHttpRequest, public_id: str):
 @login_required
 @require_POST
 def retry(request: HtmxHttpRequest, public_id: str):
-    video = _video_for(request, public_id, edit=True)
+    video = video_for(request, public_id, edit=True)
     actions.do_retry_video(video)
     return navigate(request, video.get_absolute_url())

@@ -1,0 +1,280 @@
+"""Processing uploaded videos in the background: the tasks that make a video watchable (poster
+frames, then one rendition per job), and the actions they take as they go.
+
+The tasks live with these actions because each side needs the other: a finished rendition
+queues the job of the next one.
+"""
+
+import logging
+import secrets
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from .. import media, media_access, storage
+from ..events import publish_on_commit, render_fragment, user_channel
+from ..models import Notification, Rendition, Video
+from . import notifications
+
+logger = logging.getLogger(__name__)
+
+FRAME_CANDIDATES = 4
+
+
+@task()
+def process_video(video_id: int) -> None:
+    """Make an uploaded video watchable: poster frames, then its lowest rendition.
+
+    Higher renditions follow as jobs of their own (see do_add_rendition).
+    """
+    video = Video.objects.select_related("owner").filter(pk=video_id).first()
+    if video is None or video.status not in (Video.Status.UPLOADED, Video.Status.PROCESSING):
+        return
+    if not do_start_job(video):
+        return
+    _run(video, video.pending_heights[0] if video.pending_heights else None, with_frames=True)
+
+
+@task()
+def encode_rendition(video_id: int, height: int) -> None:
+    """Make one more rendition of a video that is already watchable."""
+    video = Video.objects.select_related("owner").filter(pk=video_id).first()
+    if video is None or height not in video.pending_heights:
+        return
+    if not do_start_job(video):
+        return
+    _run(video, height, with_frames=False)
+
+
+def _run(video: Video, height: int | None, *, with_frames: bool) -> None:
+    source = media.Probe.of_video(video)
+    scratch = storage.scratch_dir()
+
+    def still_wanted() -> bool:
+        # Also the heartbeat that tells the watchdog this job is alive.
+        return bool(Video.objects.filter(pk=video.pk).update(heartbeat_at=timezone.now()))
+
+    try:
+        with storage.local_path(video.source.name) as source_path:
+            if with_frames:
+                frames = []
+                for index, at in enumerate(media.frame_times(source.duration, FRAME_CANDIDATES)):
+                    image = media.grab_frame(source_path, source, at)
+                    path = scratch / f"frame-{index}.jpg"
+                    path.write_bytes(media.jpeg(image))
+                    frames.append((media.interest(image), path))
+                    do_report_progress(video, 0, (index + 1) * 100 // FRAME_CANDIDATES)
+                best = max(range(len(frames)), key=lambda i: frames[i][0])
+                do_set_frames(video, [path for _, path in frames], best)
+            if height is None:
+                return
+            out = scratch / f"{height}p.mp4"
+            media.transcode(
+                source_path,
+                source,
+                height,
+                out,
+                on_progress=lambda percent: do_report_progress(video, height, percent),
+                should_stop=lambda: not still_wanted(),
+            )
+            width, frame_height = media.rendition_size(source, height)
+            do_add_rendition(video, height, width, frame_height, out)
+    except media.Cancelled:
+        # Deleted meanwhile, or the server is shutting down (the watchdog re-queues the job
+        # after restart).
+        logger.info("Stopped processing video %s.", video.public_id)
+    except media.TimedOut as exc:
+        logger.warning("Processing video %s ran out of time: %s", video.public_id, exc)
+        with override(video.owner.language):
+            reason = _(
+                "Converting this video took longer than we allow for a video of its length. "
+                "Try again with a smaller or simpler file."
+            )
+        do_fail_video(video, reason)
+    except (media.FFmpegError, OSError) as exc:
+        if media.shutting_down.is_set():
+            return
+        logger.warning("Processing video %s failed: %s", video.public_id, exc)
+        with override(video.owner.language):
+            reason = _(
+                "We could not convert this video (%(detail)s). The file may be damaged "
+                "or use a format we don’t support."
+            ) % {"detail": str(exc).splitlines()[-1][:200] if str(exc) else type(exc).__name__}
+        do_fail_video(video, reason)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _publish_video_state(video: Video) -> None:
+    """Tell the owner's open pages how processing goes (their private channel)."""
+    media_access.forget_on_commit(video.public_id)
+    owner = video.owner
+    html = render_fragment(
+        "video_share/watch.html#player",
+        {"video": video, "user": owner, "renditions": list(video.renditions.all()), "live": True},
+        owner.language,
+    )
+    publish_on_commit(user_channel(owner.pk), f"video-{video.public_id}", html)
+
+
+def do_start_job(video: Video) -> bool:
+    """Mark a video's job as running. False when the video is gone or failed meanwhile."""
+    with transaction.atomic():
+        current = Video.objects.select_for_update().filter(pk=video.pk).first()
+        if current is None or current.status == Video.Status.FAILED:
+            return False
+        fields = {"heartbeat_at": timezone.now(), "attempts": current.attempts + 1, "progress": 0}
+        if current.status == Video.Status.UPLOADED:
+            fields["status"] = Video.Status.PROCESSING
+        Video.objects.filter(pk=video.pk).update(**fields)
+        # The caller's object is what later progress events render: keep it current.
+        video.refresh_from_db()
+        _publish_video_state(video)
+    return True
+
+
+def do_report_progress(video: Video, step: int, percent: int) -> bool:
+    """Record progress of the running step and show it live. False if the video is gone."""
+    with transaction.atomic():
+        updated = Video.objects.filter(pk=video.pk).update(
+            progress=percent, progress_step=step, heartbeat_at=timezone.now()
+        )
+        if updated:
+            video.progress, video.progress_step = percent, step
+            _publish_video_state(video)
+    return bool(updated)
+
+
+def do_set_frames(video: Video, frame_paths: list[Path], best: int) -> None:
+    """Store candidate poster frames; the most telling one becomes the poster."""
+    names = [
+        storage.save(f"{video.media_dir}/frame-{i}-{secrets.token_hex(4)}.jpg", path)
+        for i, path in enumerate(frame_paths)
+    ]
+    poster = storage.default_storage.save(
+        f"{video.media_dir}/poster-{secrets.token_hex(4)}.jpg",
+        storage.default_storage.open(names[best], "rb"),
+    )
+    with transaction.atomic():
+        current = Video.objects.select_for_update().filter(pk=video.pk).first()
+        if current is None:
+            storage.delete_quietly(*names, poster)
+            return
+        old = [*current.frames, current.poster.name]
+        Video.objects.filter(pk=video.pk).update(frames=names, poster=poster)
+        video.frames, video.poster.name = names, poster
+        media_access.forget_on_commit(video.public_id)
+        transaction.on_commit(lambda: storage.delete_quietly(*old))
+
+
+def do_add_rendition(video: Video, height: int, width: int, frame_height: int, path: Path) -> bool:
+    """Store a finished rendition and queue the next. The first one makes the video watchable."""
+    name = storage.save(f"{video.media_dir}/{height}p-{secrets.token_hex(4)}.mp4", path)
+    with transaction.atomic():
+        current = Video.objects.select_for_update().filter(pk=video.pk).first()
+        if current is None:
+            storage.delete_quietly(name)
+            return False
+        Rendition.objects.create(
+            video=current,
+            height=height,
+            width=width,
+            frame_height=frame_height,
+            file=name,
+            size=storage.default_storage.size(name),
+        )
+        pending = [h for h in current.pending_heights if h != height]
+        became_ready = current.status != Video.Status.READY
+        # This job is over; the next rendition, if any, is a job of its own (queued behind
+        # other users' first renditions).
+        fields = {"pending_heights": pending, "progress": 0, "attempts": 0, "heartbeat_at": None}
+        if became_ready:
+            fields |= {"status": Video.Status.READY, "ready_at": timezone.now()}
+        Video.objects.filter(pk=current.pk).update(**fields)
+        if pending:
+            encode_rendition.using(priority=max(-100, current.queue_priority - 10)).enqueue(
+                current.pk, pending[0]
+            )
+        current.refresh_from_db()
+        if became_ready:
+            notifications.notify(current.owner, Notification.Kind.VIDEO_READY, video=current)
+            notifications.notify_subscribers_when_public(current)
+        _publish_video_state(current)
+        video.__dict__.update(current.__dict__)
+    return True
+
+
+def do_fail_video(video: Video, reason: str) -> None:
+    """Processing failed: the owner sees why and may retry; a ready video stays watchable."""
+    with transaction.atomic():
+        current = Video.objects.select_for_update().filter(pk=video.pk).first()
+        if current is None:
+            return
+        fields = {"heartbeat_at": None, "pending_heights": [], "progress": 0}
+        if current.status != Video.Status.READY:
+            fields |= {"status": Video.Status.FAILED, "failure_reason": reason}
+        Video.objects.filter(pk=current.pk).update(**fields)
+        current.refresh_from_db()
+        if current.status == Video.Status.FAILED:
+            notifications.notify(current.owner, Notification.Kind.VIDEO_FAILED, video=current)
+        _publish_video_state(current)
+
+
+def do_retry_video(video: Video) -> None:
+    """Queue a failed video's processing again from the start."""
+    with transaction.atomic():
+        current = Video.objects.select_for_update().get(pk=video.pk)
+        if current.status != Video.Status.FAILED:
+            return
+        old = list(current.renditions.values_list("file", flat=True))
+        current.renditions.all().delete()
+        Video.objects.filter(pk=current.pk).update(
+            status=Video.Status.UPLOADED,
+            failure_reason="",
+            attempts=0,
+            progress=0,
+            heartbeat_at=None,
+            pending_heights=media.ladder(media.Probe.of_video(current)),
+        )
+        process_video.using(priority=current.queue_priority).enqueue(current.pk)
+        transaction.on_commit(lambda: storage.delete_quietly(*old))
+        current.refresh_from_db()
+        _publish_video_state(current)
+
+
+def recover_stalled_jobs() -> int:
+    """Re-queue jobs whose worker died (no heartbeat for a while), or give up on them.
+
+    Returns how many videos were looked after. Runs in every worker, now and then.
+    """
+    stale = timezone.now() - timedelta(seconds=settings.VIDEO_SHARE_STALE_JOB_SECONDS)
+    count = 0
+    for video_id in Video.objects.filter(heartbeat_at__lt=stale).values_list("pk", flat=True):
+        with transaction.atomic():
+            video = Video.objects.select_for_update().filter(pk=video_id).first()
+            if video is None or video.heartbeat_at is None or video.heartbeat_at >= stale:
+                continue
+            count += 1
+            if video.attempts >= settings.VIDEO_SHARE_MAX_ATTEMPTS:
+                do_fail_video(
+                    video,
+                    _("Processing was interrupted %(count)s times. Try uploading it again.")
+                    % {"count": video.attempts},
+                )
+                continue
+            Video.objects.filter(pk=video.pk).update(heartbeat_at=None)
+            if video.status == Video.Status.READY and video.pending_heights:
+                encode_rendition.using(priority=max(-100, video.queue_priority - 10)).enqueue(
+                    video.pk, video.pending_heights[0]
+                )
+            else:
+                Video.objects.filter(pk=video.pk).update(status=Video.Status.UPLOADED)
+                process_video.using(priority=video.queue_priority).enqueue(video.pk)
+    return count

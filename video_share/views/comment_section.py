@@ -1,0 +1,127 @@
+"""The comment section of the watch page: what it needs to be rendered (with the video's live
+stream that keeps it current), and the personal parts of its comments."""
+
+import secrets
+
+from django_eventstream import get_current_event_id
+
+from ..forms import CommentForm
+from ..models import Comment, CommentLike, Video
+from ..pagination import page_of
+from ..prepared import Prepared
+from ..presence import watching
+from ..shared_pages import personal_part, personal_to
+
+COMMENTS_PER_PAGE = 20
+SORTS = ("top", "newest")
+
+
+def live_channel(video: Video, language: str) -> str:
+    return f"{video.channel}~{language}"
+
+
+_LIKED = Prepared(
+    lambda user_id, video_id: CommentLike.objects.filter(
+        user=user_id, comment__video=video_id
+    ).values_list("comment_id")
+)
+
+
+def _concerning(request, video: Video) -> tuple[int | None, set[int]]:
+    """Who is asking, and which comments of `video` they like: read once per request (a
+    page asks for each comment it shows)."""
+    # By user too: the request that renders a shared page does so as a visitor first.
+    user = request.user
+    known = request.__dict__.setdefault("liked_comments", {})
+    if (video.pk, user.pk) not in known:
+        liked = set()
+        if user.is_authenticated:
+            liked = {row[0] for row in _LIKED.rows(user_id=user.pk, video_id=video.pk)}
+        known[video.pk, user.pk] = user.pk, liked
+    return known[video.pk, user.pk]
+
+
+def liked_comments(request, video: Video) -> set[int]:
+    """The comments of `video` this person likes."""
+    return _concerning(request, video)[1]
+
+
+def _sees_comment_as_visitors_do(request, context) -> bool:
+    """Whether this person sees a comment's buttons as visitors do: not their comment, not
+    their video, not a comment they like."""
+    comment, video = context["comment"], context["video"]
+    person, liked = _concerning(request, video)
+    return person not in (comment.author_id, video.owner_id) and comment.pk not in liked
+
+
+@personal_part("comment", plain=_sees_comment_as_visitors_do)
+def comment_part(request, context) -> dict:
+    return {"liked": liked_comments(request, context["video"])}
+
+
+def comment_context(request, video: Video, *, form=None) -> dict:
+    """What the comment section of the watch page needs (a fixed number of queries)."""
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "top"
+    comments = (
+        Comment.objects.filter(video=video)
+        .visible()
+        .top_level()
+        .select_related("author")
+        .with_replies()
+        .sorted_by(sort)
+    )
+    page = page_of(request, comments, per_page=COMMENTS_PER_PAGE)
+    # A link to one comment (from a notification): its thread comes first, open, marked.
+    target = request.GET.get("comment", "")
+    target = (
+        Comment.objects.filter(video=video, pk=target).visible().first()
+        if target.isdigit()
+        else None
+    )
+    thread = comments.filter(pk=target.parent_id or target.pk).first() if target else None
+    reply_to = request.GET.get("reply", "")
+    # A reply form opened by the address is shown to anyone signed in.
+    personal_to(request, lambda person: bool(reply_to))
+    return {
+        "video": video,
+        "sort": sort,
+        "comment_page": page,
+        "thread": thread,
+        "highlight_id": target.pk if thread else None,
+        "comment_count": Comment.objects.filter(video=video).visible().count(),
+        "comment_form": form or new_comment_form(),
+        "reply_to": reply_to,
+        "can_comment": can_comment(request.user, video),
+    }
+
+
+def can_comment(user, video: Video) -> bool:
+    return user.is_authenticated and video.is_playable
+
+
+def new_comment_form() -> CommentForm:
+    # The one-time token makes a double submit post once.
+    return CommentForm(initial={"client_token": secrets.token_urlsafe(16)})
+
+
+@personal_part("comment_form")
+def comment_form_part(request, context) -> dict:
+    """The comment form, with a one-time token of its own for each page (a form sent back
+    with its errors stays as it was)."""
+    form = context.get("comment_form")
+    return {
+        "can_comment": can_comment(request.user, context["video"]),
+        "comment_form": form if form is not None and form.is_bound else new_comment_form(),
+    }
+
+
+def video_stream_context(request, video: Video) -> dict:
+    """The video's live channel in the reader's language, and the event id to resume from:
+    read before the comments are, so nothing sent in between is missed."""
+    channel = live_channel(video, request.LANGUAGE_CODE)
+    return {
+        "live_channel_event_id": get_current_event_id([channel]),
+        # The page being rendered will be one more (if its reader has no other open: their
+        # stream's announcement corrects it within a second).
+        "watching": watching(video.public_id) + 1,
+    }
