@@ -1,9 +1,10 @@
 import re
+import threading
 
 import pytest
-from asgiref.sync import async_to_sync
+from django.db import connections
 from django.http import HttpRequest
-from django.test import AsyncClient, Client
+from django.test import Client
 from django.urls import reverse
 
 from video_share import shared_pages
@@ -117,12 +118,14 @@ def test_the_pages_kept_are_bounded(client, video, monkeypatch):
     assert len(shared_pages.pages.pages) == 3
 
 
-def test_under_asgi_a_shared_page_is_served_without_a_query(video, django_assert_num_queries):
+def test_a_new_visitor_is_served_a_shared_page_and_a_csrf_cookie_without_a_query(
+    video, django_assert_num_queries
+):
     url = video.get_absolute_url()
-    async_to_sync(AsyncClient().get)(url)
+    Client().get(url)
     retitle(video, "Second title")
     with django_assert_num_queries(0):
-        again = async_to_sync(AsyncClient().get)(url)
+        again = Client().get(url)
     assert "First title" in again.text
     assert again.cookies["csrftoken"]
 
@@ -153,25 +156,56 @@ def test_the_visitor_who_renders_a_shared_page_keeps_their_secret(video):
     assert page.cookies.get("csrftoken") is None or page.cookies["csrftoken"].value == secret
 
 
-def test_a_crowd_arriving_at_once_waits_for_one_render(video, monkeypatch):
-    import asyncio
-
-    kept = []
-    original = shared_pages.Page.__init__
+@pytest.mark.django_db(transaction=True)  # the crowd's threads read what the test wrote
+def test_a_crowd_arriving_at_once_waits_for_one_render(monkeypatch):
+    video = make_video(make_user("alice"), title="First title")
+    crowd = 5
+    kept, arrived = [], []
+    started, release = threading.Event(), threading.Event()
+    original_page, original_wait = shared_pages.Page.__init__, shared_pages.pages.wait_for_render
+    original_capture = shared_pages.Capture.__init__
 
     def counting(self, *args, **kwargs):
         kept.append(1)
-        original(self, *args, **kwargs)
+        original_page(self, *args, **kwargs)
+
+    def arriving(key):
+        arrived.append(1)
+        return original_wait(key)
+
+    def held(self):
+        # The first render is held until the rest of the crowd is there.
+        original_capture(self)
+        started.set()
+        assert release.wait(10)
 
     monkeypatch.setattr(shared_pages.Page, "__init__", counting)
+    monkeypatch.setattr(shared_pages.pages, "wait_for_render", arriving)
+    monkeypatch.setattr(shared_pages.Capture, "__init__", held)
+    responses = []
 
-    async def crowd():
-        client = AsyncClient()
-        return await asyncio.gather(*(client.get(video.get_absolute_url()) for _ in range(5)))
+    def visit():
+        try:
+            responses.append(Client().get(video.get_absolute_url()))
+        finally:
+            connections.close_all()
 
-    responses = async_to_sync(crowd)()
-    assert [response.status_code for response in responses] == [200] * 5
+    threads = [threading.Thread(target=visit) for _ in range(crowd)]
+    threads[0].start()
+    assert started.wait(10)
+    for thread in threads[1:]:
+        thread.start()
+    deadline = shared_pages.time.monotonic() + 10
+    while len(arrived) < crowd and shared_pages.time.monotonic() < deadline:
+        shared_pages.time.sleep(0.01)
+    release.set()
+    for thread in threads:
+        thread.join(20)
+    assert len(arrived) == crowd
+    assert [response.status_code for response in responses] == [200] * crowd
+    assert all("First title" in response.text for response in responses)
     assert len(kept) == 1
+    assert not shared_pages.pages.rendering
 
 
 # People who are signed in: the shared page with their personal parts filled in.
@@ -370,19 +404,6 @@ def test_each_signed_in_page_has_its_own_comment_token_and_a_csrf_token_that_wor
     assert answer.status_code == 302
 
 
-def test_under_asgi_a_signed_in_person_is_served_the_shared_page(scene):
-    people, _urls = scene
-    video = Video.objects.get(title="First title")
-    async_to_sync(AsyncClient().get)(video.get_absolute_url())
-    retitle(video, "Second title")
-    erin = AsyncClient()
-    erin.force_login(people["erin"])
-    page = async_to_sync(erin.get)(video.get_absolute_url())
-    assert page.status_code == 200
-    assert "First title" in page.text
-    assert "@erin" in page.text
-
-
 def test_a_page_that_redirects_a_visitor_is_rendered_for_the_person(scene):
     people, _urls = scene
     url = reverse("home") + "?tab=subscriptions"
@@ -406,18 +427,12 @@ def test_the_players_reports_leave_pages_shared_and_other_posts_do_not(scene):
     assert shared_pages.FRESH_COOKIE in liked.cookies
 
 
-@pytest.mark.parametrize("mode", ["wsgi", "asgi"])
-def test_a_person_rendered_for_alone_is_never_given_a_visitors_render(scene, monkeypatch, mode):
+def test_a_person_rendered_for_alone_is_never_given_a_visitors_render(scene, monkeypatch):
     """Even when what was kept is gone by the time their own render starts."""
     people, _urls = scene
     monkeypatch.setattr(shared_pages.pages, "put", lambda key, page: None)
     url = reverse("home") + "?tab=subscriptions"
-    if mode == "wsgi":
-        page = signed_in(people["dave"]).get(url)
-    else:
-        dave = AsyncClient()
-        dave.force_login(people["dave"])
-        page = async_to_sync(dave.get)(url)
+    page = signed_in(people["dave"]).get(url)
     assert page.status_code == 200
     assert "First title" in page.text
     assert "\x00" not in page.text

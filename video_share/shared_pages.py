@@ -27,11 +27,9 @@ video made private (its media are refused at once: media permissions are checked
 Live parts catch up by themselves: a page's event streams resume from the event current when
 it was rendered, so what happened since is replayed, not lost.
 
-Kept in the process rather than in the cache backend: a visitor's hit then does no I/O, so it
-is served on the event loop under ASGI.
+Kept in the process rather than in the cache backend: a visitor's hit then does no I/O.
 """
 
-import asyncio
 import contextlib
 import re
 import secrets
@@ -39,7 +37,6 @@ import threading
 import time
 from collections import OrderedDict
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
@@ -331,7 +328,7 @@ class Pages:
 
     def __init__(self):
         self.pages: OrderedDict[tuple, Page | NotShared] = OrderedDict()
-        self.rendering: dict[tuple, asyncio.Future] = {}
+        self.rendering: dict[tuple, threading.Event] = {}
         self.lock = threading.Lock()
 
     def get(self, key) -> Page | NotShared | None:
@@ -353,6 +350,32 @@ class Pages:
                 len(self.pages) > MAX_PAGES or next(iter(self.pages.values())).expires < now
             ):
                 self.pages.popitem(last=False)
+
+    def wait_for_render(self, key) -> "Page | NotShared | None":
+        """The page of a render under way in another thread, once it is kept; None when there
+        is none (or it ends without a page, or takes longer than WAIT_SECONDS)."""
+        with self.lock:
+            rendering = self.rendering.get(key)
+        if rendering is not None:
+            rendering.wait(WAIT_SECONDS)
+        # Read again even without a render under way: one may have ended just before.
+        return self.get(key)
+
+    def start_render(self, key) -> threading.Event | None:
+        """Registers this thread's render of the page, that others wait for; None when another
+        thread's is already under way (this one renders all the same, without being waited
+        for)."""
+        with self.lock:
+            if key in self.rendering:
+                return None
+            rendering = self.rendering[key] = threading.Event()
+            return rendering
+
+    def end_render(self, key, rendering: threading.Event):
+        with self.lock:
+            if self.rendering.get(key) is rendering:
+                del self.rendering[key]
+        rendering.set()
 
     def clear(self):
         with self.lock:
@@ -406,56 +429,28 @@ class SharedPageMiddleware:
     is the view's own response; the middleware above adds headers and cookies to every copy."""
 
     sync_capable = True
-    async_capable = True
+    async_capable = False
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-            # Django adapts a hook to the handler's mode by its name.
-            self.process_view = self.process_view_async
-
-    @staticmethod
-    def _page_key(request, view) -> tuple | None:
-        if not getattr(view, "shared_page", False) or hasattr(request, "shared_page_refused"):
-            return None
-        return _key(request)
 
     def process_view(self, request, view, args, kwargs):
         if getattr(view, "shared_pages_unchanged", False):
             request.shared_pages_unchanged = True
-        key = self._page_key(request, view)
+        if not getattr(view, "shared_page", False) or hasattr(request, "shared_page_refused"):
+            return None
+        key = _key(request)
         if key is None:
             return None
+        # A crowd arriving at once (a link shared outside the site) waits for one render.
         page = pages.get(key)
+        if page is None:
+            page = pages.wait_for_render(key)
         if isinstance(page, NotShared):
             return None
         if page is not None:
             return page.serve(request)
-        self._render_shared(request, key)
-        return None
-
-    async def process_view_async(self, request, view, args, kwargs):
-        if getattr(view, "shared_pages_unchanged", False):
-            request.shared_pages_unchanged = True
-        key = self._page_key(request, view)
-        if key is None:
-            return None
-        page = pages.get(key)
-        if page is None and (rendering := pages.rendering.get(key)) is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(rendering), WAIT_SECONDS)
-            page = pages.get(key)
-        if isinstance(page, NotShared):
-            return None
-        if page is not None:
-            if not _signed_in(request) and page.content is not None:
-                return page.visitor_response(request)  # on the event loop: no I/O
-            return await sync_to_async(page.serve, thread_sensitive=True)(request)
-        if key not in pages.rendering:
-            future = pages.rendering[key] = asyncio.get_running_loop().create_future()
-            request.shared_page_rendering = (key, future)
+        request.shared_page_rendering = (key, pages.start_render(key))
         self._render_shared(request, key)
         return None
 
@@ -472,29 +467,17 @@ class SharedPageMiddleware:
             request.user = AnonymousUser()
 
     def __call__(self, request):
-        if self.is_async:
-            return self.__acall__(request)
-        response = self.get_response(request)
-        if hasattr(request, "shared_page"):
-            response = self.keep(request, response)
-            if response is None:  # this person gets the page rendered for themselves
-                response = self.get_response(request)
-        return _mark_fresh(request, response)
-
-    async def __acall__(self, request):
         try:
-            response = await self.get_response(request)
+            response = self.get_response(request)
             if hasattr(request, "shared_page"):
-                response = await sync_to_async(self.keep, thread_sensitive=True)(request, response)
+                response = self.keep(request, response)
         finally:
-            if (rendering := getattr(request, "shared_page_rendering", None)) is not None:
-                key, future = rendering
-                if pages.rendering.get(key) is future:
-                    del pages.rendering[key]
-                future.set_result(None)
-                del request.shared_page_rendering
+            # Whoever waits for this render is let go before this person's own render below.
+            key, rendering = request.__dict__.pop("shared_page_rendering", (None, None))
+            if rendering is not None:
+                pages.end_render(key, rendering)
         if response is None:  # this person gets the page rendered for themselves
-            response = await self.get_response(request)
+            response = self.get_response(request)
         return _mark_fresh(request, response)
 
     def keep(self, request, response) -> HttpResponse | None:
