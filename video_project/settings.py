@@ -132,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "video_share.context_processors.notifications",
+                "video_share.context_processors.shared_page_csrf_token",
             ],
         },
     },

@@ -59,7 +59,7 @@ def liked_comments(request, video: Video) -> set[int]:
     return _concerning(request, video)[1]
 
 
-def _comment_is_plain(request, context) -> bool:
+def _sees_comment_as_visitors(request, context) -> bool:
     """Whether this person sees a comment's buttons as visitors do: not their comment, not
     their video, not a comment they like."""
     comment, video = context["comment"], context["video"]
@@ -67,7 +67,7 @@ def _comment_is_plain(request, context) -> bool:
     return person not in (comment.author_id, video.owner_id) and comment.pk not in liked
 
 
-@personal_part("comment", plain=_comment_is_plain)
+@personal_part("comment", same_as_visitors=_sees_comment_as_visitors)
 def comment_part(request, context) -> dict:
     return {"liked": liked_comments(request, context["video"])}
 
