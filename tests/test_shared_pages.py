@@ -505,3 +505,101 @@ def test_expired_pages_are_let_go(client, video, monkeypatch):
     monkeypatch.setattr(shared_pages.time, "monotonic", lambda: later)
     client.get(reverse("home"))
     assert len(shared_pages.pages.pages) == 1  # the watch page, expired, is gone
+
+
+# STYLE.md rule 14: a template that reads the person outside a {% personal %} block fails. In a
+# page rendered for everyone, such a read would see a visitor, and everyone would be served that.
+
+# What the context processors give of the person, and what the request holds of them.
+PERSON = {"user", "perms", "messages", "unread_count"}
+PERSON_OF_REQUEST = {"user", "session"}
+
+
+def reads_the_person(lookups) -> bool:
+    """Whether a template variable (`user.pk` as ("user", "pk")) reads the person."""
+    if not lookups:
+        return False
+    if lookups[0] == "request":
+        return len(lookups) > 1 and lookups[1] in PERSON_OF_REQUEST
+    return lookups[0] in PERSON
+
+
+def person_reads_outside_personal_blocks(names: set[str]) -> list[str]:
+    """Where the templates `names`, and those they include or extend, read the person outside
+    a {% personal %} block (every branch, rendered or not). Those included within a personal
+    block are not followed: they are rendered for each person."""
+    from django.template import Node
+    from django.template.base import FilterExpression, Token, TokenType, Variable
+    from django.template.loader import get_template
+    from django.template.loader_tags import ExtendsNode, IncludeNode
+    from django.template.smartif import TokenBase
+
+    from video_share.shared_pages import PersonalNode
+
+    found, to_walk, walked = [], {name.split("#")[0] for name in names}, set()
+
+    def walk(value, where: str):
+        if isinstance(value, PersonalNode):
+            return
+        if isinstance(value, Node):
+            where = f"{value.origin.template_name}:{value.token.lineno}"
+            if isinstance(value, IncludeNode | ExtendsNode):
+                name = (value.template if isinstance(value, IncludeNode) else value.parent_name).var
+                assert isinstance(name, str), f"{where}: a template name the test cannot follow"
+                to_walk.add(name.split("#")[0])
+            for attribute, inner in vars(value).items():
+                # The rest are the template's source and a partial's or block's other names.
+                if attribute not in ("origin", "token", "partial_mapping", "blocks", "parent"):
+                    walk(inner, where)
+        elif isinstance(value, list | tuple):
+            for inner in value:
+                walk(inner, where)
+        elif isinstance(value, dict):
+            for inner in value.values():
+                walk(inner, where)
+        elif isinstance(value, FilterExpression):
+            walk(value.var, where)
+            for _filter, arguments in value.filters:
+                for _is_variable, argument in arguments:
+                    walk(argument, where)
+        elif isinstance(value, Variable) and reads_the_person(value.lookups):
+            found.append(f"{where}: {value.var}")
+        elif isinstance(value, TokenBase):  # a condition of {% if %}
+            walk(list(vars(value).values()), where)
+        elif (  # a name that {% blocktranslate %} reads
+            isinstance(value, Token)
+            and value.token_type == TokenType.VAR
+            and reads_the_person(tuple(value.contents.split(".")))
+        ):
+            found.append(f"{where}: {value.contents}")
+
+    while to_walk - walked:
+        name = (to_walk - walked).pop()
+        walked.add(name)
+        walk(get_template(name).template.nodelist, name)
+    return found
+
+
+def test_the_shared_pages_read_the_person_only_in_personal_blocks(scene):
+    from django.urls import get_resolver
+
+    from .test_pages import _routes
+
+    _people, urls = scene
+    templates = {}  # of each shared page, whole or for htmx
+    for url in urls:
+        for headers in ({}, {"HX-Request": "true"}):
+            response = Client().get(url, headers=headers)
+            assert response.status_code == 200, url
+            templates.setdefault(response.resolver_match.url_name, set()).update(
+                template.origin.template_name for template in response.templates
+            )
+    # Every shared page is among them.
+    shared = {
+        pattern.name
+        for _route, pattern in _routes(get_resolver().url_patterns)
+        if getattr(pattern.callback, "shared_page", False)
+    }
+    assert shared == set(templates)
+    reads = person_reads_outside_personal_blocks(set().union(*templates.values()))
+    assert not reads, "The person is read outside a {% personal %} block:\n" + "\n".join(reads)
