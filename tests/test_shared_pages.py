@@ -603,3 +603,58 @@ def test_the_shared_pages_read_the_person_only_in_personal_blocks(scene):
     assert shared == set(templates)
     reads = person_reads_outside_personal_blocks(set().union(*templates.values()))
     assert not reads, "The person is read outside a {% personal %} block:\n" + "\n".join(reads)
+
+
+# VIDEO_SHARE_SHARED_PAGES: who is served shared pages.
+
+
+def test_with_shared_pages_for_visitors_signed_in_people_get_pages_rendered_for_them(
+    scene, settings, django_assert_num_queries
+):
+    settings.VIDEO_SHARE_SHARED_PAGES = "visitors"
+    people, _urls = scene
+    video = Video.objects.get(title="First title")
+    dave = signed_in(people["dave"])
+    assert "First title" in dave.get(video.get_absolute_url()).text
+    assert not shared_pages.pages.pages  # nor is a page rendered for everyone on their request
+    Client().get(video.get_absolute_url())
+    retitle(video, "Second title")
+    with django_assert_num_queries(0):
+        assert "First title" in Client().get(video.get_absolute_url()).text  # visitors share
+    page = dave.get(video.get_absolute_url()).text
+    assert "Second title" in page
+    assert "@dave" in page
+    assert "You are subscribed to" in page
+
+
+def test_with_shared_pages_off_every_page_is_rendered(video, settings):
+    settings.VIDEO_SHARE_SHARED_PAGES = "off"
+    Client().get(video.get_absolute_url())
+    retitle(video, "Second title")
+    assert "Second title" in Client().get(video.get_absolute_url()).text
+    assert not shared_pages.pages.pages
+    bob = signed_in(make_user("bob"))
+    liked = bob.post(reverse("react", args=[video.public_id]), {"value": "like"})
+    assert shared_pages.FRESH_COOKIE not in liked.cookies
+
+
+def test_shared_pages_settings_are_checked(settings):
+    from video_share.checks import check_shared_pages
+
+    assert check_shared_pages(None) == []
+    settings.VIDEO_SHARE_SHARED_PAGES = "signed-in"
+    assert [error.id for error in check_shared_pages(None)] == ["video_share.E002"]
+    settings.VIDEO_SHARE_SHARED_PAGES = "visitors"
+    template = settings.TEMPLATES[0]
+    processors = template["OPTIONS"]["context_processors"]
+    settings.TEMPLATES = [
+        {
+            **template,
+            "OPTIONS": {
+                "context_processors": [p for p in processors if "shared_page_csrf" not in p]
+            },
+        }
+    ]
+    assert [error.id for error in check_shared_pages(None)] == ["video_share.E003"]
+    settings.VIDEO_SHARE_SHARED_PAGES = "off"
+    assert check_shared_pages(None) == []

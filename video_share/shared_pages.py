@@ -28,6 +28,10 @@ Live parts catch up by themselves: a page's event streams resume from the event 
 it was rendered, so what happened since is replayed, not lost.
 
 Kept in the process rather than in the cache backend: a visitor's hit then does no I/O.
+
+VIDEO_SHARE_SHARED_PAGES (see shared_to) serves shared pages to "everyone" (as above), only
+to "visitors" without a session (people signed in get every page rendered for them), or
+"off" (every page rendered, as VIDEO_SHARE_SHARED_PAGE_SECONDS = 0 does).
 """
 
 import contextlib
@@ -384,9 +388,20 @@ def _signed_in(request) -> bool:
     return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
+def shared_to() -> str:
+    """Who is served shared pages (VIDEO_SHARE_SHARED_PAGES): "everyone", "visitors" (who are
+    not signed in: whoever is gets pages rendered for them), or "off"."""
+    if not settings.VIDEO_SHARE_SHARED_PAGE_SECONDS:
+        return "off"
+    return getattr(settings, "VIDEO_SHARE_SHARED_PAGES", "everyone")
+
+
 def _key(request) -> tuple | None:
     """The page's key, or None when this request must be rendered for itself."""
-    if request.method != "GET" or not settings.VIDEO_SHARE_SHARED_PAGE_SECONDS:
+    if request.method != "GET":
+        return None
+    mode = shared_to()
+    if mode == "off" or (mode == "visitors" and _signed_in(request)):
         return None
     cookies = request.COOKIES
     if "messages" in cookies or FRESH_COOKIE in cookies:
@@ -497,7 +512,7 @@ def _mark_fresh(request, response):
     page may lag, so that they see what they did."""
     seconds = settings.VIDEO_SHARE_SHARED_PAGE_SECONDS
     if (
-        seconds
+        shared_to() != "off"
         and request.method not in ("GET", "HEAD", "OPTIONS", "TRACE")
         and not getattr(request, "shared_pages_unchanged", False)
     ):
