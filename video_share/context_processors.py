@@ -1,7 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
 from .actions import unread_count
-from .shared_pages import personal_part
+from .shared_pages import CSRF_PLACEHOLDER, personal_part, renders_shared_copy
 
 
 def notifications(request):
@@ -28,4 +28,11 @@ def _account_shows(request, context) -> tuple:
 
 # The account menu and the bell take what they need from the context processors; rendered
 # once for what they show of a person, they are served again to them on every page.
-personal_part("account", same_for=_account_shows)(lambda request, context: {})
+personal_part("account", cache_key=_account_shows)(lambda request, context: {})
+
+
+def shared_page_csrf_token(request):
+    """In a page rendered for everyone, a placeholder for the CSRF token, which each response
+    replaces with its own request's (video_share.shared_pages). Listed after Django's csrf
+    context processor, which it overrides."""
+    return {"csrf_token": CSRF_PLACEHOLDER} if renders_shared_copy(request) else {}

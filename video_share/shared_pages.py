@@ -5,16 +5,16 @@ A page of the views marked `@shared_page` is rendered, as a visitor who is not s
 it, at most once every VIDEO_SHARE_SHARED_PAGE_SECONDS per process, address, language and htmx
 headers, and served again from memory:
 
-- to visitors who are not signed in (no session, no message waiting) as it is: no thread, no
-  query, a fresh CSRF token put in the place of the page's own. A burst of visitors on one
-  link (a video shared outside the site) costs one render every few seconds.
+- to visitors who are not signed in (no session, no message waiting) as it is: no query, their
+  own CSRF token put in the place of the placeholder the page was rendered with. A burst of
+  visitors on one link (a video shared outside the site) costs one render every few seconds.
 - to people who are signed in, with its personal parts rendered for them: the blocks of the
   templates inside `{% personal %}` (the account menu and bell, the like buttons, Subscribe,
   where the player resumes, the comment form, each comment's buttons...), each given what it
   needs of the person by its `@personal_part`. A page then costs the session, the user and
   those parts, not the whole render; a part that most people see as visitors do (a comment
   that is not theirs) is copied, and one that shows only the person (the account menu) is
-  kept for them.
+  cached for them.
 
 Someone whom a page shows differently beyond those parts gets it rendered for themselves:
 staff; whoever the page names while it renders (`personal_to`: the owner of the video or
@@ -27,31 +27,39 @@ video made private (its media are refused at once: media permissions are checked
 Live parts catch up by themselves: a page's event streams resume from the event current when
 it was rendered, so what happened since is replayed, not lost.
 
-Kept in the process rather than in the cache backend: a visitor's hit then does no I/O, so it
-is served on the event loop under ASGI.
+Kept in the process rather than in the cache backend: a visitor's hit then does no I/O.
+
+VIDEO_SHARE_SHARED_PAGES (see shared_to) serves shared pages to "everyone" (as above), only
+to "visitors" without a session (people signed in get every page rendered for them), or
+"off" (every page rendered, as VIDEO_SHARE_SHARED_PAGE_SECONDS = 0 does).
 """
 
-import asyncio
 import contextlib
 import re
 import secrets
 import threading
 import time
 from collections import OrderedDict
+from typing import NamedTuple
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages import get_messages
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
-from django.middleware.csrf import _get_new_csrf_string, _unmask_cipher_token, get_token
+from django.middleware.csrf import get_token
 from django.template import Node, RequestContext
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 MAX_PAGES = 500
-TOKEN = re.compile(rb"\b[A-Za-z0-9]{64}\b")
-HOLE = b"\x00csrf-token\x00"
+# What a shared page, and a personal part cached for someone, hold in the place of the CSRF
+# token (see the context processor shared_page_csrf_token): each response puts its own
+# request's token there. Drawn anew in each process and never served, so that nobody can
+# write it into a page.
+CSRF_PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(16)}"
+_CSRF_PLACEHOLDER = CSRF_PLACEHOLDER.encode()
 # Set for a few seconds on the answer to any POST: whoever changed something sees it at once.
 FRESH_COOKIE = "vs_fresh"
 # The htmx request headers a view may answer differently to.
@@ -81,26 +89,27 @@ def shared_page(view):
 
 
 _parts = {}
-_plain = {}
-_same_for = {}
+_same_as_visitors = {}
+_cache_keys = {}
 
 
-def personal_part(name: str, *, plain=None, same_for=None):
+def personal_part(name: str, *, same_as_visitors=None, cache_key=None):
     """Register what the `{% personal name %}` blocks need of the person they are rendered
     for: `function(request, context) -> dict`, called for each request that shows them.
-    `plain(request, context)`, if given, tells when the person sees the block just as
-    visitors do (`context`: the block's, as a mapping); it is then copied from the page
-    rendered for everyone instead of rendered again (for blocks a page shows many times,
-    such as each comment's buttons). `same_for(request, context)`, if given, names all the
-    block shows of the person (say their name, avatar and unread count): what was rendered
-    for that is kept, and served again to them on any page (for the account menu)."""
+    `same_as_visitors(request, context)`, if given, tells when the person sees the block
+    just as visitors do (`context`: the block's, as a mapping); it is then copied from the
+    page rendered for everyone instead of rendered again (for blocks a page shows many
+    times, such as each comment's buttons). `cache_key(request, context)`, if given, names
+    all the block shows of the person (say their name, avatar and unread count): what was
+    rendered for that is cached, and served again to them on any page (for the account
+    menu)."""
 
     def register(function):
         _parts[name] = function
-        if plain is not None:
-            _plain[name] = plain
-        if same_for is not None:
-            _same_for[name] = same_for
+        if same_as_visitors is not None:
+            _same_as_visitors[name] = same_as_visitors
+        if cache_key is not None:
+            _cache_keys[name] = cache_key
         return function
 
     return register
@@ -109,23 +118,29 @@ def personal_part(name: str, *, plain=None, same_for=None):
 def personal_to(request, check) -> None:
     """The page being rendered is not the same, beyond its personal parts, for the people for
     whom `check(request)` is true: they get it rendered for themselves."""
-    capture = getattr(request, "shared_page_capture", None)
-    if capture is not None:
-        capture.checks.append(check)
+    shared_render = getattr(request, "shared_render", None)
+    if shared_render is not None:
+        shared_render.checks.append(check)
+
+
+def renders_shared_copy(request) -> bool:
+    """Whether this request is rendering a page for everyone."""
+    return getattr(request, "shared_render", None) is not None
 
 
 class PersonalNode(Node):
     """`{% personal [part] %}…{% endpersonal %}`: rendered for the request at hand, or, in a
-    page being rendered for everyone, left as a hole filled in for each request."""
+    page being rendered for everyone, left out (a placeholder stands in its place) and
+    rendered for each request the page is served to."""
 
     def __init__(self, nodelist, part: str):
         self.nodelist, self.part = nodelist, part
 
     def render(self, context):
         request = context.get("request")
-        capture = getattr(request, "shared_page_capture", None)
-        if capture is not None:
-            return capture.hole(self, context)
+        shared_render = getattr(request, "shared_render", None)
+        if shared_render is not None:
+            return shared_render.leave_out(self, context)
         return self.render_for(request, context)
 
     def render_for(self, request, context) -> str:
@@ -135,50 +150,54 @@ class PersonalNode(Node):
             return self.nodelist.render(context)
 
 
-class Capture:
-    """The holes of a page being rendered for everyone, and the people it is not for."""
+class PersonalBlock(NamedTuple):
+    """A personal block left out of a page rendered for everyone."""
 
-    def __init__(self):
+    node: PersonalNode
+    # Its context, but for what the context processors give (user, csrf_token, messages...):
+    # that comes from the request it is rendered for.
+    context: dict
+    # As visitors see it, for the parts that most people see so too (see same_as_visitors).
+    visitor_html: bytes | None
+
+
+class SharedRender:
+    """A page being rendered for everyone: the personal blocks left out of it, and the people
+    it is not for."""
+
+    def __init__(self, request):
+        self.request = request
         self.marker = f"\x00personal:{secrets.token_hex(8)}:"
-        self.holes: list[tuple[PersonalNode, dict, bytes | None]] = []
+        self.blocks: list[PersonalBlock] = []
         self.checks: list = []
         self.template = None
+        self.processor_keys: set[str] | None = None
         # Counted from before the render reads anything: a page never outlives, by the time its
         # render took, a change made just after it began (see FRESH_COOKIE).
         self.expires = time.monotonic() + settings.VIDEO_SHARE_SHARED_PAGE_SECONDS
 
-    def hole(self, node: PersonalNode, context) -> str:
+    def leave_out(self, node: PersonalNode, context) -> str:
+        """The placeholder of this block in the page."""
         if self.template is None:
             self.template = context.template
-        # What the request's context processors give (user, csrf_token, messages...) comes
-        # from the request the hole is filled for.
-        processed = {}
-        if isinstance(context, RequestContext):
-            processed = context.dicts[context._processors_index]
-        kept = {key: value for key, value in context.flatten().items() if key not in processed}
-        # As visitors see it (this render is a visitor's), for those who see it so too.
-        as_for_visitors = None
-        if node.part in _plain:
-            request = context.get("request")
-            request.shared_page_capture = None  # whole: what it holds is copied as it is
+            engine = context.template.engine
+            self.processor_keys = {
+                key
+                for processor in engine.template_context_processors
+                for key in processor(self.request)
+            }
+        block_context = {
+            key: value for key, value in context.flatten().items() if key not in self.processor_keys
+        }
+        visitor_html = None
+        if node.part in _same_as_visitors:
+            self.request.shared_render = None  # whole: what it holds is copied as it is
             try:
-                as_for_visitors = node.render_for(request, context).encode()
+                visitor_html = node.render_for(self.request, context).encode()
             finally:
-                request.shared_page_capture = self
-        self.holes.append((node, kept, as_for_visitors))
-        return mark_safe(f"{self.marker}{len(self.holes) - 1}\x00")  # noqa: S308 - our marker
-
-
-def cut_tokens(content: bytes, secret: str) -> bytes:
-    """`content` with the CSRF tokens of `secret` replaced by HOLE (no others: a token-like
-    string that someone wrote stays as it is)."""
-
-    def hole(match):
-        if _unmask_cipher_token(match.group().decode()) != secret:
-            return match.group()
-        return HOLE
-
-    return TOKEN.sub(hole, content)
+                self.request.shared_render = self
+        self.blocks.append(PersonalBlock(node, block_context, visitor_html))
+        return mark_safe(f"{self.marker}{len(self.blocks) - 1}\x00")  # noqa: S308 - our marker
 
 
 class NotShared:
@@ -193,58 +212,35 @@ class NotShared:
 
 class Page:
     __slots__ = (
-        "expires", "status", "headers", "secret", "template", "holes", "checks", "segments",
-        "content",
+        "expires", "status", "headers", "template", "blocks", "checks", "segments",
+        "visitor_content",
     )  # fmt: skip
 
-    def __init__(self, response: HttpResponse, secret: str, capture: Capture):
-        """`response` rendered with `secret` as its CSRF secret: one made up for this page
-        alone, so that only the tokens the page itself put in unmask to it (a token-like
-        string in what a user wrote cannot)."""
-        self.expires = capture.expires
+    def __init__(self, response: HttpResponse, shared_render: SharedRender):
+        """`response` rendered with CSRF_PLACEHOLDER as its CSRF token."""
+        self.expires = shared_render.expires
         self.status = response.status_code
         self.headers = list(response.items())
-        self.secret = secret
-        self.template, self.checks = capture.template, capture.checks
-        self.holes = [
-            (node, kept, html if html is None else self._cut_tokens(html))
-            for node, kept, html in capture.holes
-        ]
-        # The page around its holes, with its own tokens cut out.
-        pattern = re.escape(capture.marker.encode()) + rb"\d+\x00"
-        self.segments = [self._cut_tokens(part) for part in re.split(pattern, response.content)]
-        self.content: bytes | None = None  # as visitors get it, once one has asked
+        self.template, self.checks = shared_render.template, shared_render.checks
+        self.blocks = shared_render.blocks
+        # The page around its personal blocks.
+        pattern = re.escape(shared_render.marker.encode()) + rb"\d+\x00"
+        self.segments = re.split(pattern, response.content)
+        self.visitor_content: bytes | None = None  # as visitors get it, once one has asked
 
-    def _cut_tokens(self, content: bytes) -> bytes:
-        return cut_tokens(content, self.secret)
-
-    def _filled(self, request, segments, token=None) -> bytes:
-        """The page with its holes rendered for `request`; with the CSRF token it is given
-        (one masking of the secret per page), else with tokens of the page's own secret."""
+    def _filled(self, request, *, signed_in: bool) -> bytes:
+        """The page with its personal blocks rendered for `request`, CSRF_PLACEHOLDER for
+        their CSRF token."""
         context = RequestContext(request)
-        given = {"csrf_token": token} if token else {}
-        pieces = [segments[0]]
-        with context.bind_template(self.template) if self.holes else contextlib.nullcontext():
-            for (node, kept, as_for_visitors), segment in zip(
-                self.holes, segments[1:], strict=True
-            ):
-                if as_for_visitors is not None and (not token or _plain[node.part](request, kept)):
-                    html = (
-                        as_for_visitors.replace(HOLE, token.encode()) if token else as_for_visitors
-                    )
-                else:
-                    with context.push(kept, **given):
-                        if token and node.part in _same_for:
-                            html = _kept_parts.render(node, request, context, token)
-                        else:
-                            html = node.render_for(request, context).encode()
-                    html = html if token else self._cut_tokens(html)
-                pieces += [html, segment]
+        pieces = [self.segments[0]]
+        with context.bind_template(self.template) if self.blocks else contextlib.nullcontext():
+            for block, segment in zip(self.blocks, self.segments[1:], strict=True):
+                pieces += [_block_html(block, request, context, signed_in=signed_in), segment]
         return b"".join(pieces)
 
     def _response(self, request, content: bytes) -> HttpResponse:
-        if HOLE in content:
-            content = content.replace(HOLE, get_token(request).encode())
+        if _CSRF_PLACEHOLDER in content:
+            content = content.replace(_CSRF_PLACEHOLDER, get_token(request).encode())
         response = HttpResponse(content, status=self.status)
         for name, value in self.headers:
             response[name] = value
@@ -254,19 +250,10 @@ class Page:
 
     def visitor_response(self, request) -> HttpResponse:
         """The page as every visitor who is not signed in gets it."""
-        if self.content is None:
-            # Its holes rendered for a visitor, once, with the page's own secret.
-            own = request.META.get("CSRF_COOKIE")
-            request.META["CSRF_COOKIE"] = self.secret
-            try:
-                self.content = self._filled(request, self.segments)
-            finally:
-                if own is None:
-                    del request.META["CSRF_COOKIE"]
-                else:
-                    request.META["CSRF_COOKIE"] = own
-                request.META.pop("CSRF_COOKIE_NEEDS_UPDATE", None)
-        return self._response(request, self.content)
+        if self.visitor_content is None:
+            # Its personal blocks rendered for a visitor, once.
+            self.visitor_content = self._filled(request, signed_in=False)
+        return self._response(request, self.visitor_content)
 
     def serves(self, request) -> bool:
         """Whether this signed-in person may be given this page with their parts filled in."""
@@ -277,11 +264,6 @@ class Page:
             and not any(check(request) for check in self.checks)
         )
 
-    def personal_response(self, request) -> HttpResponse:
-        token = get_token(request)
-        segments = [segment.replace(HOLE, token.encode()) for segment in self.segments]
-        return self._response(request, self._filled(request, segments, token))
-
     def serve(self, request) -> HttpResponse | None:
         """This request's page, or None when it is to be rendered for this person alone."""
         if not _signed_in(request):
@@ -289,49 +271,60 @@ class Page:
         if getattr(request, "shared_page_refused", False) or not self.serves(request):
             request.shared_page_refused = True
             return None
-        return self.personal_response(request)
+        return self._response(request, self._filled(request, signed_in=True))
 
 
-class KeptParts:
-    """Personal parts rendered for someone, kept for when they show the same again (see
-    personal_part's `same_for`): the most recently used MAX_KEPT_PARTS of this process."""
+def _block_html(block: PersonalBlock, request, context, *, signed_in: bool) -> bytes:
+    node = block.node
+    if block.visitor_html is not None and (
+        not signed_in or _same_as_visitors[node.part](request, block.context)
+    ):
+        return block.visitor_html
+    with context.push(block.context, csrf_token=CSRF_PLACEHOLDER):
+        if signed_in and node.part in _cache_keys:
+            return part_cache.render(node, request, context)
+        return node.render_for(request, context).encode()
+
+
+class PartCache:
+    """Personal parts rendered for someone, cached for when they show the same again (see
+    personal_part's `cache_key`), CSRF_PLACEHOLDER for their CSRF token: the most recently
+    used MAX_CACHED_PARTS of this process."""
 
     def __init__(self):
         self.parts: OrderedDict[tuple, bytes] = OrderedDict()
         self.lock = threading.Lock()
 
-    def render(self, node: PersonalNode, request, context, token: str) -> bytes:
-        key = (node.part, get_language(), _same_for[node.part](request, context))
+    def render(self, node: PersonalNode, request, context) -> bytes:
+        key = (node.part, get_language(), _cache_keys[node.part](request, context))
         with self.lock:
             html = self.parts.get(key)
             if html is not None:
                 self.parts.move_to_end(key)
         if html is None:
             html = node.render_for(request, context).encode()
-            # Their tokens out (a token is masked anew for every page), theirs put back in.
-            html = cut_tokens(html, _unmask_cipher_token(token))
             with self.lock:
                 self.parts[key] = html
-                while len(self.parts) > MAX_KEPT_PARTS:
+                while len(self.parts) > MAX_CACHED_PARTS:
                     self.parts.popitem(last=False)
-        return html.replace(HOLE, token.encode())
+        return html
 
     def clear(self):
         with self.lock:
             self.parts.clear()
 
 
-_kept_parts = KeptParts()
-MAX_KEPT_PARTS = 2000
+part_cache = PartCache()
+MAX_CACHED_PARTS = 2000
 
 
-class Pages:
+class PageCache:
     """The shared pages of this process, the most recently used MAX_PAGES of them, and the
     renders under way (a crowd arriving at once waits for one render, not one each)."""
 
     def __init__(self):
         self.pages: OrderedDict[tuple, Page | NotShared] = OrderedDict()
-        self.rendering: dict[tuple, asyncio.Future] = {}
+        self.rendering: dict[tuple, threading.Event] = {}
         self.lock = threading.Lock()
 
     def get(self, key) -> Page | NotShared | None:
@@ -348,19 +341,45 @@ class Pages:
             self.pages[key] = page
             self.pages.move_to_end(key)
             # The least recently used go first: past MAX_PAGES, or once they have expired
-            # (a page with its holes may hold a few hundred kilobytes).
+            # (a page with its personal blocks may hold a few hundred kilobytes).
             while self.pages and (
                 len(self.pages) > MAX_PAGES or next(iter(self.pages.values())).expires < now
             ):
                 self.pages.popitem(last=False)
 
+    def wait_for_render(self, key) -> "Page | NotShared | None":
+        """The page of a render under way in another thread, once it is kept; None when there
+        is none (or it ends without a page, or takes longer than WAIT_SECONDS)."""
+        with self.lock:
+            rendering = self.rendering.get(key)
+        if rendering is not None:
+            rendering.wait(WAIT_SECONDS)
+        # Read again even without a render under way: one may have ended just before.
+        return self.get(key)
+
+    def start_render(self, key) -> threading.Event | None:
+        """Registers this thread's render of the page, that others wait for; None when another
+        thread's is already under way (this one renders all the same, without being waited
+        for)."""
+        with self.lock:
+            if key in self.rendering:
+                return None
+            rendering = self.rendering[key] = threading.Event()
+            return rendering
+
+    def end_render(self, key, rendering: threading.Event):
+        with self.lock:
+            if self.rendering.get(key) is rendering:
+                del self.rendering[key]
+        rendering.set()
+
     def clear(self):
         with self.lock:
             self.pages.clear()
-        _kept_parts.clear()
+        part_cache.clear()
 
 
-pages = Pages()
+pages = PageCache()
 # How long a request waits for another's render of the same page before rendering its own.
 WAIT_SECONDS = 5
 
@@ -370,9 +389,20 @@ def _signed_in(request) -> bool:
     return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
+def shared_to() -> str:
+    """Who is served shared pages (VIDEO_SHARE_SHARED_PAGES): "everyone", "visitors" (who are
+    not signed in: whoever is gets pages rendered for them), or "off"."""
+    if not settings.VIDEO_SHARE_SHARED_PAGE_SECONDS:
+        return "off"
+    return settings.VIDEO_SHARE_SHARED_PAGES
+
+
 def _key(request) -> tuple | None:
     """The page's key, or None when this request must be rendered for itself."""
-    if request.method != "GET" or not settings.VIDEO_SHARE_SHARED_PAGE_SECONDS:
+    if request.method != "GET":
+        return None
+    mode = shared_to()
+    if mode == "off" or (mode == "visitors" and _signed_in(request)):
         return None
     cookies = request.COOKIES
     if "messages" in cookies or FRESH_COOKIE in cookies:
@@ -389,16 +419,39 @@ def _key(request) -> tuple | None:
 
 def _shareable(request, response) -> bool:
     session = getattr(request, "session", None)
-    messages = getattr(request, "_messages", None)
     user = getattr(request, "user", None)
     return (
         response.status_code == 200
         and not response.streaming
         and not response.cookies
         and not (session is not None and session.modified)
-        and not (messages is not None and messages.added_new)
+        and not getattr(get_messages(request), "added_new", False)
         and not (user is not None and user.is_authenticated)
     )
+
+
+CSRF_PLACEHOLDER_PROCESSOR = "video_share.context_processors.shared_page_csrf_token"
+
+
+def _check_settings() -> None:
+    """Shared pages are rendered with a placeholder for the CSRF token: without the context
+    processor that gives it, the token of whoever renders a page would be served to others."""
+    shared_to = settings.VIDEO_SHARE_SHARED_PAGES
+    if shared_to not in ("everyone", "visitors", "off"):
+        raise ImproperlyConfigured(
+            f"VIDEO_SHARE_SHARED_PAGES is {shared_to!r}; it is one of "
+            '"everyone", "visitors" or "off".'
+        )
+    processors = [
+        processor
+        for engine in settings.TEMPLATES
+        for processor in engine.get("OPTIONS", {}).get("context_processors", [])
+    ]
+    if shared_to != "off" and CSRF_PLACEHOLDER_PROCESSOR not in processors:
+        raise ImproperlyConfigured(
+            f"{CSRF_PLACEHOLDER_PROCESSOR} is missing from the context processors of "
+            "TEMPLATES: shared pages need it."
+        )
 
 
 class SharedPageMiddleware:
@@ -406,127 +459,75 @@ class SharedPageMiddleware:
     is the view's own response; the middleware above adds headers and cookies to every copy."""
 
     sync_capable = True
-    async_capable = True
+    async_capable = False
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-            # Django adapts a hook to the handler's mode by its name.
-            self.process_view = self.process_view_async
-
-    @staticmethod
-    def _page_key(request, view) -> tuple | None:
-        if not getattr(view, "shared_page", False) or hasattr(request, "shared_page_refused"):
-            return None
-        return _key(request)
+        _check_settings()
 
     def process_view(self, request, view, args, kwargs):
         if getattr(view, "shared_pages_unchanged", False):
             request.shared_pages_unchanged = True
-        key = self._page_key(request, view)
+        if not getattr(view, "shared_page", False) or hasattr(request, "shared_page_refused"):
+            return None
+        key = _key(request)
         if key is None:
             return None
+        # A crowd arriving at once (a link shared outside the site) waits for one render.
         page = pages.get(key)
+        if page is None:
+            page = pages.wait_for_render(key)
         if isinstance(page, NotShared):
             return None
         if page is not None:
             return page.serve(request)
-        self._render_shared(request, key)
-        return None
-
-    async def process_view_async(self, request, view, args, kwargs):
-        if getattr(view, "shared_pages_unchanged", False):
-            request.shared_pages_unchanged = True
-        key = self._page_key(request, view)
-        if key is None:
-            return None
-        page = pages.get(key)
-        if page is None and (rendering := pages.rendering.get(key)) is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(rendering), WAIT_SECONDS)
-            page = pages.get(key)
-        if isinstance(page, NotShared):
-            return None
-        if page is not None:
-            if not _signed_in(request) and page.content is not None:
-                return page.visitor_response(request)  # on the event loop: no I/O
-            return await sync_to_async(page.serve, thread_sensitive=True)(request)
-        if key not in pages.rendering:
-            future = pages.rendering[key] = asyncio.get_running_loop().create_future()
-            request.shared_page_rendering = (key, future)
-        self._render_shared(request, key)
-        return None
-
-    @staticmethod
-    def _render_shared(request, key):
-        """This request renders the page for everyone: as a visitor who is not signed in,
-        with a CSRF secret of the page's own (see Page); its own user and secret are set
-        aside until the page is kept."""
-        request.shared_page = (key, request.META.get("CSRF_COOKIE"), _get_new_csrf_string())
-        request.META["CSRF_COOKIE"] = request.shared_page[2]
-        request.shared_page_capture = Capture()
+        request.shared_page_rendering = (key, pages.start_render(key))
+        # This request renders the page for everyone: as a visitor who is not signed in (its
+        # own user is set aside until the page is kept), with CSRF_PLACEHOLDER for its CSRF
+        # token (see context_processors.shared_page_csrf_token).
+        request.shared_page_key = key
+        request.shared_render = SharedRender(request)
         if _signed_in(request):
             request.shared_page_person = request.user  # not read: it stays lazy
             request.user = AnonymousUser()
+        return None
 
     def __call__(self, request):
-        if self.is_async:
-            return self.__acall__(request)
-        response = self.get_response(request)
-        if hasattr(request, "shared_page"):
-            response = self.keep(request, response)
-            if response is None:  # this person gets the page rendered for themselves
-                response = self.get_response(request)
-        return _mark_fresh(request, response)
-
-    async def __acall__(self, request):
         try:
-            response = await self.get_response(request)
-            if hasattr(request, "shared_page"):
-                response = await sync_to_async(self.keep, thread_sensitive=True)(request, response)
+            response = self.get_response(request)
+            if hasattr(request, "shared_page_key"):
+                response = self.keep(request, response)
         finally:
-            if (rendering := getattr(request, "shared_page_rendering", None)) is not None:
-                key, future = rendering
-                if pages.rendering.get(key) is future:
-                    del pages.rendering[key]
-                future.set_result(None)
-                del request.shared_page_rendering
+            # Whoever waits for this render is let go before this person's own render below.
+            key, rendering = request.__dict__.pop("shared_page_rendering", (None, None))
+            if rendering is not None:
+                pages.end_render(key, rendering)
         if response is None:  # this person gets the page rendered for themselves
-            response = await self.get_response(request)
+            response = self.get_response(request)
         return _mark_fresh(request, response)
 
     def keep(self, request, response) -> HttpResponse | None:
         """Keep the page just rendered for everyone, and answer this request with it; None
         when the person asking is to get the page rendered for themselves instead."""
-        key, own_secret, page_secret = request.shared_page
-        del request.shared_page
-        capture = request.__dict__.pop("shared_page_capture")
-        rotated = request.META.get("CSRF_COOKIE") != page_secret
-        shareable = _shareable(request, response) and not rotated
+        key = request.__dict__.pop("shared_page_key")
+        shared_render = request.__dict__.pop("shared_render")
+        shareable = _shareable(request, response)
         person = request.__dict__.pop("shared_page_person", None)
         if person is not None:
             request.user = person
         if response.streaming:
-            pages.put(key, NotShared(capture.expires))
+            pages.put(key, NotShared(shared_render.expires))
             request.shared_page_refused = True
             return response if person is None else None
-        page = Page(response, page_secret, capture)
-        pages.put(key, page if shareable else NotShared(capture.expires))
-        if not rotated:
-            if own_secret is None:
-                del request.META["CSRF_COOKIE"]
-            else:
-                request.META["CSRF_COOKIE"] = own_secret
-            request.META.pop("CSRF_COOKIE_NEEDS_UPDATE", None)
+        page = Page(response, shared_render)
+        pages.put(key, page if shareable else NotShared(shared_render.expires))
         if person is not None:
             if shareable:
                 return page.serve(request)
-            request.shared_page_refused = True  # the second pass renders, never captures
+            request.shared_page_refused = True  # the second pass renders, never shares
             return None
         # A visitor gets the page as the next one will (an error page too, not kept), with a
-        # token of their own secret.
+        # token of their own.
         answer = page.visitor_response(request)
         answer.cookies = response.cookies
         return answer
@@ -537,7 +538,7 @@ def _mark_fresh(request, response):
     page may lag, so that they see what they did."""
     seconds = settings.VIDEO_SHARE_SHARED_PAGE_SECONDS
     if (
-        seconds
+        shared_to() != "off"
         and request.method not in ("GET", "HEAD", "OPTIONS", "TRACE")
         and not getattr(request, "shared_pages_unchanged", False)
     ):

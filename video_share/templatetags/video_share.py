@@ -26,7 +26,9 @@ register = template.Library()
 def personal(parser, token):
     """{% personal [part] %}…{% endpersonal %}: what differs from one person to the next on a
     page otherwise the same for everyone (video_share.shared_pages); `part` names what the
-    block needs of the person (registered with @personal_part)."""
+    block needs of the person (registered with @personal_part). A shared page's template that
+    reads the person (user, perms, request.user...) outside such a block fails
+    tests/test_shared_pages.py."""
     bits = token.split_contents()
     if len(bits) > 2:
         raise template.TemplateSyntaxError("{% personal %} takes at most the name of a part.")

@@ -54,7 +54,7 @@ def _sees_comment_as_visitors_do(request, context) -> bool:
     return person not in (comment.author_id, video.owner_id) and comment.pk not in liked
 
 
-@personal_part("comment", plain=_sees_comment_as_visitors_do)
+@personal_part("comment", same_as_visitors=_sees_comment_as_visitors_do)
 def comment_part(request, context) -> dict:
     return {"liked": liked_comments(request, context["video"])}
 
