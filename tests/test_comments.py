@@ -459,3 +459,18 @@ def test_without_javascript_subscribing_from_the_watch_page_returns_to_the_butto
     back = f"{video.get_absolute_url()}#subscribe-button"
     response = client.post(reverse("subscribe", args=[video.owner.username]), {"next": back})
     assert response["Location"] == back
+
+
+def test_a_broadcast_shows_the_comment_as_committed_not_as_its_transaction_saw_it(
+    video, bob, published, django_capture_on_commit_callbacks
+):
+    comment = Comment.objects.create(video=video, author=bob, body="Words before")
+    with django_capture_on_commit_callbacks() as callbacks:
+        actions.do_heart_comment(comment, True)
+    # An edit commits between the heart's commit and its broadcast.
+    Comment.objects.filter(pk=comment.pk).update(body="Words after")
+    for callback in callbacks:
+        callback()
+    broadcasts = [html for channel, _kind, html in published if channel.startswith("video-")]
+    assert broadcasts
+    assert all("Words after" in html and "Words before" not in html for html in broadcasts)

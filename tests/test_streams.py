@@ -389,3 +389,33 @@ def test_a_refused_stream_frees_its_place(settings, video):
             assert b"stream-open" in allowed.body
 
     _run(run)
+
+
+def test_what_sse_py_leans_on_in_django_eventstream_is_there():
+    """video_share/sse.py and presence.py extend django-eventstream's stream loop, listener
+    and listener manager, which it does not document: pinned to 5.3 (pyproject.toml), and
+    held here, so that an upgrade that changes them fails this test first."""
+    from importlib.metadata import version
+
+    from django_eventstream import views
+    from django_eventstream.eventrequest import EventRequest
+    from django_eventstream.eventstream import EventPermissionError, get_events
+    from django_eventstream.utils import sse_encode_error, sse_encode_event
+
+    assert version("django-eventstream").startswith("5.3.")
+    listener = views.Listener()
+    for name in ("loop", "aevent", "user_id", "channels", "channel_items", "overflow"):
+        assert hasattr(listener, name)
+    assert callable(listener.assign_loop)
+    assert callable(listener.wake_threadsafe)
+    manager = views.get_listener_manager()
+    assert hasattr(manager, "lock")
+    assert isinstance(manager.listeners_by_channel, dict)
+    assert callable(manager.add_listener)
+    assert callable(manager.remove_listener)
+    assert isinstance(views.MAX_PENDING, int)
+    assert issubclass(EventRequest.ResumeNotAllowedError, EventRequest.Error)
+    assert callable(get_events)
+    assert issubclass(EventPermissionError, Exception)
+    assert sse_encode_event("t", "d", event_id="c:1", json_encode=False).startswith("event: t\n")
+    assert "stream-error" in sse_encode_error("forbidden", "no")

@@ -17,6 +17,7 @@ hears one asks again whether its reader may still read it (see video_share.sse).
 import contextlib
 import contextvars
 import logging
+from collections.abc import Callable
 
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -35,6 +36,12 @@ def bell_channel(user_id: int) -> str:
     """One user's unread count. Not stored: only the latest count matters, and a page asks
     for the current one whenever its stream (re)opens."""
     return f"notifications-{user_id}"
+
+
+def presence_channel(public_id: str) -> str:
+    """How many people watch a video (video_share.presence). Not stored: only the latest
+    count matters."""
+    return f"watching-{public_id}"
 
 
 # Every stream of a signed-in reader listens here: a ban names the user in the event's data.
@@ -123,9 +130,24 @@ def render_fragment(template: str, context: dict, language: str) -> str:
         return render_to_string(template, context)
 
 
-def publish_on_commit(channel: str, event_type: str, html: str) -> None:
-    """Send an HTML event once the current transaction commits (never for a rollback)."""
-    transaction.on_commit(lambda: send(channel, event_type, html))
+def publish_on_commit(
+    channel: str, event_type: str, template: str, context: dict | Callable[[], dict], language: str
+) -> None:
+    """Once the current transaction commits (never for a rollback), render an HTML event
+    from `template` (see render_fragment) and send it. `context` may be a function that
+    reads it then: the event shows what was committed, even when another change committed
+    in between."""
+
+    def render_and_send():
+        try:
+            html = render_fragment(template, context() if callable(context) else context, language)
+        except Exception:
+            logger.exception("Could not render %s for %s", event_type, channel)
+            _note_failure()
+            return
+        send(channel, event_type, html)
+
+    transaction.on_commit(render_and_send)
 
 
 class Delivery:
@@ -157,8 +179,12 @@ def send(channel: str, event_type: str, html: str) -> None:
         # The write this event announces is committed (e.g. Redis is down): a lost live
         # update is recovered by the next page load. Never an error for the user.
         logger.exception("Could not publish %s on %s", event_type, channel)
-        if (delivery := _delivery.get()) is not None:
-            delivery.failed = True
+        _note_failure()
+
+
+def _note_failure() -> None:
+    if (delivery := _delivery.get()) is not None:
+        delivery.failed = True
 
 
 def recheck_streams_on_commit(*, video=None, user=None) -> None:

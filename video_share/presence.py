@@ -14,18 +14,15 @@ count is only worth its latest value.
 
 import asyncio
 
-from django_eventstream import send_event
 from django_eventstream.views import get_listener_manager
+
+from .events import presence_channel, send
 
 DEBOUNCE_SECONDS = 0.5
 # Each announcement goes to every viewer: a big audience hears of itself less often.
 DEBOUNCE_PER_THOUSAND = 1.0
 DEBOUNCE_MOST = 10.0
 _pending: set[str] = set()
-
-
-def presence_channel(public_id: str) -> str:
-    return f"watching-{public_id}"
 
 
 def watching(public_id: str) -> int:
@@ -50,9 +47,7 @@ def _schedule(public_id: str) -> None:
         await asyncio.sleep(delay)
         _pending.discard(public_id)
         count = str(watching(public_id))
-        await asyncio.to_thread(
-            send_event, presence_channel(public_id), "watching", count, json_encode=False
-        )
+        await asyncio.to_thread(send, presence_channel(public_id), "watching", count)
 
     asyncio.get_running_loop().create_task(publish())
 

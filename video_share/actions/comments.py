@@ -2,6 +2,7 @@
 broadcast on the video's channel after commit, as HTML rendered from the same partials
 the page uses (htmx out-of-band swaps)."""
 
+import functools
 import re
 
 from django.conf import settings
@@ -22,11 +23,29 @@ def video_channels(video: Video) -> list[tuple[str, str]]:
 
 
 def publish_comments(video: Video, **context) -> None:
-    """Broadcast a change of the comment section (see comments.html#comment-event)."""
-    context = {"video": video, "broadcast": True, **context}
+    """Broadcast a change of the comment section (see comments.html#comment-event), rendered
+    after commit from the comments and the video as they then are: a heart made while
+    someone edits the comment never broadcasts the words from before the edit."""
+
+    @functools.cache
+    def committed() -> dict:
+        values = {key: _as_committed(value) for key, value in context.items()}
+        return {"video": Video.objects.get(pk=video.pk), "broadcast": True, **values}
+
     for channel, language in video_channels(video):
-        html = render_fragment("video_share/comments.html#comment-event", context, language)
-        publish_on_commit(channel, "comments", html)
+        publish_on_commit(
+            channel, "comments", "video_share/comments.html#comment-event", committed, language
+        )
+
+
+def _as_committed(value):
+    """A comment as it now is (None if it is gone or hidden meanwhile); a list of them."""
+    if isinstance(value, Comment):
+        found = Comment.objects.visible().select_related("video", "author").with_replies()
+        return found.filter(pk=value.pk).first()
+    if isinstance(value, list):
+        return [fresh for item in value if (fresh := _as_committed(item)) is not None]
+    return value
 
 
 def _render_comment(comment: Comment, language: str, oob: str = "") -> str:

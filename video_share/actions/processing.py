@@ -5,6 +5,7 @@ The tasks live with these actions because each side needs the other: a finished 
 queues the job of the next one.
 """
 
+import copy
 import logging
 import secrets
 import shutil
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from .. import media, media_access, storage
-from ..events import publish_on_commit, render_fragment, user_channel
+from ..events import publish_on_commit, user_channel
 from ..models import Notification, Rendition, Video
 from . import notifications
 
@@ -116,12 +117,15 @@ def _publish_video_state(video: Video) -> None:
     """Tell the owner's open pages how processing goes (their private channel)."""
     media_access.forget_on_commit(video.public_id)
     owner = video.owner
-    html = render_fragment(
+    # The state this transaction writes: the job goes on changing `video` after it commits.
+    state = {"video": copy.copy(video), "renditions": list(video.renditions.all())}
+    publish_on_commit(
+        user_channel(owner.pk),
+        f"video-{video.public_id}",
         "video_share/watch.html#player",
-        {"video": video, "user": owner, "renditions": list(video.renditions.all()), "live": True},
+        {**state, "user": owner, "live": True},
         owner.language,
     )
-    publish_on_commit(user_channel(owner.pk), f"video-{video.public_id}", html)
 
 
 def do_start_job(video: Video) -> bool:

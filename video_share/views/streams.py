@@ -3,10 +3,10 @@ by the query string, and is forbidden (stream-error) to whoever may not read the
 
 from django.views.decorators.http import require_GET
 
-from ..events import bell_channel, user_channel
+from ..events import bell_channel, presence_channel, user_channel
 from ..htmx import HtmxHttpRequest
 from ..models import Video
-from ..presence import count_changed, presence_channel
+from ..presence import count_changed
 from ..sse import events
 from ..viewers import give_viewer_cookie, viewer_cookie
 from .comment_section import live_channel
