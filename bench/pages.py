@@ -14,7 +14,8 @@ Reports requests/s and p50/p95 latency, and server time per page measured in-pro
 
 `uv run python bench/pages.py --before DIR [--rounds N]`: instead, (a) and (a0) from this
 checkout and from DIR (another checkout of the project, with its own .venv: e.g. a git
-worktree of an earlier commit), on the same data, alternating, N rounds (default 2).
+worktree of an earlier commit), on the same data, alternating, N rounds (default 2); and
+from this checkout, the signed-in pages with shared pages for visitors only.
 """
 
 import asyncio
@@ -259,18 +260,27 @@ def compare(before: Path, rounds: int) -> None:
             for name, path in PAGES.items()
         ]
         signed_in = [(f"{name} signed in", path, cookie) for name, path in PAGES.items()]
+        # Shared pages for visitors only, signed-in pages rendered (with fragment caching).
+        visitors_only = site | {"VIDEO_SHARE_SHARED_PAGES": "visitors"}
         results = {"before": [], "after": []}
         for round_ in range(rounds):
             for name, tree in (("before", before), ("after", ROOT)):
                 key = f"{name}{round_}"
                 a = serve(UVICORN, site, f"a {key}", runs, tree)
                 a0 = serve(UVICORN, every_rendered, f"a0 {key}", signed_in, tree)
-                results[name].append(a | {f"{label} (a0)": r for label, r in a0.items()})
+                result = a | {f"{label} (a0)": r for label, r in a0.items()}
+                if name == "after":
+                    av = serve(UVICORN, visitors_only, f"av {key}", signed_in, tree)
+                    result |= {f"{label} (visitors only)": r for label, r in av.items()}
+                results[name].append(result)
         print(f"\nmean of {rounds} rounds: req/s, p95 ms")
         print(f"{'page':32s} | {'before':>14s} | {'after':>14s} | after/before")
         for label in results["after"][0]:
             cells = []
             for name in ("before", "after"):
+                if label not in results[name][0]:
+                    cells.append((float("nan"), float("nan")))
+                    continue
                 rates = [r[label][0] for r in results[name]]
                 p95s = [r[label][2] for r in results[name]]
                 cells.append((statistics.mean(rates), statistics.mean(p95s)))

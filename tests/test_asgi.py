@@ -1,5 +1,5 @@
 """The ASGI application as uvicorn runs it: pages on Django's WSGI handler (a2wsgi), event
-streams and media on Django's ASGI handler."""
+streams and media on the async path (video_share.async_handler)."""
 
 import asyncio
 
@@ -18,10 +18,20 @@ def handler_of(request):
     return HttpResponse(type(request).__name__)
 
 
+async def async_handler_of(request):
+    user = await request.auser()
+    return HttpResponse(f"{type(request).__name__} {request.LANGUAGE_CODE} {user.is_anonymous}")
+
+
+async def fails(request):
+    raise ValueError("a bug")
+
+
 urlpatterns = [
     path("page", handler_of),
-    path("events/probe", handler_of),
-    path("media/probe", handler_of),
+    path("events/probe", async_handler_of),
+    path("media/probe", async_handler_of),
+    path("media/fails", fails),
     path("", include("video_share.urls")),
 ]
 
@@ -64,10 +74,46 @@ def probes(settings):
     settings.ROOT_URLCONF = __name__
 
 
-def test_pages_go_to_djangos_wsgi_handler_streams_and_media_to_its_asgi_handler(probes):
+def test_pages_go_to_djangos_wsgi_handler_streams_and_media_to_the_async_path(probes):
     assert call("/page")[2] == b"WSGIRequest"
-    assert call("/events/probe")[2] == b"ASGIRequest"
-    assert call("/media/probe")[2] == b"ASGIRequest"
+    assert call("/events/probe")[2] == b"ASGIRequest en True"
+    assert call("/media/probe")[2] == b"ASGIRequest en True"
+
+
+def test_the_async_path_knows_the_reader_their_language_and_the_site_protections(probes, settings):
+    from tests.factories import make_user
+    from tests.streams import session_cookie
+
+    cookie = f"{session_cookie(make_user('reader'))}; {settings.LANGUAGE_COOKIE_NAME}=ar"
+    status, headers, body = call("/media/probe", headers=[(b"cookie", cookie.encode())])
+    assert (status, body) == (200, b"ASGIRequest ar False")
+    assert headers["content-language"] == "ar"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin"
+    # A host the site does not serve, an address nothing answers, a view that fails.
+    assert call("/media/probe", headers=[(b"host", b"evil.example")])[0] == 400
+    assert call("/events/nothing")[0] == 404
+    assert call("/media/fails")[0] == 500
+
+
+def test_every_view_on_the_async_path_is_async():
+    from asgiref.sync import iscoroutinefunction
+    from django.urls import get_resolver
+
+    from video_project.asgi import ASYNC_PREFIXES
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if hasattr(pattern, "url_patterns"):
+                yield from walk(pattern.url_patterns, route)
+            else:
+                yield "/" + route, pattern.callback
+
+    found = [(route, view) for route, view in walk(get_resolver().url_patterns)
+             if route.startswith(ASYNC_PREFIXES)]  # fmt: skip
+    assert len(found) >= 5  # three streams, two kinds of media
+    assert all(iscoroutinefunction(view) for _route, view in found), found
 
 
 def test_djangos_protections_apply_to_pages(probes):

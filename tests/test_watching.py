@@ -486,7 +486,7 @@ def test_a_visitor_counts_once_per_browser(alice_video):
 
 def test_a_visitors_stream_gives_their_browser_the_viewer_cookie(alice_video):
     def set_cookies(stream) -> list[bytes]:
-        return [value for name, value in stream.sent[0]["headers"] if name == b"Set-Cookie"]
+        return [value for name, value in stream.sent[0]["headers"] if name.lower() == b"set-cookie"]
 
     _, (new, known) = _watching_while_open(alice_video, ["", "vs_viewer=known"])
     assert [cookie.startswith(b"vs_viewer=") for cookie in set_cookies(new)] == [True]

@@ -3,8 +3,8 @@
 - Pages and forms: Django's WSGI handler with its middleware as it is, run on a pool of
   VIDEO_SHARE_PAGE_THREADS threads by a2wsgi. Uploads (bodies too big to keep in memory) get
   a pool of their own, so that minutes of receiving a file never hold up the pages.
-- Event streams (everything under /events/) and media files (/media/): Django's ASGI handler,
-  whose async views wait on the event loop without holding a thread.
+- Event streams (everything under /events/) and media files (/media/): async views, served
+  on the event loop without holding a thread (video_share.async_handler).
 - While the server runs (the ASGI lifespan), the task worker and its watchdog run in threads
   of this process, unless VIDEO_SHARE_IN_PROCESS_WORKER is false (workers of their own:
   `manage.py worker`).
@@ -12,22 +12,21 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "video_project.settings")
 
-async_views = get_asgi_application()
 wsgi = get_wsgi_application()
 
 from a2wsgi import WSGIMiddleware  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from video_share.asgi_limits import BodySizeLimit, NoBody, large_body  # noqa: E402
+from video_share.async_handler import AsyncViewHandler  # noqa: E402
 from video_share.urls import STREAMS_PREFIX  # noqa: E402
 from video_share.worker import run_in_background  # noqa: E402
 
-async_views = NoBody(async_views)
+async_views = NoBody(AsyncViewHandler())
 pages = BodySizeLimit(WSGIMiddleware(wsgi, workers=settings.VIDEO_SHARE_PAGE_THREADS))
 uploads = BodySizeLimit(WSGIMiddleware(wsgi, workers=settings.VIDEO_SHARE_UPLOADS_AT_ONCE))
 ASYNC_PREFIXES = (f"/{STREAMS_PREFIX}", settings.MEDIA_URL)
