@@ -54,6 +54,62 @@ def test_a_comment_reaches_another_viewer_within_a_second_exactly_once(new_conte
     assert_accessible(bob)
 
 
+# Each control of a comment, as a reader finds it (Pin and Heart exactly: not Unpin, Remove heart).
+CONTROLS = {
+    "edit": ("link", "Edit"),
+    "delete": ("button", "Delete"),
+    "pin": ("button", "Pin"),
+    "heart": ("button", "Heart"),
+    "report": ("link", "Report"),
+    "like": ("button", re.compile("^Like")),
+}
+
+
+def expect_controls(page, text, offered, *, broadcast=True):
+    """The comment with `text` shows this reader the controls `offered`, and no other; by
+    default it is a copy that came live to everyone (not one rendered for the reader)."""
+    body = page.locator(":scope > .comment__main > .comment__body", has_text=text)
+    comment = page.locator(".comment" + ("[data-broadcast]" if broadcast else ""), has=body)
+    expect(comment).to_have_count(1)
+    actions = comment.locator(":scope > .comment__main > .comment__actions")
+    for name, (role, label) in CONTROLS.items():
+        control = actions.get_by_role(role, name=label, exact=isinstance(label, str))
+        if name in offered:
+            expect(control).to_be_visible()
+        else:
+            expect(control).to_be_hidden()
+
+
+def test_a_broadcast_comment_shows_each_reader_their_controls(new_context, video_url):
+    url, owner = video_url
+    host = new_context().new_page()
+    log_in(host, owner)
+    host.goto(url)
+    author = open_as_new_user(new_context, url, "poster")
+    # The author's other tab gets their comment as everyone does: live, the same for all.
+    other_tab = author.context.new_page()
+    other_tab.goto(url)
+    reader = open_as_new_user(new_context, url, "reader")
+    visitor = new_context().new_page()
+    visitor.goto(url)
+    other_tab.wait_for_timeout(300)
+    comment_box(author).fill("Whose buttons are these?")
+    author.get_by_role("button", name="Post").click()
+    expect_controls(author, "Whose buttons are these?", {"edit", "delete", "like"}, broadcast=False)
+    expect_controls(other_tab, "Whose buttons are these?", {"edit", "delete", "like"})
+    expect_controls(host, "Whose buttons are these?", {"delete", "pin", "heart", "report", "like"})
+    expect_controls(reader, "Whose buttons are these?", {"report", "like"})
+    expect_controls(visitor, "Whose buttons are these?", {"report", "like"})
+
+    # A reply: nobody pins it.
+    reader.locator(".comment", has_text="Whose buttons").get_by_role("link", name="Reply").click()
+    reader.get_by_role("textbox", name="Reply").fill("Mine, in reply")
+    reader.locator("form[id^=comment-form-] button[type=submit]").click()
+    expect_controls(host, "Mine, in reply", {"delete", "heart", "report", "like"})
+    expect_controls(other_tab, "Mine, in reply", {"report", "like"})
+    expect_controls(visitor, "Mine, in reply", {"report", "like"})
+
+
 def test_comments_posted_while_offline_arrive_once_each(new_context, video_url):
     url, _owner = video_url
     alice = open_as_new_user(new_context, url, "writer")

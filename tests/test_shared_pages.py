@@ -362,8 +362,8 @@ def test_the_buttons_of_a_comment_are_rendered_for_its_author_and_those_who_like
         comment = page[page.index(body) :]
         return comment[: comment.index("</article>")]
 
-    assert '<span class="comment__tools" data-author-tools>' in buttons("bob", "A comment")
-    assert "data-author-tools hidden" in buttons("dave", "A comment")
+    assert 'data-for="author">Edit</a>' in buttons("bob", "A comment")
+    assert 'data-for="author" hidden>Edit</a>' in buttons("dave", "A comment")
     assert 'aria-pressed="true"' in buttons("carol", "A comment")
     assert 'aria-pressed="true"' not in buttons("carol", "A reply")
     assert 'aria-pressed="true"' not in buttons("dave", "A comment")

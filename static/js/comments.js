@@ -1,5 +1,5 @@
 // The live comment section: shows each reader the controls that are theirs (broadcast
-// fragments carry none), keeps replayed or raced events from showing a comment twice, opens
+// fragments carry a visitor's), keeps replayed or raced events from showing a comment twice, opens
 // reply forms in place, and holds new comments behind an "N new comments" button while the
 // reader is typing or scrolled away.
 (function () {
@@ -9,26 +9,34 @@
     return document.body.dataset.userId || "";
   }
 
-  function revealControls(root) {
+  // What the reader is to a comment: Comment.roles_of in video_share/models/comments.py.
+  function rolesOf(comment) {
+    var reader = me();
     var section = document.getElementById("comments");
-    if (!section || !me()) return;
-    var owner = section.dataset.videoOwner;
-    root.querySelectorAll(".comment").forEach(function (comment) {
-      var mine = comment.dataset.author === me();
-      var ownVideo = owner === me();
-      comment.querySelectorAll(":scope > .comment__main > .comment__actions > [data-author-tools]")
-        .forEach(function (tools) { tools.hidden = !mine; });
-      comment.querySelectorAll(":scope > .comment__main > .comment__actions > [data-not-author-tools]")
-        .forEach(function (tools) { tools.hidden = mine; });
-      comment.querySelectorAll(":scope > .comment__main > .comment__actions > [data-manage-tools]")
-        .forEach(function (tools) { tools.hidden = !(mine || ownVideo); });
-      comment.querySelectorAll(":scope > .comment__main > .comment__actions > [data-owner-tools]")
-        .forEach(function (tools) { tools.hidden = !ownVideo; });
+    var roles = ["anyone", reader && comment.dataset.author === reader ? "author" : "not-author"];
+    if (reader && section && section.dataset.videoOwner === reader) roles.push("owner");
+    return roles;
+  }
+
+  // A broadcast copy of a comment (data-broadcast) shows the controls a visitor has; the reader
+  // gets theirs by the one rule of who gets what (CONTROL_ROLES in video_share/models/comments.py,
+  // which each control names in data-for): shown to whoever has one of its roles. The copies the
+  // server rendered for the reader are theirs already.
+  function revealControls(root) {
+    root.querySelectorAll(".comment[data-broadcast]").forEach(function (comment) {
+      var roles = rolesOf(comment);
+      comment.querySelectorAll(":scope > .comment__main > .comment__actions > [data-for]")
+        .forEach(function (control) {
+          control.hidden = !control.dataset.for.split(" ").some(function (role) {
+            return roles.indexOf(role) !== -1;
+          });
+        });
     });
   }
 
   // A broadcast copy of a comment (data-broadcast) is the same for everyone, so its like button
-  // is never pressed: keep the state the reader's own copies (the page, their own clicks) had.
+  // is never pressed (a visitor's: CommentControls.liked): keep the state the reader's own copies
+  // (the page, their own clicks) had.
   var pressed = {};
 
   function keepLikes(root) {

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +29,37 @@ class CommentQuerySet(models.QuerySet):
 
 def _replies(model):
     return model.objects.visible().select_related("author").order_by("created_at", "pk")
+
+
+# Who gets each control of a comment, by what they are to it (Comment.roles_of): the one rule
+# that the comment's buttons (comments.html), the shared pages (who sees a comment as visitors
+# do) and the comment views follow. The browser applies it too, to the broadcast copies of
+# comments, which are rendered for nobody and show a visitor's controls: each control names
+# its roles (data-for) and static/js/comments.js shows it to a reader who has one of them.
+# Staff have no control of their own: they moderate through reports (hide, delete, ban in the
+# admin), and a pin or a heart speaks for the video's owner ("Loved by the creator").
+CONTROL_ROLES = {
+    "edit": ("author",),
+    "delete": ("author", "owner"),
+    "pin": ("owner",),
+    "heart": ("owner",),
+    "report": ("not-author",),
+    # Visitors too: using it (or Report) asks them to log in first.
+    "like": ("anyone",),
+}
+
+
+@dataclass(frozen=True)
+class CommentControls:
+    """What one person may do to one comment (Comment.controls_for)."""
+
+    edit: bool = False
+    delete: bool = False
+    pin: bool = False
+    heart: bool = False
+    report: bool = False
+    like: bool = False
+    liked: bool = False  # their Like is pressed
 
 
 class Comment(models.Model):
@@ -72,6 +105,38 @@ class Comment(models.Model):
     @property
     def dom_id(self) -> str:
         return f"comment-{self.pk}"
+
+    @property
+    def control_roles(self) -> dict[str, str]:
+        """The controls this comment has, each with the roles it is for, space-separated (as
+        its element's data-for says): a reply is not pinned, a hidden comment has none."""
+        if self.hidden:
+            return {}
+        return {
+            name: " ".join(roles)
+            for name, roles in CONTROL_ROLES.items()
+            if name != "pin" or self.parent_id is None
+        }
+
+    def roles_of(self, user, video) -> set[str]:
+        """What `user` is to this comment on `video`: "anyone", "author" or "not-author", and
+        "owner" of the video. `user` None, or not signed in: a visitor."""
+        person = user.pk if user is not None and user.is_authenticated else None
+        roles = {"anyone", "author" if person and person == self.author_id else "not-author"}
+        if person and person == video.owner_id:
+            roles.add("owner")
+        return roles
+
+    def controls_for(self, user, video, *, liked: bool = False) -> CommentControls:
+        """What `user` (None: a visitor) may do to this comment on `video`, whose page they
+        may see; `liked`: whether they like it (a visitor likes nothing)."""
+        roles = self.roles_of(user, video)
+        offered = {
+            name: not roles.isdisjoint(for_roles.split())
+            for name, for_roles in self.control_roles.items()
+        }
+        signed_in = user is not None and user.is_authenticated
+        return CommentControls(**offered, liked=liked and signed_in)
 
     @property
     def visible_replies(self) -> list["Comment"]:

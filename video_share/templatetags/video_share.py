@@ -63,6 +63,17 @@ def can_edit(video, user) -> bool:
     return video.can_edit(user)
 
 
+@register.simple_tag
+def comment_controls(comment, video, user, liked):
+    """{% comment_controls comment video user liked as controls %}: what `user` may do to
+    `comment` (Comment.controls_for), `liked` the comments they like. A broadcast, rendered
+    without a person, gets a visitor's."""
+    signed_in = getattr(user, "is_authenticated", False)
+    return comment.controls_for(
+        user if signed_in else None, video, liked=signed_in and comment.pk in (liked or ())
+    )
+
+
 def _compacted(value: int) -> tuple[float, int]:
     """value as compact_number shows it: (1.2, 1000) for 1,234; (value, 1) below a thousand."""
     for size in (1_000_000_000, 1_000_000, 1_000):

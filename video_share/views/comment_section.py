@@ -27,9 +27,9 @@ _LIKED = Prepared(
 )
 
 
-def _concerning(request, video: Video) -> tuple[int | None, set[int]]:
-    """Who is asking, and which comments of `video` they like: read once per request (a
-    page asks for each comment it shows)."""
+def liked_comments(request, video: Video) -> set[int]:
+    """The comments of `video` this person likes: read once per request (a page asks for
+    each comment it shows)."""
     # By user too: the request that renders a shared page does so as a visitor first.
     user = request.user
     known = request.__dict__.setdefault("liked_comments", {})
@@ -37,25 +37,22 @@ def _concerning(request, video: Video) -> tuple[int | None, set[int]]:
         liked = set()
         if user.is_authenticated:
             liked = {row[0] for row in _LIKED.rows(user_id=user.pk, video_id=video.pk)}
-        known[video.pk, user.pk] = user.pk, liked
+        known[video.pk, user.pk] = liked
     return known[video.pk, user.pk]
 
 
-def liked_comments(request, video: Video) -> set[int]:
-    """The comments of `video` this person likes."""
-    return _concerning(request, video)[1]
-
-
 def _sees_comment_as_visitors_do(request, context) -> bool:
-    """Whether this person sees a comment's buttons as visitors do: not their comment, not
-    their video, not a comment they like."""
+    """Whether this person's controls of a comment (Comment.controls_for: what its buttons
+    show) are a visitor's."""
     comment, video = context["comment"], context["video"]
-    person, liked = _concerning(request, video)
-    return person not in (comment.author_id, video.owner_id) and comment.pk not in liked
+    liked = comment.pk in liked_comments(request, video)
+    mine = comment.controls_for(request.user, video, liked=liked)
+    return mine == comment.controls_for(None, video)
 
 
 @personal_part("comment", same_as_visitors=_sees_comment_as_visitors_do)
 def comment_part(request, context) -> dict:
+    # The buttons themselves follow from the person and these ({% comment_controls %}).
     return {"liked": liked_comments(request, context["video"])}
 
 

@@ -88,16 +88,16 @@ def post_comment(request: HtmxHttpRequest, public_id: str):
     return navigate(request, f"{video.get_absolute_url()}#{comment.dom_id}")
 
 
-def _comment_for(request, comment_id: int, *, manage: bool = False) -> Comment:
-    """A comment this person may see (never one staff hid), or 404; `manage`: their own, or
-    one on their video."""
+def comment_for(request, comment_id: int, control: str) -> Comment:
+    """A comment this person may see and use `control` on ("edit", "delete", "pin"...), as its
+    buttons offer (Comment.controls_for); 404 otherwise (never one staff hid)."""
     comment = get_object_or_404(
         Comment.objects.visible().select_related("video", "author").with_replies(), pk=comment_id
     )
     video = comment.video
     if not video.can_view(request.user):
         raise Http404
-    if manage and not (request.user.pk == comment.author_id or video.can_edit(request.user)):
+    if not getattr(comment.controls_for(request.user, video), control):
         raise Http404
     return comment
 
@@ -105,9 +105,7 @@ def _comment_for(request, comment_id: int, *, manage: bool = False) -> Comment:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_comment(request: HtmxHttpRequest, comment_id: int):
-    comment = _comment_for(request, comment_id)
-    if request.user.pk != comment.author_id:
-        raise Http404
+    comment = comment_for(request, comment_id, "edit")
     if wants_partial(request) and request.GET.get("cancel"):
         return _back_to(request, comment)
     form = CommentForm(request.POST or None, initial={"body": comment.body})
@@ -129,7 +127,7 @@ def edit_comment(request: HtmxHttpRequest, comment_id: int):
 @login_required
 @require_POST
 def delete_comment(request: HtmxHttpRequest, comment_id: int):
-    comment = _comment_for(request, comment_id, manage=True)
+    comment = comment_for(request, comment_id, "delete")
     video = comment.video
     actions.do_delete_comment(comment)
     if wants_partial(request):
@@ -142,9 +140,7 @@ def delete_comment(request: HtmxHttpRequest, comment_id: int):
 @login_required
 @require_POST
 def pin_comment(request: HtmxHttpRequest, comment_id: int):
-    comment = _comment_for(request, comment_id)
-    if not comment.video.can_edit(request.user) or comment.parent_id:
-        raise Http404
+    comment = comment_for(request, comment_id, "pin")
     actions.do_pin_comment(comment, pinned=not comment.pinned)
     return _back_to(request, comment, moved=True)
 
@@ -152,9 +148,7 @@ def pin_comment(request: HtmxHttpRequest, comment_id: int):
 @login_required
 @require_POST
 def heart_comment(request: HtmxHttpRequest, comment_id: int):
-    comment = _comment_for(request, comment_id)
-    if not comment.video.can_edit(request.user):
-        raise Http404
+    comment = comment_for(request, comment_id, "heart")
     actions.do_heart_comment(comment, hearted=not comment.hearted)
     return _back_to(request, comment)
 
@@ -162,7 +156,7 @@ def heart_comment(request: HtmxHttpRequest, comment_id: int):
 @login_required
 @require_POST
 def like_comment(request: HtmxHttpRequest, comment_id: int):
-    comment = _comment_for(request, comment_id)
+    comment = comment_for(request, comment_id, "like")
     actions.do_toggle_comment_like(comment, request.user)
     return _back_to(request, comment)
 

@@ -1,15 +1,15 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from .. import actions
 from ..forms import ReportForm
 from ..htmx import HtmxHttpRequest, navigate
-from ..models import Comment
 from ..throttle import HOUR, allowed
+from .comments import comment_for
 from .videos import video_for
 
 
@@ -17,8 +17,8 @@ def _report(request, *, video, comment=None):
     back = (
         f"{video.get_absolute_url()}#comment-{comment.pk}" if comment else video.get_absolute_url()
     )
-    author_id = comment.author_id if comment else video.owner_id
-    if author_id == request.user.pk:
+    # A comment's author was refused already (comment_for): Report is not among their controls.
+    if comment is None and video.owner_id == request.user.pk:
         messages.info(request, _("That is yours: you can edit or delete it instead."))
         return navigate(request, back)
     form = ReportForm(request.POST or None)
@@ -58,6 +58,5 @@ def report_video(request: HtmxHttpRequest, public_id: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_comment(request: HtmxHttpRequest, comment_id: int):
-    comment = get_object_or_404(Comment.objects.visible().select_related("video"), pk=comment_id)
-    video = video_for(request, comment.video.public_id)
-    return _report(request, video=video, comment=comment)
+    comment = comment_for(request, comment_id, "report")
+    return _report(request, video=comment.video, comment=comment)
