@@ -5,8 +5,9 @@ import asyncio
 
 import pytest
 from asgiref.sync import async_to_sync
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 
 from video_project.asgi import application
 
@@ -23,12 +24,23 @@ async def async_handler_of(request):
     return HttpResponse(f"{type(request).__name__} {request.LANGUAGE_CODE} {user.is_anonymous}")
 
 
+@csrf_exempt
+def echo(request):
+    return HttpResponse(request.POST["words"])
+
+
+def streamed(request):
+    return StreamingHttpResponse(iter([b"one ", b"two ", b"three"]))
+
+
 async def fails(request):
     raise ValueError("a bug")
 
 
 urlpatterns = [
     path("page", handler_of),
+    path("echo", echo),
+    path("streamed", streamed),
     path("events/probe", async_handler_of),
     path("media/probe", async_handler_of),
     path("media/fails", fails),
@@ -114,6 +126,12 @@ def test_every_view_on_the_async_path_is_async():
              if route.startswith(ASYNC_PREFIXES)]  # fmt: skip
     assert len(found) >= 5  # three streams, two kinds of media
     assert all(iscoroutinefunction(view) for _route, view in found), found
+
+
+def test_a_page_gets_its_form_and_a_streaming_page_comes_whole(probes):
+    form = [(b"content-type", b"application/x-www-form-urlencoded"), (b"content-length", b"15")]
+    assert call("/echo", method="POST", headers=form, body=b"words=all+there")[2] == b"all there"
+    assert call("/streamed")[2] == b"one two three"
 
 
 def test_djangos_protections_apply_to_pages(probes):

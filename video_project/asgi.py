@@ -1,8 +1,9 @@
 """The ASGI application that uvicorn serves: `uvicorn video_project.asgi:application`.
 
 - Pages and forms: Django's WSGI handler with its middleware as it is, run on a pool of
-  VIDEO_SHARE_PAGE_THREADS threads by a2wsgi. Uploads (bodies too big to keep in memory) get
-  a pool of their own, so that minutes of receiving a file never hold up the pages.
+  VIDEO_SHARE_PAGE_THREADS threads (video_share.wsgi_pool). Uploads (bodies too big to keep
+  in memory) are streamed into a pool of their own by a2wsgi, so that minutes of receiving a
+  file never hold up the pages.
 - Event streams (everything under /events/) and media files (/media/): async views, served
   on the event loop without holding a thread (video_share.async_handler).
 - While the server runs (the ASGI lifespan), the task worker and its watchdog run in threads
@@ -23,11 +24,12 @@ from django.conf import settings  # noqa: E402
 
 from video_share.asgi_limits import BodySizeLimit, NoBody, large_body  # noqa: E402
 from video_share.async_handler import AsyncViewHandler  # noqa: E402
+from video_share.wsgi_pool import WSGIPool  # noqa: E402
 from video_share.urls import STREAMS_PREFIX  # noqa: E402
 from video_share.worker import run_in_background  # noqa: E402
 
 async_views = NoBody(AsyncViewHandler())
-pages = BodySizeLimit(WSGIMiddleware(wsgi, workers=settings.VIDEO_SHARE_PAGE_THREADS))
+pages = BodySizeLimit(WSGIPool(wsgi, threads=settings.VIDEO_SHARE_PAGE_THREADS))
 uploads = BodySizeLimit(WSGIMiddleware(wsgi, workers=settings.VIDEO_SHARE_UPLOADS_AT_ONCE))
 ASYNC_PREFIXES = (f"/{STREAMS_PREFIX}", settings.MEDIA_URL)
 

@@ -226,7 +226,7 @@ EVENTSTREAM_CHANNELMANAGER_CLASS = "video_share.events.ChannelManager"
 # on up to VIDEO_SHARE_UPLOADS_AT_ONCE more; the async views (event streams, media) do their
 # database work on VIDEO_SHARE_DB_THREADS threads (video_share.db_pool). Each thread keeps
 # one database connection: together they bound the process's connections.
-VIDEO_SHARE_PAGE_THREADS = env_int("VIDEO_SHARE_PAGE_THREADS", 4)
+VIDEO_SHARE_PAGE_THREADS = env_int("VIDEO_SHARE_PAGE_THREADS", 2)
 # The web process runs the task worker in a thread of its own while it serves. Turn it off
 # where workers run on their own (`manage.py worker`), as in the split deployment.
 VIDEO_SHARE_IN_PROCESS_WORKER = env_bool("VIDEO_SHARE_IN_PROCESS_WORKER", True)

@@ -29,6 +29,8 @@ from django.urls import Resolver404, resolve, set_script_prefix
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
+from .sse import EventStreamResponse
+
 logger = logging.getLogger("django.request")
 
 
@@ -105,7 +107,9 @@ class AsyncViewHandler:
 
     @staticmethod
     async def _send_streaming(response, send) -> None:
-        async with aclosing(aiter(response)) as chunks:
+        # An event stream's events are bytes already: each goes out as it is.
+        events = response.events if isinstance(response, EventStreamResponse) else aiter(response)
+        async with aclosing(events) as chunks:
             async for chunk in chunks:
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await send({"type": "http.response.body"})

@@ -128,7 +128,7 @@ async def events(request, channels, *, on_change=None, visitor: str = "") -> Htt
     if not known:
         listener.listen(event_request.channels)
     stream = _Stream(_stream(request, event_request, listener, first_read, on_change), listener)
-    response = StreamingHttpResponse(stream, content_type="text/event-stream")
+    response = EventStreamResponse(stream, content_type="text/event-stream")
     add_default_headers(response, request=request)
     return response
 
@@ -141,6 +141,15 @@ def _answer(request, response: HttpResponse) -> HttpResponse:
 def _too_many(message: str) -> HttpResponse:
     message = f"{message} {_('Close some pages, then try again.')}"
     return HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+
+
+class EventStreamResponse(StreamingHttpResponse):
+    """An event stream. Its `events` are bytes, ready to send as they come: the async path
+    (video_share.async_handler) sends them without Django's generators around each one."""
+
+    def __init__(self, stream: "_Stream", **kwargs):
+        super().__init__(stream, **kwargs)
+        self.events = stream.events
 
 
 class _Stream:
