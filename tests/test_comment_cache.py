@@ -35,17 +35,17 @@ def comment(video, bob):
     return Comment.objects.create(video=video, author=bob, body="Old words")
 
 
-@pytest.fixture(params=["signed in, shared pages for visitors", "visitor, shared pages off"])
-def reader(request, settings):
+@pytest.fixture(params=["the video's owner", "visitor, shared pages off"])
+def reader(request, settings, video):
     """Someone whose every page is rendered for them: only the cached fragments could lag."""
-    settings.VIDEO_SHARE_SHARED_PAGE_SECONDS = 5
     shared_pages.pages.clear()
     if request.param.startswith("visitor"):
-        settings.VIDEO_SHARE_SHARED_PAGES = "off"
+        settings.VIDEO_SHARE_SHARED_PAGE_SECONDS = 0
         return Client()
-    settings.VIDEO_SHARE_SHARED_PAGES = "visitors"
+    # Shared pages on: the owner gets theirs rendered for them.
+    settings.VIDEO_SHARE_SHARED_PAGE_SECONDS = 5
     client = Client()
-    client.force_login(make_user("dave"))
+    client.force_login(video.owner)
     return client
 
 

@@ -23,7 +23,9 @@ def _stored(video) -> str:
     """Every event stored for the video's channels, decoded."""
     return "\n".join(
         json.loads(event.data)
-        for event in Event.objects.filter(channel__startswith=video.channel).exclude(data="")
+        for event in Event.objects.filter(channel__startswith=f"video-{video.public_id}").exclude(
+            data=""
+        )
     )
 
 
@@ -89,7 +91,7 @@ def test_a_replay_from_the_start_shows_only_what_the_page_shows_now(
     video = conversation["video"]
     # The last event: the replay has been read once it arrives.
     actions.do_react(video, conversation["alice"], 1)
-    resume = f"{video.channel}~{language}:1"
+    resume = f"video-{video.public_id}~{language}:1"
     path = reverse("video_stream", args=[video.public_id])
     headers = {"Accept-Language": language, "Cookie": f"django_language={language}"}
     if how == "header":

@@ -8,7 +8,7 @@ from django_eventstream import send_event
 
 from video_share import actions
 from video_share.digests import UNSUBSCRIBE_SALT, send_due_digests
-from video_share.events import ChannelManager, bell_channel
+from video_share.events import ChannelManager, bell_stream_name
 from video_share.models import Comment, MutedNotification, Notification, User, Video
 
 from .factories import PASSWORD, make_user, make_video
@@ -324,13 +324,13 @@ def test_the_unread_count_is_sent_after_commit_on_the_users_channel(
     with on_commit():
         post(video, bob, "Two")
     counts = [(c, html) for c, kind, html in published if kind == "unread"]
-    assert [c for c, _ in counts] == [bell_channel(alice.pk)] * 2
+    assert [c for c, _ in counts] == [bell_stream_name(alice.pk)] * 2
     assert "2 unread" in counts[-1][1]
     published.clear()
     with on_commit():
         actions.do_mark_read(alice)
     [(channel, kind, html)] = published
-    assert (channel, kind, html) == (bell_channel(alice.pk), "unread", "")
+    assert (channel, kind, html) == (bell_stream_name(alice.pk), "unread", "")
 
 
 def test_the_count_is_sent_in_the_recipients_language(alice, bob, published, on_commit):
@@ -359,10 +359,10 @@ def test_a_rolled_back_action_sends_no_count(alice, bob, published):
 
 def test_the_bell_channel_is_its_users_only_and_not_stored(alice, bob):
     manager = ChannelManager()
-    assert manager.can_read_channel(alice, bell_channel(alice.pk))
-    assert not manager.can_read_channel(bob, bell_channel(alice.pk))
-    assert not manager.can_read_channel(None, bell_channel(alice.pk))
-    assert not manager.is_channel_reliable(bell_channel(alice.pk))
+    assert manager.can_read_channel(alice, bell_stream_name(alice.pk))
+    assert not manager.can_read_channel(bob, bell_stream_name(alice.pk))
+    assert not manager.can_read_channel(None, bell_stream_name(alice.pk))
+    assert not manager.is_channel_reliable(bell_stream_name(alice.pk))
 
 
 def test_the_count_reaches_the_users_open_stream(alice):
@@ -370,7 +370,7 @@ def test_the_count_reaches_the_users_open_stream(alice):
         reverse("notification_stream"),
         user=alice,
         until="event: unread",
-        publish=lambda: send_event(bell_channel(alice.pk), "unread", "3", json_encode=False),
+        publish=lambda: send_event(bell_stream_name(alice.pk), "unread", "3", json_encode=False),
     )
     assert "event: unread\ndata: 3" in text
 

@@ -605,30 +605,8 @@ def test_the_shared_pages_read_the_person_only_in_personal_blocks(scene):
     assert not reads, "The person is read outside a {% personal %} block:\n" + "\n".join(reads)
 
 
-# VIDEO_SHARE_SHARED_PAGES: who is served shared pages.
-
-
-def test_with_shared_pages_for_visitors_signed_in_people_get_pages_rendered_for_them(
-    scene, settings, django_assert_num_queries
-):
-    settings.VIDEO_SHARE_SHARED_PAGES = "visitors"
-    people, _urls = scene
-    video = Video.objects.get(title="First title")
-    dave = signed_in(people["dave"])
-    assert "First title" in dave.get(video.get_absolute_url()).text
-    assert not shared_pages.pages.pages  # nor is a page rendered for everyone on their request
-    Client().get(video.get_absolute_url())
-    retitle(video, "Second title")
-    with django_assert_num_queries(0):
-        assert "First title" in Client().get(video.get_absolute_url()).text  # visitors share
-    page = dave.get(video.get_absolute_url()).text
-    assert "Second title" in page
-    assert "@dave" in page
-    assert "You are subscribed to" in page
-
-
 def test_with_shared_pages_off_every_page_is_rendered(video, settings):
-    settings.VIDEO_SHARE_SHARED_PAGES = "off"
+    settings.VIDEO_SHARE_SHARED_PAGE_SECONDS = 0
     Client().get(video.get_absolute_url())
     retitle(video, "Second title")
     assert "Second title" in Client().get(video.get_absolute_url()).text
@@ -646,11 +624,8 @@ def test_shared_pages_settings_are_checked_when_the_site_starts(settings):
     def start():
         return SharedPageMiddleware(lambda request: None)
 
+    settings.VIDEO_SHARE_SHARED_PAGE_SECONDS = 5
     start()
-    settings.VIDEO_SHARE_SHARED_PAGES = "signed-in"
-    with pytest.raises(ImproperlyConfigured, match="VIDEO_SHARE_SHARED_PAGES"):
-        start()
-    settings.VIDEO_SHARE_SHARED_PAGES = "visitors"
     template = settings.TEMPLATES[0]
     processors = template["OPTIONS"]["context_processors"]
     settings.TEMPLATES = [
@@ -663,5 +638,5 @@ def test_shared_pages_settings_are_checked_when_the_site_starts(settings):
     ]
     with pytest.raises(ImproperlyConfigured, match="shared_page_csrf_token"):
         start()
-    settings.VIDEO_SHARE_SHARED_PAGES = "off"
+    settings.VIDEO_SHARE_SHARED_PAGE_SECONDS = 0
     start()

@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 from django_eventstream import get_current_event_id, send_event
 
-from video_share.events import ChannelManager, user_channel
+from video_share.events import ChannelManager, user_stream_name
 
 from .factories import make_user, make_video
 from .streams import HeldStream, body_of, read_stream, serve_stream, session_cookie, stream_scope
@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db
 def test_user_channels_are_readable_by_their_user_only():
     alice, bob = make_user("alice"), make_user("bob")
     manager = ChannelManager()
-    assert manager.can_read_channel(alice, user_channel(alice.pk))
-    assert not manager.can_read_channel(bob, user_channel(alice.pk))
-    assert not manager.can_read_channel(None, user_channel(alice.pk))
+    assert manager.can_read_channel(alice, user_stream_name(alice.pk))
+    assert not manager.can_read_channel(bob, user_stream_name(alice.pk))
+    assert not manager.can_read_channel(None, user_stream_name(alice.pk))
 
 
 def test_unknown_channels_are_readable_by_nobody():
@@ -38,7 +38,7 @@ def test_anonymous_user_stream_ends_with_a_stream_error():
 
 def test_a_users_event_reaches_their_stream():
     alice = make_user("alice")
-    channel = user_channel(alice.pk)
+    channel = user_stream_name(alice.pk)
 
     def publish():
         send_event(channel, "hello", "<p>hi</p>", json_encode=False)
@@ -53,7 +53,7 @@ def test_a_users_event_reaches_their_stream():
 
 def test_last_event_id_replays_missed_events():
     alice = make_user("alice")
-    channel = user_channel(alice.pk)
+    channel = user_stream_name(alice.pk)
     send_event(channel, "first", "one", json_encode=False)
     after_first = get_current_event_id([channel])
     send_event(channel, "second", "two", json_encode=False)
@@ -79,7 +79,7 @@ def sole_writer():
 def test_a_sole_writer_knows_current_ids_without_reading_them(
     sole_writer, django_assert_num_queries
 ):
-    channel = user_channel(1)
+    channel = user_stream_name(1)
     first = sole_writer.append_event(channel, "t", "one")
     with django_assert_num_queries(0):
         assert sole_writer.get_current_id(channel) == first.id
@@ -93,7 +93,7 @@ def test_a_sole_writer_knows_current_ids_without_reading_them(
 def test_a_channel_never_written_here_is_read_once(sole_writer, django_assert_num_queries):
     from django_eventstream.storage import DjangoModelStorage
 
-    channel = user_channel(2)
+    channel = user_stream_name(2)
     written = DjangoModelStorage().append_event(channel, "t", "elsewhere")
     assert sole_writer.get_current_id(channel) == written.id
     with django_assert_num_queries(0):
@@ -104,9 +104,9 @@ def test_without_a_sole_writer_every_read_goes_to_the_database(django_assert_num
     from video_share.event_storage import EventStorage
 
     storage = EventStorage()
-    event = storage.append_event(user_channel(3), "t", "x")
+    event = storage.append_event(user_stream_name(3), "t", "x")
     with django_assert_num_queries(1):
-        assert storage.get_current_id(user_channel(3)) == event.id
+        assert storage.get_current_id(user_stream_name(3)) == event.id
 
 
 def test_a_stream_that_never_starts_leaves_no_listener_behind(video):
@@ -114,7 +114,7 @@ def test_a_stream_that_never_starts_leaves_no_listener_behind(video):
     from django.test import AsyncClient
     from django_eventstream.views import get_listener_manager
 
-    channel = f"{video.channel}~en"
+    channel = f"video-{video.public_id}~en"
     manager = get_listener_manager()
 
     async def run():
@@ -138,7 +138,7 @@ def test_an_idle_stream_gets_keep_alives(monkeypatch):
 def test_the_server_gets_each_event_of_a_stream_as_it_comes(video):
     from django_eventstream.views import get_listener_manager
 
-    channel = f"{video.channel}~en"
+    channel = f"video-{video.public_id}~en"
     sent = serve_stream(
         reverse("video_stream", args=[video.public_id]),
         when_open=lambda: send_event(channel, "comment", "<p>Hello</p>", json_encode=False),
@@ -157,7 +157,7 @@ def test_the_server_gets_each_event_of_a_stream_as_it_comes(video):
 def test_events_published_while_a_stream_catches_up_arrive_once(video):
     """The page's stream resumes from its render: what was stored since comes from
     storage, and what is published while that is read comes too, each exactly once."""
-    channel = f"{video.channel}~en"
+    channel = f"video-{video.public_id}~en"
     resume_from = get_current_event_id([channel])
     send_event(channel, "comment", "<p>first</p>", json_encode=False)
     send_event(channel, "comment", "<p>second</p>", json_encode=False)
@@ -209,7 +209,7 @@ def _private(video):
 def test_a_reader_refused_while_their_stream_catches_up_is_cut_off_at_once(
     video, django_capture_on_commit_callbacks
 ):
-    channel = f"{video.channel}~en"
+    channel = f"video-{video.public_id}~en"
 
     def private_now():
         with django_capture_on_commit_callbacks(execute=True):
@@ -248,7 +248,7 @@ def test_a_ban_leaves_other_readers_streams_open(video, django_capture_on_commit
     from video_share.actions import do_ban
 
     alice, bob = make_user("alice"), make_user("bob")
-    channel = f"{video.channel}~en"
+    channel = f"video-{video.public_id}~en"
 
     def ban_bob():
         with django_capture_on_commit_callbacks(execute=True):
@@ -322,7 +322,7 @@ def _answer(path: str, query: str = "") -> tuple[int, str]:
 def test_bad_stream_parameters_are_refused_with_400(video, query):
     status, text = _answer(
         reverse("video_stream", args=[video.public_id]),
-        query.format(channel=f"{video.channel}~en"),
+        query.format(channel=f"video-{video.public_id}~en"),
     )
     assert status == 400
     assert "stream" in text.lower()

@@ -266,7 +266,9 @@ def test_making_a_video_private_closes_its_viewers_streams(
 
     def private_then_comment():
         _make_private(video, django_capture_on_commit_callbacks)
-        send_event(f"{video.channel}~en", "comment", "<p>for the owner</p>", json_encode=False)
+        send_event(
+            f"video-{video.public_id}~en", "comment", "<p>for the owner</p>", json_encode=False
+        )
 
     sent = serve_stream(
         reverse("video_stream", args=[video.public_id]),
@@ -290,7 +292,9 @@ def test_the_owners_stream_stays_open_when_their_video_becomes_private(
 
     def private_then_comment():
         _make_private(video, django_capture_on_commit_callbacks)
-        send_event(f"{video.channel}~en", "comment", "<p>for the owner</p>", json_encode=False)
+        send_event(
+            f"video-{video.public_id}~en", "comment", "<p>for the owner</p>", json_encode=False
+        )
 
     sent = serve_stream(
         reverse("video_stream", args=[video.public_id]),

@@ -235,7 +235,6 @@ VIDEO_SHARE_DB_THREADS = env_int("VIDEO_SHARE_DB_THREADS", 2)
 # watch), kept this many seconds in each process; 0 renders every request
 # (video_share.shared_pages).
 VIDEO_SHARE_SHARED_PAGE_SECONDS = env_int("VIDEO_SHARE_SHARED_PAGE_SECONDS", 5)
-VIDEO_SHARE_SHARED_PAGES = os.environ.get("VIDEO_SHARE_SHARED_PAGES", "everyone")
 # Open event streams allowed per signed-in user and per client address, counted in each
 # web process (not across processes); one more is answered 429. 0: no limit.
 VIDEO_SHARE_STREAMS_PER_USER = env_int("VIDEO_SHARE_STREAMS_PER_USER", 20)

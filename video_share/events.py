@@ -1,14 +1,16 @@
-"""Live events: channels, who may read them, and publishing after commit.
+"""Live events: the event streams, who may read them, and publishing after commit.
 
-Channels:
+Each stream has a name (what django-eventstream calls a channel: in this project a channel
+is a user's channel of videos, and only django-eventstream's own names say otherwise):
 - ``user-<id>``: one user's private events (processing progress). That user only.
 - ``notifications-<id>``: one user's unread count (not stored). That user only.
-- ``video-<public id>``: public events of one video. Whoever may view the video.
+- ``video-<public id>~<language>``: public events of one video. Whoever may view the video.
+- ``watching-<public id>``: how many people watch it (not stored). The same readers.
 
-Channels always come from our URL configuration, never from the query string. Events are
+Streams always come from our URL configuration, never from the query string. Events are
 published only from ``do_*`` actions, and only once their transaction has committed.
 
-Control channels tell open streams, in every process, that who may read them has changed
+Control streams tell open streams, in every process, that who may read them has changed
 (``control-video-<public id>``: the video became private; ``control-users``: a user was
 banned). Their events are never stored, and never sent on to a browser: each stream that
 hears one asks again whether its reader may still read it (see video_share.sse).
@@ -19,6 +21,7 @@ import contextvars
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -28,35 +31,46 @@ from django_eventstream.channelmanager import ChannelManagerBase
 logger = logging.getLogger(__name__)
 
 
-def user_channel(user_id: int) -> str:
+def video_stream_name(public_id: str, language: str) -> str:
+    """One video's public events, in one site language: a broadcast carries interface words
+    ("Reply", "edited") as well as the comment."""
+    return f"video-{public_id}~{language}"
+
+
+def video_streams(public_id: str) -> list[tuple[str, str]]:
+    """(stream name, language) of each language's stream of one video."""
+    return [(video_stream_name(public_id, code), code) for code, _name in settings.LANGUAGES]
+
+
+def user_stream_name(user_id: int) -> str:
     return f"user-{user_id}"
 
 
-def bell_channel(user_id: int) -> str:
+def bell_stream_name(user_id: int) -> str:
     """One user's unread count. Not stored: only the latest count matters, and a page asks
     for the current one whenever its stream (re)opens."""
     return f"notifications-{user_id}"
 
 
-def presence_channel(public_id: str) -> str:
+def presence_stream_name(public_id: str) -> str:
     """How many people watch a video (video_share.presence). Not stored: only the latest
     count matters."""
     return f"watching-{public_id}"
 
 
 # Every stream of a signed-in reader listens here: a ban names the user in the event's data.
-# One channel for all users, because a stream learns who its reader is only after it has
+# One stream for all users, because a stream learns who its reader is only after it has
 # started listening (listening first, so that no ban falls in between); bans are rare.
-USERS_CONTROL_CHANNEL = "control-users"
+USERS_CONTROL_STREAM = "control-users"
 
 
-def video_control_channel(public_id: str) -> str:
+def video_control_stream_name(public_id: str) -> str:
     return f"control-video-{public_id}"
 
 
-def _video_of(channel: str) -> str | None:
-    """The public id of the video a channel belongs to, if it does."""
-    kind, _, ident = channel.partition("-")
+def _video_of(stream: str) -> str | None:
+    """The public id of the video a stream belongs to, if it does."""
+    kind, _, ident = stream.partition("-")
     return ident.split("~", 1)[0] if kind in ("video", "watching") else None
 
 
@@ -64,13 +78,13 @@ class ChannelManager(ChannelManagerBase):
     def get_channels_for_request(self, request, view_kwargs):
         return set(view_kwargs["channels"])
 
-    def can_read_channel(self, user, channel, *, fresh=False):
-        """Whether `user` may read `channel`; `fresh` asks the database rather than the
+    def can_read_channel(self, user, stream, *, fresh=False):
+        """Whether `user` may read `stream`; `fresh` asks the database rather than the
         brief cache of who may see a video (which another process may have made stale)."""
-        kind, _, ident = channel.partition("-")
+        kind, _, ident = stream.partition("-")
         if kind in ("user", "notifications"):
             return user is not None and user.is_authenticated and str(user.pk) == ident
-        if (public_id := _video_of(channel)) is not None:
+        if (public_id := _video_of(stream)) is not None:
             from . import media_access
 
             # video-<public id>~<language>: one copy of each broadcast per site language.
@@ -81,33 +95,33 @@ class ChannelManager(ChannelManagerBase):
             return access is not None and access.video.can_view(user or _anonymous())
         return False
 
-    def is_channel_reliable(self, channel):
+    def is_channel_reliable(self, stream):
         # Presence counts are not stored (only the latest matters), nor is what streams are
         # told about permissions; everything else is, so that a reconnecting reader gets
         # what it missed.
-        return not channel.startswith(("watching-", "notifications-", "control-"))
+        return not stream.startswith(("watching-", "notifications-", "control-"))
 
-    def control_channels(self, channels, *, signed_in: bool) -> set[str]:
-        """Where a stream on `channels` hears that its reader may have lost them."""
-        found = {video_control_channel(v) for c in channels if (v := _video_of(c)) is not None}
-        return (found | {USERS_CONTROL_CHANNEL}) if signed_in else found
+    def control_streams(self, streams, *, signed_in: bool) -> set[str]:
+        """Where a stream on `streams` hears that its reader may have lost them."""
+        found = {video_control_stream_name(v) for c in streams if (v := _video_of(c)) is not None}
+        return (found | {USERS_CONTROL_STREAM}) if signed_in else found
 
-    def concerns(self, channel: str, data: str, user_id) -> bool:
-        """Whether a control event (on `channel`, with `data`) is about a stream of `user_id`
+    def concerns(self, stream: str, data: str, user_id) -> bool:
+        """Whether a control event (on `stream`, with `data`) is about a stream of `user_id`
         (a user's pk, or "anonymous"): a ban is about that user's streams only."""
-        return channel != USERS_CONTROL_CHANNEL or data == str(user_id)
+        return stream != USERS_CONTROL_STREAM or data == str(user_id)
 
-    def refused_now(self, request, reader, channels) -> list[str]:
-        """Of `channels`, those the reader of an open stream may no longer read, asked of the
+    def refused_now(self, request, reader, streams) -> list[str]:
+        """Of `streams`, those the reader of an open stream may no longer read, asked of the
         database. `reader` is who opened it (None: nobody signed in); their session is
         looked at again as a new request's would be: a deactivated (banned) user's session
-        signs nobody in any more, and then every channel is refused."""
+        signs nobody in any more, and then every stream is refused."""
         from django.contrib.auth import get_user
 
         user = get_user(request)
         if reader is not None and user.pk != reader.pk:
-            return sorted(channels)
-        return sorted(c for c in channels if not self.can_read_channel(user, c, fresh=True))
+            return sorted(streams)
+        return sorted(c for c in streams if not self.can_read_channel(user, c, fresh=True))
 
 
 def _anonymous():
@@ -121,7 +135,7 @@ def live_event_id(user) -> str:
     read *before* the state the page shows, so the stream resumes exactly there."""
     if not user.is_authenticated:
         return ""
-    return get_current_event_id([user_channel(user.pk)])
+    return get_current_event_id([user_stream_name(user.pk)])
 
 
 def render_fragment(template: str, context: dict, language: str) -> str:
@@ -131,7 +145,7 @@ def render_fragment(template: str, context: dict, language: str) -> str:
 
 
 def publish_on_commit(
-    channel: str, event_type: str, template: str, context: dict | Callable[[], dict], language: str
+    stream: str, event_type: str, template: str, context: dict | Callable[[], dict], language: str
 ) -> None:
     """Once the current transaction commits (never for a rollback), render an HTML event
     from `template` (see render_fragment) and send it. `context` may be a function that
@@ -142,10 +156,10 @@ def publish_on_commit(
         try:
             html = render_fragment(template, context() if callable(context) else context, language)
         except Exception:
-            logger.exception("Could not render %s for %s", event_type, channel)
+            logger.exception("Could not render %s for %s", event_type, stream)
             _note_failure()
             return
-        send(channel, event_type, html)
+        send(stream, event_type, html)
 
     transaction.on_commit(render_and_send)
 
@@ -171,14 +185,14 @@ def track_delivery():
         _delivery.reset(token)
 
 
-def send(channel: str, event_type: str, html: str) -> None:
+def send(stream: str, event_type: str, html: str) -> None:
     """Send an HTML event now (after a commit)."""
     try:
-        send_event(channel, event_type, html, json_encode=False)
+        send_event(stream, event_type, html, json_encode=False)
     except Exception:
         # The write this event announces is committed (e.g. Redis is down): a lost live
         # update is recovered by the next page load. Never an error for the user.
-        logger.exception("Could not publish %s on %s", event_type, channel)
+        logger.exception("Could not publish %s on %s", event_type, stream)
         _note_failure()
 
 
@@ -188,12 +202,12 @@ def _note_failure() -> None:
 
 
 def recheck_streams_on_commit(*, video=None, user=None) -> None:
-    """Once the current transaction commits, have the open streams of `video`'s channels, or
+    """Once the current transaction commits, have the open streams of `video`'s streams, or
     of `user`, ask again whether their reader may read them (in every process): those refused
     end with stream-error, and their pages stop reconnecting. For a video made private, or
     a user banned."""
     if video is not None:
-        channel, data = video_control_channel(video.public_id), ""
+        stream, data = video_control_stream_name(video.public_id), ""
     else:
-        channel, data = USERS_CONTROL_CHANNEL, str(user.pk)
-    transaction.on_commit(lambda: send(channel, "recheck", data))
+        stream, data = USERS_CONTROL_STREAM, str(user.pk)
+    transaction.on_commit(lambda: send(stream, "recheck", data))

@@ -16,7 +16,7 @@ import asyncio
 
 from django_eventstream.views import get_listener_manager
 
-from .events import presence_channel, send
+from .events import presence_stream_name, send
 
 DEBOUNCE_SECONDS = 0.5
 # Each announcement goes to every viewer: a big audience hears of itself less often.
@@ -30,7 +30,7 @@ def watching(public_id: str) -> int:
     still opening, and so may yet be refused, is not counted)."""
     manager = get_listener_manager()
     with manager.lock:
-        listeners = tuple(manager.listeners_by_channel.get(presence_channel(public_id), ()))
+        listeners = tuple(manager.listeners_by_channel.get(presence_stream_name(public_id), ()))
     return len({listener.person for listener in listeners} - {None})
 
 
@@ -47,7 +47,7 @@ def _schedule(public_id: str) -> None:
         await asyncio.sleep(delay)
         _pending.discard(public_id)
         count = str(watching(public_id))
-        await asyncio.to_thread(send, presence_channel(public_id), "watching", count)
+        await asyncio.to_thread(send, presence_stream_name(public_id), "watching", count)
 
     asyncio.get_running_loop().create_task(publish())
 

@@ -28,10 +28,6 @@ Live parts catch up by themselves: a page's event streams resume from the event 
 it was rendered, so what happened since is replayed, not lost.
 
 Kept in the process rather than in the cache backend: a visitor's hit then does no I/O.
-
-VIDEO_SHARE_SHARED_PAGES (see shared_to) serves shared pages to "everyone" (as above), only
-to "visitors" without a session (people signed in get every page rendered for them), or
-"off" (every page rendered, as VIDEO_SHARE_SHARED_PAGE_SECONDS = 0 does).
 """
 
 import contextlib
@@ -389,20 +385,11 @@ def _signed_in(request) -> bool:
     return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
-def shared_to() -> str:
-    """Who is served shared pages (VIDEO_SHARE_SHARED_PAGES): "everyone", "visitors" (who are
-    not signed in: whoever is gets pages rendered for them), or "off"."""
-    if not settings.VIDEO_SHARE_SHARED_PAGE_SECONDS:
-        return "off"
-    return settings.VIDEO_SHARE_SHARED_PAGES
-
-
 def _key(request) -> tuple | None:
     """The page's key, or None when this request must be rendered for itself."""
     if request.method != "GET":
         return None
-    mode = shared_to()
-    if mode == "off" or (mode == "visitors" and _signed_in(request)):
+    if not settings.VIDEO_SHARE_SHARED_PAGE_SECONDS:
         return None
     cookies = request.COOKIES
     if "messages" in cookies or FRESH_COOKIE in cookies:
@@ -436,18 +423,12 @@ CSRF_PLACEHOLDER_PROCESSOR = "video_share.context_processors.shared_page_csrf_to
 def _check_settings() -> None:
     """Shared pages are rendered with a placeholder for the CSRF token: without the context
     processor that gives it, the token of whoever renders a page would be served to others."""
-    shared_to = settings.VIDEO_SHARE_SHARED_PAGES
-    if shared_to not in ("everyone", "visitors", "off"):
-        raise ImproperlyConfigured(
-            f"VIDEO_SHARE_SHARED_PAGES is {shared_to!r}; it is one of "
-            '"everyone", "visitors" or "off".'
-        )
     processors = [
         processor
         for engine in settings.TEMPLATES
         for processor in engine.get("OPTIONS", {}).get("context_processors", [])
     ]
-    if shared_to != "off" and CSRF_PLACEHOLDER_PROCESSOR not in processors:
+    if settings.VIDEO_SHARE_SHARED_PAGE_SECONDS and CSRF_PLACEHOLDER_PROCESSOR not in processors:
         raise ImproperlyConfigured(
             f"{CSRF_PLACEHOLDER_PROCESSOR} is missing from the context processors of "
             "TEMPLATES: shared pages need it."
@@ -538,7 +519,7 @@ def _mark_fresh(request, response):
     page may lag, so that they see what they did."""
     seconds = settings.VIDEO_SHARE_SHARED_PAGE_SECONDS
     if (
-        shared_to() != "off"
+        seconds
         and request.method not in ("GET", "HEAD", "OPTIONS", "TRACE")
         and not getattr(request, "shared_pages_unchanged", False)
     ):

@@ -42,14 +42,14 @@ KEEP_ALIVE_SECONDS = 20
 KEEP_ALIVE = b"event: keep-alive\ndata:\n\n"
 
 
-def _open(request, channels, listener=None):
-    """Parse the request (channels, Last-Event-ID) and load its user; with a listener that
+def _open(request, streams, listener=None):
+    """Parse the request (streams, Last-Event-ID) and load its user; with a listener that
     is already listening, also read what the reader missed (one trip to a database thread
     instead of two). Returns an error response, or (event request, first read or None)."""
-    if callable(channels):
-        channels = channels(request)
+    if callable(streams):
+        streams = streams(request)
     try:
-        event_request = EventRequest(request, view_kwargs={"channels": channels})
+        event_request = EventRequest(request, view_kwargs={"channels": streams})
     except EventRequest.ResumeNotAllowedError:
         return _bad_request(_("A stream that ended with an error cannot resume: reload the page."))
     except EventRequest.Error:
@@ -79,16 +79,16 @@ def _bad_request(message: str) -> HttpResponse:
 PROXY_PARAMETERS = ("es-meta", "recover")
 
 
-async def events(request, channels, *, on_change=None, visitor: str = "") -> HttpResponse:
-    """The SSE response for `channels`, chosen by our URL and never by the query string: a
-    list, or a function of the request for channels that depend on its user. `on_change` is
+async def events(request, streams, *, on_change=None, visitor: str = "") -> HttpResponse:
+    """The SSE response for `streams`, chosen by our URL and never by the query string: a
+    list, or a function of the request for streams that depend on its user. `on_change` is
     called (on the event loop) once the stream is open and once it has closed. `visitor`
     tells a reader who is not signed in from others (their browser's viewer cookie), so that
     a person's streams can be counted once (see Listener.person)."""
     if getattr(request, "grip", None) is not None and request.grip.proxied:
 
         def grip_response(request):
-            chosen = channels(request) if callable(channels) else channels
+            chosen = streams(request) if callable(streams) else streams
             return eventstream_views.events(request, channels=chosen)
 
         return await read(grip_response, request)
@@ -100,14 +100,14 @@ async def events(request, channels, *, on_change=None, visitor: str = "") -> Htt
     if not listener.take_place(("address", address), settings.VIDEO_SHARE_STREAMS_PER_ADDRESS):
         return _answer(request, _too_many(_("Too many open streams from this address.")))
     # Listen before anything is read (the reader, permissions, storage), as
-    # django-eventstream does, so that nothing published meanwhile is missed: for channels
-    # that depend on the reader, their control channels at least.
-    known = [] if callable(channels) else channels
+    # django-eventstream does, so that nothing published meanwhile is missed: for streams
+    # that depend on the reader, their control streams at least.
+    known = [] if callable(streams) else streams
     signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES
-    listener.control = get_channelmanager().control_channels(known, signed_in=signed_in)
+    listener.control = get_channelmanager().control_streams(known, signed_in=signed_in)
     listener.listen([*known, *listener.control])
     try:
-        opened = await db_pool.run_soon(_open, request, channels, listener if known else None)
+        opened = await db_pool.run_soon(_open, request, streams, listener if known else None)
     except BaseException:
         listener.stop()
         raise
@@ -209,9 +209,9 @@ async def _stream(request, event_request: EventRequest, listener, first_read=Non
                     event_id=event_id,
                     json_encode=True,
                 )
-            for channel, items in response.channel_items.items():
+            for stream, items in response.channel_items.items():
                 for item in items:
-                    last_ids[channel] = item.id
+                    last_ids[stream] = item.id
                     body += sse_encode_event(item.type, item.data, event_id=make_id(last_ids))
             # A read again (more to read, or events published meanwhile) goes on from what
             # was just sent: from the request's ids it would send those events twice, or,
@@ -251,29 +251,29 @@ async def _stream(request, event_request: EventRequest, listener, first_read=Non
 
 
 @functools.lru_cache(maxsize=4096)
-def _quoted(channel: str) -> str:
-    return quote(channel)
+def _quoted(stream: str) -> str:
+    return quote(stream)
 
 
 def make_id(ids: dict) -> str:
-    """django_eventstream.utils.make_id, with each channel's name quoted once, not once per
+    """django_eventstream.utils.make_id, with each stream's name quoted once, not once per
     event per reader."""
-    return ",".join(f"{_quoted(channel)}:{event_id}" for channel, event_id in ids.items())
+    return ",".join(f"{_quoted(stream)}:{event_id}" for stream, event_id in ids.items())
 
 
 def _encode(channel_items: dict, last_ids: dict) -> bytes:
     """Queued events as SSE, each with the id to resume after it (updating `last_ids`).
 
-    The same event goes to every stream on its channel, mostly with the same id: each event
+    The same event goes to every stream on its stream, mostly with the same id: each event
     keeps its encodings, so a broadcast is encoded once, not once per reader."""
     body = []
-    for channel, items in channel_items.items():
+    for stream, items in channel_items.items():
         for item in items:
-            if channel in last_ids:
+            if stream in last_ids:
                 if item.id is not None:
-                    last_ids[channel] = item.id
+                    last_ids[stream] = item.id
                 else:
-                    del last_ids[channel]
+                    del last_ids[stream]
             ids = tuple(last_ids.items())
             encodings = item.__dict__.setdefault("_encodings", {})
             if (encoded := encodings.get(ids)) is None:
@@ -286,23 +286,23 @@ def _encode(channel_items: dict, last_ids: dict) -> bytes:
 
 def _take_control(channel_items: dict, listener) -> bool:
     """Takes the control events out of `channel_items` (they are for the stream, never for
-    its reader); whether one may concern the reader: it does, or the queue of its channel
+    its reader); whether one may concern the reader: it does, or the queue of its stream
     was full and may have dropped one that did."""
     manager, concerned = get_channelmanager(), False
-    for channel in listener.control & channel_items.keys():
-        items = channel_items.pop(channel)
+    for stream in listener.control & channel_items.keys():
+        items = channel_items.pop(stream)
         concerned = concerned or len(items) >= eventstream_views.MAX_PENDING
         concerned = concerned or any(
-            manager.concerns(channel, item.data, listener.user_id) for item in items
+            manager.concerns(stream, item.data, listener.user_id) for item in items
         )
     return concerned
 
 
-def _refusal(channels: list[str]) -> bytes:
+def _refusal(streams: list[str]) -> bytes:
     """The end of a stream whose reader was refused (a video made private, a user banned):
     nothing queued for them is sent any more."""
-    text = f"Permission denied to channels: {', '.join(channels)}"
-    return sse_encode_error("forbidden", text, extra={"channels": channels}).encode()
+    text = f"Permission denied to channels: {', '.join(streams)}"
+    return sse_encode_error("forbidden", text, extra={"channels": streams}).encode()
 
 
 async def _live(listener, manager, last_ids: dict, recheck):
@@ -330,22 +330,22 @@ async def _live(listener, manager, last_ids: dict, recheck):
 class Listener(eventstream_views.Listener):
     """django-eventstream's listener, woken in batches, that starts and stops listening once.
 
-    Its listener manager wakes the listeners of a channel one by one from the publishing
+    Its listener manager wakes the listeners of a stream one by one from the publishing
     thread, each with a `call_soon_threadsafe` into the event loop, and each such call hands
     the interpreter lock over to the loop and back: for 5,000 readers, most of a second.
     Here one call wakes all the listeners that are waiting by then."""
 
     listening = False
     keep_alive_due = False
-    control = frozenset()  # the channels of its control events (video_share.events)
+    control = frozenset()  # the streams of its control events (video_share.events)
     places: tuple = ()  # what this stream is counted against (see take_place)
     # Who reads, once known: ("user", pk), ("visitor", their browser's key), or for a visitor
     # whose browser has no key yet, ("stream", …) of this stream alone.
     person: tuple | None = None
 
-    def listen(self, channels=()):
-        """Start listening (on the event loop), or listen to more channels."""
-        self.channels = self.channels | set(channels)
+    def listen(self, streams=()):
+        """Start listening (on the event loop), or listen to more streams."""
+        self.channels = self.channels | set(streams)
         eventstream_views.get_listener_manager().add_listener(self)
         self.listening = True
         with _wakeups_lock:

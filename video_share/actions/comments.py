@@ -1,25 +1,18 @@
 """Actions on the conversation of a video: comments and reactions. Every change is
-broadcast on the video's channel after commit, as HTML rendered from the same partials
+broadcast on the video's event streams after commit, as HTML rendered from the same partials
 the page uses (htmx out-of-band swaps)."""
 
 import functools
 import re
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from ..event_storage import rewrite_marked
-from ..events import publish_on_commit, render_fragment
+from ..events import publish_on_commit, render_fragment, video_streams
 from ..models import Comment, CommentLike, Notification, Reaction, User, Video
 from . import notifications
-
-
-def video_channels(video: Video) -> list[tuple[str, str]]:
-    """(channel, language) pairs: a broadcast is rendered once per site language, since it
-    carries interface words ("Reply", "edited") as well as the comment."""
-    return [(f"{video.channel}~{code}", code) for code, _name in settings.LANGUAGES]
 
 
 def publish_comments(video: Video, **context) -> None:
@@ -32,9 +25,9 @@ def publish_comments(video: Video, **context) -> None:
         values = {key: _as_committed(value) for key, value in context.items()}
         return {"video": Video.objects.get(pk=video.pk), "broadcast": True, **values}
 
-    for channel, language in video_channels(video):
+    for stream, language in video_streams(video.public_id):
         publish_on_commit(
-            channel, "comments", "video_share/comments.html#comment-event", committed, language
+            stream, "comments", "video_share/comments.html#comment-event", committed, language
         )
 
 
@@ -62,7 +55,7 @@ def _replay_as_now(comment: Comment) -> None:
     """After an edit: every stored copy of the comment becomes the current one, so a reader
     who reconnects is never replayed the words from before."""
     current = Comment.objects.select_related("video", "author").with_replies().get(pk=comment.pk)
-    for channel, language in video_channels(current.video):
+    for stream, language in video_streams(current.video.public_id):
         copies = {}
 
         def copy(match, language=language, copies=copies):
@@ -72,7 +65,7 @@ def _replay_as_now(comment: Comment) -> None:
                 copies[oob] = _render_comment(current, language, oob).strip()
             return copies[oob]
 
-        rewrite_marked(channel, current.dom_id, copy)
+        rewrite_marked(stream, current.dom_id, copy)
 
 
 def _take_out(comment: Comment, remove) -> None:
@@ -89,9 +82,9 @@ def _take_out(comment: Comment, remove) -> None:
                 reply_count=F("reply_count") - 1
             )
             parent.refresh_from_db(fields=["reply_count"])
-        for channel, _language in video_channels(video):
+        for stream, _language in video_streams(video.public_id):
             for pk in gone:
-                rewrite_marked(channel, f"comment-{pk}", "")
+                rewrite_marked(stream, f"comment-{pk}", "")
         publish_comments(video, removed_id=comment_id, parent=parent, comment_count=_count(video))
 
 

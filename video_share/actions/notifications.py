@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.tasks import task
 from django.utils import timezone
 
-from ..events import bell_channel, render_fragment, send
+from ..events import bell_stream_name, render_fragment, send
 from ..models import (
     Comment,
     CommentLike,
@@ -252,4 +252,4 @@ def _send_counts(user_ids: set[int]) -> None:
         key = counts.get(user_id, 0), language
         if key not in rendered:
             rendered[key] = render_fragment("base.html#bell-count", {"unread": key[0]}, language)
-        send(bell_channel(user_id), "unread", rendered[key])
+        send(bell_stream_name(user_id), "unread", rendered[key])

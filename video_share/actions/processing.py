@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from .. import media, media_access, storage
-from ..events import publish_on_commit, user_channel
+from ..events import publish_on_commit, user_stream_name
 from ..models import Notification, Rendition, Video
 from . import notifications
 
@@ -114,13 +114,13 @@ def _run(video: Video, height: int | None, *, with_frames: bool) -> None:
 
 
 def _publish_video_state(video: Video) -> None:
-    """Tell the owner's open pages how processing goes (their private channel)."""
+    """Tell the owner's open pages how processing goes (their private stream)."""
     media_access.forget_on_commit(video.public_id)
     owner = video.owner
     # The state this transaction writes: the job goes on changing `video` after it commits.
     state = {"video": copy.copy(video), "renditions": list(video.renditions.all())}
     publish_on_commit(
-        user_channel(owner.pk),
+        user_stream_name(owner.pk),
         f"video-{video.public_id}",
         "video_share/watch.html#player",
         {**state, "user": owner, "live": True},

@@ -203,10 +203,6 @@ class Video(models.Model):
         return f"videos/{self.public_id}"
 
     @property
-    def channel(self) -> str:
-        return f"video-{self.public_id}"
-
-    @property
     def is_waiting(self) -> bool:
         return self.status in (self.Status.UPLOADED, self.Status.PROCESSING)
 

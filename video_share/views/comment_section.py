@@ -5,6 +5,7 @@ import secrets
 
 from django_eventstream import get_current_event_id
 
+from ..events import video_stream_name
 from ..forms import CommentForm
 from ..models import Comment, CommentLike, Video
 from ..pagination import page_of
@@ -14,10 +15,6 @@ from ..shared_pages import personal_part, personal_to
 
 COMMENTS_PER_PAGE = 20
 SORTS = ("top", "newest")
-
-
-def live_channel(video: Video, language: str) -> str:
-    return f"{video.channel}~{language}"
 
 
 _LIKED = Prepared(
@@ -113,11 +110,11 @@ def comment_form_part(request, context) -> dict:
 
 
 def video_stream_context(request, video: Video) -> dict:
-    """The video's live channel in the reader's language, and the event id to resume from:
+    """The video's event stream in the reader's language, and the event id to resume from:
     read before the comments are, so nothing sent in between is missed."""
-    channel = live_channel(video, request.LANGUAGE_CODE)
+    stream = video_stream_name(video.public_id, request.LANGUAGE_CODE)
     return {
-        "live_channel_event_id": get_current_event_id([channel]),
+        "video_stream_event_id": get_current_event_id([stream]),
         # The page being rendered will be one more (if its reader has no other open: their
         # stream's announcement corrects it within a second).
         "watching": watching(video.public_id) + 1,

@@ -1,28 +1,26 @@
-"""The event streams (all under urls.STREAMS_PREFIX): each reads channels chosen here, never
+"""The event streams (all under urls.STREAMS_PREFIX): each reads streams chosen here, never
 by the query string, and is forbidden (stream-error) to whoever may not read them."""
 
 from django.views.decorators.http import require_GET
 
-from ..events import bell_channel, presence_channel, user_channel
+from ..events import bell_stream_name, presence_stream_name, user_stream_name, video_stream_name
 from ..htmx import HtmxHttpRequest
-from ..models import Video
 from ..presence import count_changed
 from ..sse import events
 from ..viewers import give_viewer_cookie, viewer_cookie
-from .comment_section import live_channel
 
 
 @require_GET
 async def video_stream(request: HtmxHttpRequest, public_id: str):
     """The video's public event stream, in the reader's language. Forbidden for anyone who
     may not view the video, or when there is no such video."""
-    video = Video(public_id=public_id)  # whether it exists is the channel manager's question
-    channels = [live_channel(video, request.LANGUAGE_CODE), presence_channel(public_id)]
+    # Whether the video exists is the question of events.ChannelManager.
+    streams = [video_stream_name(public_id, request.LANGUAGE_CODE), presence_stream_name(public_id)]
     # Who is watching counts browsers, not tabs: the viewer cookie tells them apart (a
     # stream, unlike the page, may set it: the page stays the same for every visitor).
     visitor, new = viewer_cookie(request)
     response = await events(
-        request, channels, on_change=lambda: count_changed(public_id), visitor=visitor
+        request, streams, on_change=lambda: count_changed(public_id), visitor=visitor
     )
     if new:
         give_viewer_cookie(response, request, visitor)
@@ -33,10 +31,10 @@ async def video_stream(request: HtmxHttpRequest, public_id: str):
 async def user_stream(request: HtmxHttpRequest):
     """The signed-in user's private event stream. Which user that is is only known once the
     session is loaded, on a database thread."""
-    return await events(request, lambda request: [user_channel(request.user.pk or 0)])
+    return await events(request, lambda request: [user_stream_name(request.user.pk or 0)])
 
 
 @require_GET
 async def notification_stream(request: HtmxHttpRequest):
     """The signed-in user's unread count, live."""
-    return await events(request, lambda request: [bell_channel(request.user.pk or 0)])
+    return await events(request, lambda request: [bell_stream_name(request.user.pk or 0)])
