@@ -195,7 +195,8 @@ def test_a_private_video_channel_replays_nothing_to_others(conversation):
     Video.objects.filter(pk=video.pk).update(visibility=Video.Visibility.PRIVATE)
     media_access.forget(video.public_id)
     text = read_stream(
-        reverse("video_stream", args=[video.public_id]) + f"?lastEventId={video.channel}~en:1",
+        reverse("video_stream", args=[video.public_id])
+        + f"?lastEventId=video-{video.public_id}~en:1",
         user=conversation["bob"],
         until="stream-error",
     )

@@ -24,9 +24,9 @@ from django.conf import settings  # noqa: E402
 
 from video_share.asgi_limits import BodySizeLimit, NoBody, large_body  # noqa: E402
 from video_share.async_handler import AsyncViewHandler  # noqa: E402
-from video_share.wsgi_pool import WSGIPool  # noqa: E402
 from video_share.urls import STREAMS_PREFIX  # noqa: E402
 from video_share.worker import run_in_background  # noqa: E402
+from video_share.wsgi_pool import WSGIPool  # noqa: E402
 
 async_views = NoBody(AsyncViewHandler())
 pages = BodySizeLimit(WSGIPool(wsgi, threads=settings.VIDEO_SHARE_PAGE_THREADS))
