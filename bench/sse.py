@@ -156,7 +156,8 @@ def bench(engine: str, database_url: str | None, before: Path | None = None, rou
                 results[name].append(serve_and_measure(engine, env, work, session, tree, name))
         if before:
             print(f"\n{engine}, mean of {rounds} rounds: before → after (after/before)")
-            for index, n in enumerate(results["after"][0]["counts"]):
+            for index, counted in enumerate(results["after"][0]["counts"]):
+                n = counted["n"]
                 row = []
                 for key in ("connect_rate", "p50", "p99", "rss", "threads", "db", "page_p99"):
                     old = sum(r["counts"][index][key] for r in results["before"]) / rounds

@@ -35,17 +35,15 @@ def comment(video, bob):
     return Comment.objects.create(video=video, author=bob, body="Old words")
 
 
-@pytest.fixture(params=["the video's owner", "visitor, shared pages off"])
+@pytest.fixture(params=["the video's owner", "visitor"])
 def reader(request, settings, video):
-    """Someone whose every page is rendered for them: only the cached fragments could lag."""
+    """Someone whose every page is rendered for them (shared pages off): only the cached
+    fragments could lag."""
     shared_pages.pages.clear()
-    if request.param.startswith("visitor"):
-        settings.VIDEO_SHARE_SHARED_PAGE_SECONDS = 0
-        return Client()
-    # Shared pages on: the owner gets theirs rendered for them.
-    settings.VIDEO_SHARE_SHARED_PAGE_SECONDS = 5
+    settings.VIDEO_SHARE_SHARED_PAGE_SECONDS = 0
     client = Client()
-    client.force_login(video.owner)
+    if request.param == "the video's owner":
+        client.force_login(video.owner)
     return client
 
 
