@@ -482,7 +482,7 @@ def test_sizes_are_shown_in_decimal_units_as_file_managers_show_them():
 
 
 def test_size_settings_count_decimal_megabytes(settings):
-    from video_share.asgi_limits import limit_for
+    from video_share.body_limits import limit_for
 
     settings.VIDEO_SHARE_MAX_UPLOAD_MB = 94
     assert limit_for(reverse("upload")).file == 94_000_000

@@ -22,15 +22,15 @@ wsgi = get_wsgi_application()
 from a2wsgi import WSGIMiddleware  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from video_share.asgi_limits import BodySizeLimit, NoBody, large_body  # noqa: E402
 from video_share.async_handler import AsyncViewHandler  # noqa: E402
+from video_share.body_limits import BodySizeLimit, NoBody, large_body  # noqa: E402
 from video_share.urls import STREAMS_PREFIX  # noqa: E402
 from video_share.worker import run_in_background  # noqa: E402
 from video_share.wsgi_pool import WSGIPool  # noqa: E402
 
 async_views = NoBody(AsyncViewHandler())
-pages = BodySizeLimit(WSGIPool(wsgi, threads=settings.VIDEO_SHARE_PAGE_THREADS))
-uploads = BodySizeLimit(WSGIMiddleware(wsgi, workers=settings.VIDEO_SHARE_UPLOADS_AT_ONCE))
+pages = WSGIPool(BodySizeLimit(wsgi), threads=settings.VIDEO_SHARE_PAGE_THREADS)
+uploads = WSGIMiddleware(BodySizeLimit(wsgi), workers=settings.VIDEO_SHARE_UPLOADS_AT_ONCE)
 ASYNC_PREFIXES = (f"/{STREAMS_PREFIX}", settings.MEDIA_URL)
 
 

@@ -355,7 +355,7 @@ LOGGING = {
 VIDEO_SHARE_MAX_UPLOAD_MB = env_int("VIDEO_SHARE_MAX_UPLOAD_MB", 4000)
 # Only a signed-in user's upload may send a large body; any other request (the picture forms
 # aside: VIDEO_SHARE_MAX_AVATAR_MB) at most this much, kept in memory rather than spooled
-# (video_share.asgi_limits).
+# (video_share.body_limits).
 VIDEO_SHARE_MAX_REQUEST_MB = env_int("VIDEO_SHARE_MAX_REQUEST_MB", 2)
 # Large uploads under way at once in one process: per user, and in all (each holds a thread
 # and a database connection while it is received).

@@ -6,7 +6,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "video_project.settings")
 
-from video_share.asgi_limits import WSGIBodySizeLimit  # noqa: E402
+from video_share.body_limits import BodySizeLimit  # noqa: E402
 
-# Large bodies only for the upload view, as under ASGI (video_share.asgi_limits).
-application = WSGIBodySizeLimit(get_wsgi_application())
+# Large bodies only for a signed-in user's upload (video_share.body_limits).
+application = BodySizeLimit(get_wsgi_application())

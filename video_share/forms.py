@@ -10,7 +10,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import media
-from .asgi_limits import MB
+from .body_limits import MB
 from .images import make_avatar, make_poster
 from .models import Report, User, Video, handle_key, handle_skeleton
 from .models.accounts import validate_one_script

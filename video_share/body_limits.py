@@ -2,9 +2,9 @@
 
 Django reads the whole request body (spooled to a temporary file past
 FILE_UPLOAD_MAX_MEMORY_SIZE) before any view, CSRF check or authentication runs, and such a
-body holds a thread of the upload pool while it comes in (video_project.asgi); uvicorn sets
-no limit. So the size a request may send is decided
-here, before a byte of it is read:
+body holds a thread while it comes in; the servers set no limit. So the size a request may
+send is decided here, from its declared length (Content-Length: the server holds a body to
+it), before a byte of it is read:
 
 - the upload view, for a signed-in user: VIDEO_SHARE_MAX_UPLOAD_MB, with at most
   VIDEO_SHARE_UPLOADS_PER_USER such uploads of one user and VIDEO_SHARE_UPLOADS_AT_ONCE in
@@ -12,24 +12,23 @@ here, before a byte of it is read:
 - the picture forms (avatar, poster): VIDEO_SHARE_MAX_AVATAR_MB;
 - anything else: VIDEO_SHARE_MAX_REQUEST_MB, which stays in memory.
 
-A body declared too big (Content-Length) is refused without reading it; a chunked one is cut
-off as soon as it passes the limit. Who is signed in is read (session, user: a database or
-cache read) only for a large body sent to the upload view.
+A body without a declared length (chunked) is refused: Django would not read it. Who is
+signed in is read (session, user: a database or cache read) only for a large body sent to
+the upload view. BodySizeLimit is WSGI middleware around Django's handler, wherever it runs:
+a WSGI server (wsgi.py), or the page and upload pools of the ASGI application (asgi.py).
 """
 
 import threading
 from collections import Counter
 from contextlib import contextmanager
+from http import HTTPStatus
 from http.cookies import CookieError, SimpleCookie
 from importlib import import_module
 from types import SimpleNamespace
 from typing import NamedTuple
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.urls import Resolver404, resolve
-
-from . import db_pool
 
 # Room for the form fields and multipart framing around the file itself.
 OVERHEAD = 1024 * 1024
@@ -139,14 +138,9 @@ def large_body(scope) -> bool:
     return not length.isdigit() or int(length) > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
 
 
-async def _bare(send, status: int) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": []})
-    await send({"type": "http.response.body"})
-
-
 class NoBody:
-    """For the views that take no request body (event streams, media files): a request that
-    sends one is refused (413) before a byte of it is read."""
+    """ASGI middleware for the views that take no request body (event streams, media
+    files): a request that sends one is refused (413) before a byte of it is read."""
 
     def __init__(self, app):
         self.app = app
@@ -155,67 +149,65 @@ class NoBody:
         if scope["type"] == "http":
             headers = dict(scope.get("headers", ()))
             if b"transfer-encoding" in headers or headers.get(b"content-length", b"0") != b"0":
-                return await _bare(send, 413)
+                await send({"type": "http.response.start", "status": 413, "headers": []})
+                await send({"type": "http.response.body"})
+                return
         await self.app(scope, receive, send)
 
 
 class BodySizeLimit:
-    """The limits above, for Django's WSGI handler: it reads a body only to its declared
-    length (Content-Length), and the server holds the body to that length, so the declared
-    length is all there is to decide on. A body without one (chunked) is refused (411), as
-    Django would never read it."""
-
     def __init__(self, app):
         self.app = app
 
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        if "transfer-encoding" in headers:
-            return await _bare(send, 411)
-        length = headers.get("content-length", "0")
+    def __call__(self, environ, start_response):
+        if environ.get("HTTP_TRANSFER_ENCODING"):
+            return _answer(start_response, 411, b"")
+        length = environ.get("CONTENT_LENGTH", "")
         length = int(length) if length.isdigit() else 0
         small = request_limit()
         if length <= small.body:
-            return await self.app(scope, receive, send)
-        path = scope.get("path", "")
-        if scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+            return self.app(environ, start_response)
+        path = environ.get("PATH_INFO", "")
+        headers = {
+            "cookie": environ.get("HTTP_COOKIE", ""),
+            "accept-language": environ.get("HTTP_ACCEPT_LANGUAGE", ""),
+        }
+        if environ.get("REQUEST_METHOD") in ("GET", "HEAD", "OPTIONS"):
             # Never an upload: held to the small limit without looking anything up.
-            return await refuse(send, Refusal.TOO_LARGE, headers, path, small)
+            return refuse(start_response, Refusal.TOO_LARGE, headers, path, small)
         limit = limit_for(path)
         if _view_name(path) != UPLOAD_VIEW:
             if length > limit.body:
-                return await refuse(send, Refusal.TOO_LARGE, headers, path, limit)
-            return await self.app(scope, receive, send)
+                return refuse(start_response, Refusal.TOO_LARGE, headers, path, limit)
+            return self.app(environ, start_response)
         cookie = _cookies(headers).get(settings.SESSION_COOKIE_NAME)
-        user_id = await db_pool.run(_signed_in_user, cookie.value) if cookie else None
+        user_id = _signed_in_user(cookie.value) if cookie else None
         if user_id is None:
-            return await refuse(send, Refusal.SIGNED_OUT, headers, path, small)
+            return refuse(start_response, Refusal.SIGNED_OUT, headers, path, small)
         with uploads.place(user_id) as refusal:
             if refusal is not None:
-                return await refuse(send, refusal, headers, path)
+                return refuse(start_response, refusal, headers, path)
             if length > limit.body:
-                return await refuse(send, Refusal.TOO_LARGE, headers, path, limit)
-            await self.app(scope, receive, send)
+                return refuse(start_response, Refusal.TOO_LARGE, headers, path, limit)
+            # Django reads the body inside this call: the place is held until it has.
+            return self.app(environ, start_response)
 
 
-async def refuse(send, refusal: int, headers: dict[str, str], path: str, limit=None):
-    body = await sync_to_async(render_refusal)(refusal, headers, path, limit)
-    extra = [(b"retry-after", b"60")] if refusal in (Refusal.YOUR_UPLOADS, Refusal.BUSY) else []
-    await send(
-        {
-            "type": "http.response.start",
-            "status": refusal,
-            "headers": [
-                (b"content-type", b"text/html; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-                *extra,
-            ],
-        }
+def refuse(start_response, refusal: int, headers: dict[str, str], path: str, limit=None):
+    body = render_refusal(refusal, headers, path, limit)
+    retry = [("Retry-After", "60")] if refusal in (Refusal.YOUR_UPLOADS, Refusal.BUSY) else []
+    return _answer(
+        start_response, refusal, body, [("Content-Type", "text/html; charset=utf-8"), *retry]
     )
-    await send({"type": "http.response.body", "body": body})
+
+
+def _answer(start_response, status: int, body: bytes, headers=()):
+    """An answer sent without reading the request's body: the connection closes after it."""
+    start_response(
+        f"{status} {HTTPStatus(status).phrase}",
+        [*headers, ("Content-Length", str(len(body))), ("Connection", "close")],
+    )
+    return [body]
 
 
 def _language(headers: dict[str, str], path: str) -> str:
@@ -270,34 +262,3 @@ def render_refusal(refusal: int, headers: dict[str, str], path: str, limit=None)
                 "Go back and choose a smaller file."
             ) % {"size": size}
         return render_to_string("413.html", {"title": title, "message": message}).encode()
-
-
-class WSGIBodySizeLimit:
-    """The same limits by path under a WSGI server, from the declared length (Django reads
-    no chunked body under WSGI). Who is signed in is not looked up here: the upload view's
-    limit applies to whoever sends to it, and the proxy in front bounds the rest (README)."""
-
-    def __init__(self, app):
-        self.app = app
-
-    def __call__(self, environ, start_response):
-        length = environ.get("CONTENT_LENGTH", "")
-        path = environ.get("PATH_INFO", "")
-        if length.isdigit() and int(length) > request_limit().body:
-            limit = limit_for(path)
-            if int(length) > limit.body:
-                headers = {
-                    "cookie": environ.get("HTTP_COOKIE", ""),
-                    "accept-language": environ.get("HTTP_ACCEPT_LANGUAGE", ""),
-                }
-                body = render_refusal(Refusal.TOO_LARGE, headers, path, limit)
-                start_response(
-                    "413 Content Too Large",
-                    [
-                        ("Content-Type", "text/html; charset=utf-8"),
-                        ("Content-Length", str(len(body))),
-                        ("Connection", "close"),
-                    ],
-                )
-                return [body]
-        return self.app(environ, start_response)
