@@ -145,21 +145,30 @@ def render_fragment(template: str, context: dict, language: str) -> str:
 
 
 def publish_on_commit(
-    stream: str, event_type: str, template: str, context: dict | Callable[[], dict], language: str
+    streams: list[tuple[str, str]],
+    event_type: str,
+    template: str,
+    context: dict | Callable[[], dict],
 ) -> None:
     """Once the current transaction commits (never for a rollback), render an HTML event
-    from `template` (see render_fragment) and send it. `context` may be a function that
-    reads it then: the event shows what was committed, even when another change committed
-    in between."""
+    from `template` for each (stream, language) of `streams` (see render_fragment), then send
+    them. `context` may be a function that reads it then: the events show what was
+    committed, even when another change committed in between. All are rendered before any
+    is sent: once one is, the event loop is busy writing it to every reader."""
 
     def render_and_send():
         try:
-            html = render_fragment(template, context() if callable(context) else context, language)
+            values = context() if callable(context) else context
+            rendered = [
+                (stream, render_fragment(template, values, language))
+                for stream, language in streams
+            ]
         except Exception:
-            logger.exception("Could not render %s for %s", event_type, stream)
+            logger.exception("Could not render %s for %s", event_type, streams)
             _note_failure()
             return
-        send(stream, event_type, html)
+        for stream, html in rendered:
+            send(stream, event_type, html)
 
     transaction.on_commit(render_and_send)
 

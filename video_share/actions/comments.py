@@ -25,10 +25,12 @@ def publish_comments(video: Video, **context) -> None:
         values = {key: _as_committed(value) for key, value in context.items()}
         return {"video": Video.objects.get(pk=video.pk), "broadcast": True, **values}
 
-    for stream, language in video_streams(video.public_id):
-        publish_on_commit(
-            stream, "comments", "video_share/comments.html#comment-event", committed, language
-        )
+    publish_on_commit(
+        video_streams(video.public_id),
+        "comments",
+        "video_share/comments.html#comment-event",
+        committed,
+    )
 
 
 def _as_committed(value):

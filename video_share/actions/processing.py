@@ -120,11 +120,10 @@ def _publish_video_state(video: Video) -> None:
     # The state this transaction writes: the job goes on changing `video` after it commits.
     state = {"video": copy.copy(video), "renditions": list(video.renditions.all())}
     publish_on_commit(
-        user_stream_name(owner.pk),
+        [(user_stream_name(owner.pk), owner.language)],
         f"video-{video.public_id}",
         "video_share/watch.html#player",
         {**state, "user": owner, "live": True},
-        owner.language,
     )
 
 
