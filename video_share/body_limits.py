@@ -211,23 +211,15 @@ def _answer(start_response, status: int, body: bytes, headers=()):
 
 
 def _language(headers: dict[str, str], path: str) -> str:
+    """The language Django would choose for the request (its cookie, path, Accept-Language)."""
+    from django.http import HttpRequest
     from django.utils import translation
 
-    language = _cookies(headers).get(settings.LANGUAGE_COOKIE_NAME)
-    code = language.value if language else ""
-    if code not in dict(settings.LANGUAGES):
-        code = translation.get_language_from_path(path) or ""
-    if not code:
-        accept = headers.get("accept-language", "")
-        code = next(
-            (
-                lang
-                for lang, _ in translation.trans_real.parse_accept_lang_header(accept)
-                if lang.split("-")[0] in dict(settings.LANGUAGES)
-            ),
-            settings.LANGUAGE_CODE,
-        ).split("-")[0]
-    return code
+    request = HttpRequest()
+    request.path_info = path
+    request.COOKIES = {name: morsel.value for name, morsel in _cookies(headers).items()}
+    request.META["HTTP_ACCEPT_LANGUAGE"] = headers.get("accept-language", "")
+    return translation.get_language_from_request(request, check_path=True)
 
 
 def render_refusal(refusal: int, headers: dict[str, str], path: str, limit=None) -> bytes:
