@@ -239,17 +239,24 @@ def serve(
     return results
 
 
-def compare(before: Path, rounds: int) -> None:
-    """(a) and (a0) from `before` and from this checkout, alternating, on the same data."""
+def prepare() -> tuple[Path, dict, str]:
+    """A data folder with the seeded site and its static files: (folder, environment, the
+    signed-in user's cookie)."""
     work = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     env = bench_env(work)
+    seed(env)
+    cookie = sign_in(env)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT, env=env, check=True,
+    )  # fmt: skip
+    return work, env, cookie
+
+
+def compare(before: Path, rounds: int) -> None:
+    """(a) and (a0) from `before` and from this checkout, alternating, on the same data."""
+    work, env, cookie = prepare()
     try:
-        seed(env)
-        cookie = sign_in(env)
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-            cwd=ROOT, env=env, check=True,
-        )  # fmt: skip
         print(f"{machine()}, SQLite; before: {before}")
         print(f"{VIDEOS} videos, {USERS} users; {CONCURRENCY} clients, {DURATION:.0f} s per page")
         site = env | {"DJANGO_SETTINGS_MODULE": "bench.app_hello_settings"}
@@ -298,15 +305,8 @@ def main():
         before = Path(sys.argv[sys.argv.index("--before") + 1]).resolve()
         rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 2
         return compare(before, rounds)
-    work = Path(tempfile.mkdtemp(prefix="bench-pages-"))
-    env = bench_env(work)
+    work, env, cookie = prepare()
     try:
-        seed(env)
-        cookie = sign_in(env)
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-            cwd=ROOT, env=env, check=True,
-        )  # fmt: skip
         print(f"{machine()}, SQLite")
         print(f"{VIDEOS} videos, {USERS} users; {CONCURRENCY} clients, {DURATION:.0f} s per page")
         rendered, served = render_times(env, cookie, 0), render_times(env, cookie, 600)

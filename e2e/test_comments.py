@@ -23,6 +23,13 @@ def comments_with(page, text):
     return page.locator(".comment__body", has_text=text)
 
 
+def open_as_owner(new_context, url, owner):
+    page = new_context().new_page()
+    log_in(page, owner)
+    page.goto(url)
+    return page
+
+
 def open_as_new_user(new_context, url, name):
     page = new_context().new_page()
     sign_up(page, unique_name(name))
@@ -82,9 +89,7 @@ def expect_controls(page, text, offered, *, broadcast=True):
 
 def test_a_broadcast_comment_shows_each_reader_their_controls(new_context, video_url):
     url, owner = video_url
-    host = new_context().new_page()
-    log_in(host, owner)
-    host.goto(url)
+    host = open_as_owner(new_context, url, owner)
     author = open_as_new_user(new_context, url, "poster")
     # The author's other tab gets their comment as everyone does: live, the same for all.
     other_tab = author.context.new_page()
@@ -259,9 +264,7 @@ def test_watching_now_counts_open_pages(new_context, video_url):
 
 def test_a_readers_likes_stay_pressed_when_the_comment_changes_live(new_context, video_url):
     url, owner = video_url
-    host = new_context().new_page()
-    log_in(host, owner)
-    host.goto(url)
+    host = open_as_owner(new_context, url, owner)
     author = open_as_new_user(new_context, url, "author")
     fan = open_as_new_user(new_context, url, "liker")
     comment_box(author).fill("Like me, then watch the heart arrive")
