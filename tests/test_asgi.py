@@ -181,3 +181,37 @@ def test_the_server_lifespan_runs_the_background_threads_while_it_lasts(monkeypa
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert "job-watchdog" in running[0]
     assert stopped == [True]
+
+
+def test_the_wsgi_environ_a2wsgi_builds_is_what_the_page_pool_relies_on():
+    """video_share/wsgi_pool.py builds each page's WSGI environ with a2wsgi's build_environ,
+    which a2wsgi does not export: pinned to 1.10 (pyproject.toml), and held here."""
+    import io
+    from importlib.metadata import version
+
+    from a2wsgi.wsgi import build_environ
+
+    assert version("a2wsgi").startswith("1.10.")
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "https",
+        "path": "/v/abc",
+        "root_path": "",
+        "query_string": b"t=5",
+        "headers": [(b"content-length", b"3"), (b"content-type", b"text/plain"), (b"x-a", b"1")],
+        "server": ("testserver", 443),
+        "client": ("10.0.0.1", 5000),
+    }
+    body = io.BytesIO(b"abc")
+    environ = build_environ(scope, body)
+    assert environ["REQUEST_METHOD"] == "POST"
+    assert environ["PATH_INFO"] == "/v/abc"
+    assert environ["QUERY_STRING"] == "t=5"
+    assert environ["CONTENT_LENGTH"] == "3"
+    assert environ["CONTENT_TYPE"] == "text/plain"
+    assert environ["HTTP_X_A"] == "1"
+    assert environ["REMOTE_ADDR"] == "10.0.0.1"
+    assert environ["wsgi.url_scheme"] == "https"
+    assert environ["wsgi.input"] is body

@@ -1,5 +1,5 @@
-"""The threads that do the database work of async code: open event streams, media
-permission checks, and the check of who sends an upload.
+"""The threads that do the database work of async code: open event streams and media
+permission checks.
 
 An open stream is a coroutine waiting on the event loop. What it must read — its reader's
 session and permissions, the stored events it missed — runs on one of VIDEO_SHARE_DB_THREADS
