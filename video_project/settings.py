@@ -250,6 +250,22 @@ if REDIS_URL:
         **({"password": _redis.password} if _redis.password else {}),
     }
 
+# Pushpin (GRIP) in front of the event streams, for audiences of many thousands (README,
+# "Pushpin"): where every process publishes events to it, with the key Pushpin signs its
+# requests with, e.g. http://127.0.0.1:5561/?iss=pushpin&key=<pushpin.conf's sig_key>.
+# Unset: the site holds its streams itself.
+if GRIP_URL := os.environ.get("GRIP_URL", ""):
+    from gripcontrol import parse_grip_uri
+
+    if PRODUCTION and parse_grip_uri(GRIP_URL).get("key") in (None, "", "changeme"):
+        raise ImproperlyConfigured(
+            "GRIP_URL must carry the key Pushpin signs its requests with (…&key=…), "
+            "as set in its pushpin.conf (sig_key), in production."
+        )
+    # Stream requests that Pushpin signed become GRIP holds (video_share.grip); the async
+    # path (video_project.asgi) calls this middleware's hooks itself.
+    MIDDLEWARE.insert(1, "django_grip.GripMiddleware")
+
 # Email: printed to the console in development; SMTP in production (a local mail
 # server unless EMAIL_HOST names another).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost" if PRODUCTION else "")

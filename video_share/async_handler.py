@@ -8,8 +8,9 @@ middleware would be a trip to a thread and back, and each request would keep a t
 own for as long as it lasts: a thousand open streams were a thousand threads (bench/README.md).
 So these views are called here with what they need, by Django's public APIs, and nothing
 else: the host checked against ALLOWED_HOSTS, the session and the user (loaded lazily, by the
-view, on a database thread), the language as LocaleMiddleware would choose it, and the
-headers and HTTPS redirect of SecurityMiddleware. Views here must be async (a test holds it).
+view, on a database thread), the language as LocaleMiddleware would choose it, the
+headers and HTTPS redirect of SecurityMiddleware, and behind Pushpin django-grip's GRIP
+headers. Views here must be async (a test holds it).
 """
 
 import asyncio
@@ -39,6 +40,13 @@ class AsyncViewHandler:
         self.sessions = import_module(settings.SESSION_ENGINE).SessionStore
         # Only its two hooks are called, which look at the request and set headers.
         self.security = SecurityMiddleware(get_response=lambda request: None)
+        # Behind Pushpin (GRIP_URL set), django-grip's two hooks likewise: one verifies that
+        # Pushpin signed the request, the other turns a view's GRIP hold into its headers.
+        self.grip = None
+        if getattr(settings, "GRIP_URL", ""):
+            from django_grip import GripMiddleware
+
+            self.grip = GripMiddleware(get_response=lambda request: None)
 
     async def __call__(self, scope, receive, send):
         set_script_prefix(settings.FORCE_SCRIPT_NAME or scope.get("root_path", ""))
@@ -63,6 +71,8 @@ class AsyncViewHandler:
         request.session = self.sessions(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
         request.user = SimpleLazyObject(partial(get_user, request))
         request.auser = partial(aget_user, request)
+        if self.grip is not None:
+            self.grip.process_request(request)
         language = translation.get_language_from_request(request)
         with translation.override(language):
             request.LANGUAGE_CODE = language
@@ -78,6 +88,8 @@ class AsyncViewHandler:
                 logger.exception("Internal Server Error: %s", request.path)
                 response = HttpResponse(status=500)
         response.headers.setdefault("Content-Language", language)
+        if self.grip is not None:
+            response = self.grip.process_response(request, response)
         return self.security.process_response(request, response)
 
     async def send_response(self, response: HttpResponse, receive, send) -> None:

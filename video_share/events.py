@@ -28,6 +28,8 @@ from django.utils import translation
 from django_eventstream import get_current_event_id, send_event
 from django_eventstream.channelmanager import ChannelManagerBase
 
+from . import grip
+
 logger = logging.getLogger(__name__)
 
 
@@ -105,6 +107,21 @@ class ChannelManager(ChannelManagerBase):
         """Where a stream on `streams` hears that its reader may have lost them."""
         found = {video_control_stream_name(v) for c in streams if (v := _video_of(c)) is not None}
         return (found | {USERS_CONTROL_STREAM}) if signed_in else found
+
+    def cut_off_by(self, user, streams) -> list[tuple[str, int | None]]:
+        """(control stream, user id or None) of the control events that would refuse `user`
+        (None: nobody signed in) `streams`, for a stream held by Pushpin, which cannot ask
+        again (video_share.grip). A video made private refuses everyone who may not edit it
+        (Video.can_view): an editor's stream is not cut off by it. A ban refuses every
+        stream of the user banned, and only theirs."""
+        from . import media_access
+
+        found = []
+        for public_id in sorted({v for c in streams if (v := _video_of(c)) is not None}):
+            access = media_access.load(public_id)
+            if access is None or user is None or not access.video.can_edit(user):
+                found.append((video_control_stream_name(public_id), None))
+        return [*found, (USERS_CONTROL_STREAM, user.pk)] if user is not None else found
 
     def concerns(self, stream: str, data: str, user_id) -> bool:
         """Whether a control event (on `stream`, with `data`) is about a stream of `user_id`
@@ -219,4 +236,14 @@ def recheck_streams_on_commit(*, video=None, user=None) -> None:
         stream, data = video_control_stream_name(video.public_id), ""
     else:
         stream, data = USERS_CONTROL_STREAM, str(user.pk)
-    transaction.on_commit(lambda: send(stream, "recheck", data))
+    transaction.on_commit(lambda: _recheck(stream, data))
+
+
+def _recheck(stream: str, data: str) -> None:
+    send(stream, "recheck", data)
+    if grip.enabled():
+        # Streams held by Pushpin cannot ask again: those this concerns are ended there.
+        try:
+            grip.cut_off(stream, data if stream == USERS_CONTROL_STREAM else None)
+        except Exception:
+            logger.exception("Could not cut off the streams of %s through Pushpin", stream)

@@ -9,7 +9,8 @@ permissions, reading stored events) on the event loop when all it needs is in me
 otherwise on the process's few database threads (video_share.db_pool). An idle stream is
 then a coroutine waiting on an event, and holds no thread and no database connection.
 
-Behind Pushpin (GRIP), requests are answered by django-eventstream's own view.
+Behind Pushpin, a request Pushpin signed is answered with a GRIP hold instead (Pushpin keeps
+the connection open: video_share.grip).
 """
 
 import asyncio
@@ -31,9 +32,10 @@ from django_eventstream.utils import (
     get_channelmanager,
     sse_encode_error,
     sse_encode_event,
+    sse_error_response,
 )
 
-from . import db_pool
+from . import db_pool, grip
 
 logger = logging.getLogger(__name__)
 read = db_pool.run  # blocking work of a stream
@@ -75,7 +77,8 @@ def _bad_request(message: str) -> HttpResponse:
 
 
 # Parameters of django-eventstream's protocol with a GRIP proxy (Pushpin), which it reads
-# unchecked (an invalid token or a missing proxy is an exception): never valid here.
+# unchecked (an invalid token or a missing proxy is an exception): valid only in a request
+# that Pushpin signed (answered by _hold).
 PROXY_PARAMETERS = ("es-meta", "recover")
 
 
@@ -85,13 +88,8 @@ async def events(request, streams, *, on_change=None, visitor: str = "") -> Http
     called (on the event loop) once the stream is open and once it has closed. `visitor`
     tells a reader who is not signed in from others (their browser's viewer cookie), so that
     a person's streams can be counted once (see Listener.person)."""
-    if getattr(request, "grip", None) is not None and request.grip.proxied:
-
-        def grip_response(request):
-            chosen = streams(request) if callable(streams) else streams
-            return eventstream_views.events(request, channels=chosen)
-
-        return await read(grip_response, request)
+    if grip.proxied(request):
+        return await read(_hold, request, streams)
     if any(name in request.GET for name in PROXY_PARAMETERS):
         return _answer(request, _bad_request(_("This stream takes no proxy parameters.")))
     listener = Listener()
@@ -131,6 +129,23 @@ async def events(request, streams, *, on_change=None, visitor: str = "") -> Http
     response = EventStreamResponse(stream, content_type="text/event-stream")
     add_default_headers(response, request=request)
     return response
+
+
+def _hold(request, streams) -> HttpResponse:
+    """For Pushpin (video_share.grip): what the reader missed, and a GRIP hold of the
+    streams, from django-eventstream's GRIP response; on a database thread."""
+    opened = _open(request, streams)
+    if isinstance(opened, HttpResponse):
+        return _answer(request, opened)
+    event_request, _first_read = opened
+    try:
+        event_response = get_events(event_request)
+    except EventPermissionError as error:
+        refused = sse_error_response("forbidden", str(error), {"channels": error.channels})
+        return _answer(request, refused)
+    response = event_response.to_grip_response(request)
+    grip.hold(request, event_response, event_request.user)
+    return _answer(request, response)
 
 
 def _answer(request, response: HttpResponse) -> HttpResponse:

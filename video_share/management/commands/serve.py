@@ -35,7 +35,9 @@ class Command(BaseCommand):
 
         worker = settings.VIDEO_SHARE_IN_PROCESS_WORKER and not no_worker
         # Every live event is then written by this process: it may keep their ids in memory.
-        event_storage.this_process_writes_every_event(worker and not settings.REDIS_URL)
+        # Not behind Pushpin, whose processes (several, as a rule) all publish.
+        sole = worker and not settings.REDIS_URL and not getattr(settings, "GRIP_URL", "")
+        event_storage.this_process_writes_every_event(sole)
         config = uvicorn.Config(
             make_application(worker=worker),
             host=host,

@@ -1,0 +1,278 @@
+"""Behind Pushpin (README, "Pushpin"): Debian's pushpin, run with the configuration in
+deploy/pushpin/, in front of two uvicorn processes (`manage.py serve`) sharing one database;
+the browsers talk to Pushpin only. Event streams are GRIP holds kept by Pushpin, and every
+event (from either process, or the task worker) reaches them through GRIP publishing: a live
+comment, a replay after a reconnect (Last-Event-ID), the bell, a video's processing, and
+the cut-off of a video's viewers when it is made private.
+
+Skipped, with the reason shown, where no pushpin is installed (`apt-get install pushpin`;
+.ci/run installs it).
+"""
+
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import time
+import types
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import ROOT, SCREENSHOTS, Server, free_port
+from .helpers import log_in, sign_up, unique_name, upload_clip, wait_until
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("pushpin") is None,
+    reason="pushpin is not installed (apt-get install pushpin): the Pushpin deployment is "
+    "not tested",
+)
+
+
+class Pushpin:
+    """Debian's pushpin with deploy/pushpin/pushpin.conf, on ports and folders of its own,
+    in front of `targets` (ports)."""
+
+    def __init__(self, folder: Path, targets: list[int], key: str):
+        self.folder = folder
+        self.port, self.publish_port = free_port(), free_port()
+        own = {
+            "rundir": folder / "run",
+            "logdir": folder / "log",
+            "http_port": self.port,
+            "push_in_http_port": self.publish_port,
+            "push_in_spec": f"tcp://127.0.0.1:{free_port()}",
+            "push_in_sub_specs": f"tcp://127.0.0.1:{free_port()}",
+            "command_spec": f"tcp://127.0.0.1:{free_port()}",
+            "sig_key": key,
+        }
+        config = (ROOT / "deploy/pushpin/pushpin.conf").read_text()
+        for name, value in own.items():
+            config, found = re.subn(rf"^{name}=.*$", f"{name}={value}", config, flags=re.M)
+            assert found == 1, name
+        for name in ("run", "log"):
+            (folder / name).mkdir(parents=True, exist_ok=True)
+        (folder / "pushpin.conf").write_text(config)
+        # The shipped routes, with the ports of `targets` for 8000 and 8001.
+        routes = (ROOT / "deploy/pushpin/routes").read_text()
+        for default, port in zip((8000, 8001), targets, strict=True):
+            routes = routes.replace(f"127.0.0.1:{default}", f"127.0.0.1:{port}")
+        (folder / "routes").write_text(routes)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = folder / "pushpin.log"
+        self.process = subprocess.Popen(
+            ["pushpin", "--config", str(folder / "pushpin.conf")],
+            stdout=self.log_path.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        self.wait_until_up()
+
+    def wait_until_up(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"pushpin exited early:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=2):  # noqa: S310
+                    return
+            except urllib.error.HTTPError:
+                return  # it answers (the site may not, yet)
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"pushpin did not start:\n{self.log()}")
+
+    def log(self) -> str:
+        logs = [self.log_path, *sorted((self.folder / "log").glob("*.log"))]
+        return "\n".join(f"== {path.name}\n{path.read_text()[-3000:]}" for path in logs)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """Pushpin in front of two `serve` processes on one database, routed as
+    deploy/pushpin/routes says: streams held from the first, which runs the task worker, pages
+    and forms served by the second. Yields something with the `url` of Pushpin, which the
+    browsers use."""
+    key = secrets.token_urlsafe(32)
+    folder = tmp_path_factory.mktemp("pushpin")
+    ports = [free_port(), free_port()]
+    pushpin = Pushpin(folder / "pushpin", ports, key)
+    env = {"GRIP_URL": f"http://127.0.0.1:{pushpin.publish_port}/?iss=pushpin&key={key}"}
+    servers = []
+    try:
+        # One after the other: each migrates the shared database before it serves.
+        servers.append(Server(folder / "site", ports[0], **env))
+        servers.append(
+            Server(folder / "site", ports[1], VIDEO_SHARE_IN_PROCESS_WORKER="false", **env)
+        )
+        yield types.SimpleNamespace(url=pushpin.url, pushpin=pushpin, servers=servers)
+    finally:
+        for server in servers:
+            server.stop()
+        pushpin.stop()
+
+
+@pytest.fixture
+def new_context(browser, site, request):
+    """Browser contexts (separate people) on Pushpin's address; screenshots on failure."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=site.url)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    failed = getattr(request.node, "rep_call", None) and request.node.rep_call.failed
+    for index, context in enumerate(contexts):
+        if failed:
+            SCREENSHOTS.mkdir(exist_ok=True)
+            for number, page in enumerate(context.pages):
+                name = f"{request.node.name}-{index}-{number}.png"
+                page.screenshot(path=SCREENSHOTS / name, full_page=True)
+        context.close()
+    if failed:
+        print(site.pushpin.log())
+
+
+@pytest.fixture(scope="module")
+def video_url(browser, site, tmp_path_factory):
+    """A video uploaded through Pushpin: its page shows it only once the worker's processing
+    events have reached the owner's page through Pushpin."""
+    return upload_clip(browser, site, tmp_path_factory.mktemp("pushpin-clip"), "Through Pushpin")
+
+
+def open_as_new_user(new_context, url, name):
+    page = new_context().new_page()
+    sign_up(page, unique_name(name))
+    page.goto(url)
+    page.wait_for_timeout(500)  # the stream is held
+    return page
+
+
+def post(page, text):
+    page.get_by_role("textbox", name="Comment").fill(text)
+    page.get_by_role("button", name="Post").click()
+    expect(comments_with(page, text)).to_have_count(1)
+
+
+def comments_with(page, text):
+    return page.locator(".comment__body", has_text=text)
+
+
+def test_streams_are_held_by_pushpin_not_by_the_site(site, video_url):
+    url, _owner = video_url
+    stream = site.url + url.removeprefix(site.url).replace("/v/", "/events/v/", 1)
+    responses = [urllib.request.urlopen(stream, timeout=5) for _ in range(20)]  # noqa: S310
+    try:
+        for response in responses:
+            assert response.headers["Content-Type"] == "text/event-stream"
+            assert b"stream-open" in response.read1(65536)
+        if shutil.which("ss"):
+            ports = " or ".join(f"sport = :{server.port}" for server in site.servers)
+            held = subprocess.run(
+                ["ss", "-Htn", "state", "established", f"( {ports} )"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.splitlines()
+            # Pushpin's own few connections to the site (zurl's), not one per stream.
+            assert len(held) <= 10, held
+    finally:
+        for response in responses:
+            response.close()
+
+
+def test_a_comment_reaches_another_viewer_through_pushpin(new_context, video_url):
+    url, _owner = video_url
+    alice = open_as_new_user(new_context, url, "alice")
+    bob = open_as_new_user(new_context, url, "bob")
+    bob.evaluate("window.sameDocument = true")
+    alice.get_by_role("textbox", name="Comment").fill("Hello through Pushpin")
+    alice.get_by_role("button", name="Post").click()
+    expect(comments_with(bob, "Hello through Pushpin")).to_have_count(1, timeout=3000)
+    assert bob.evaluate("window.sameDocument") is True
+    bob.wait_for_timeout(500)
+    expect(comments_with(bob, "Hello through Pushpin")).to_have_count(1)
+
+
+def test_comments_missed_while_offline_are_replayed_once_each(new_context, video_url):
+    url, _owner = video_url
+    alice = open_as_new_user(new_context, url, "writer")
+    bob = open_as_new_user(new_context, url, "traveller")
+    bob.context.set_offline(True)
+    for index in range(3):
+        post(alice, f"Missed through Pushpin {index}")
+    bob.wait_for_timeout(1000)
+    bob.context.set_offline(False)
+    for index in range(3):
+        expect(comments_with(bob, f"Missed through Pushpin {index}")).to_have_count(
+            1, timeout=40_000
+        )
+    bob.wait_for_timeout(1500)
+    for index in range(3):
+        expect(comments_with(bob, f"Missed through Pushpin {index}")).to_have_count(1)
+
+
+def test_a_reply_rings_the_bell_through_pushpin(new_context, video_url):
+    url, _owner = video_url
+    alice = open_as_new_user(new_context, url, "asker")
+    post(alice, "Which lens was this?")
+    alice.wait_for_timeout(300)
+    bob = open_as_new_user(new_context, url, "answerer")
+    question = bob.locator(".comment", has_text="Which lens was this?").first
+    question.get_by_role("link", name="Reply").click()
+    bob.get_by_role("textbox", name="Reply").fill("A fifty, wide open.")
+    bob.locator("form[id^=comment-form-] button[type=submit]").click()
+    expect(alice.locator("#bell-count")).to_have_text("1 unread1", timeout=3000)
+
+
+def test_making_a_video_private_cuts_its_viewers_off_but_not_its_owner(
+    new_context, browser, site, tmp_path_factory
+):
+    url, owner_name = upload_clip(
+        browser, site, tmp_path_factory.mktemp("pushpin-private"), "Soon private"
+    )
+    viewer = open_as_new_user(new_context, url, "viewer")
+    streams = []
+    viewer.on("request", lambda r: streams.append(r) if "/events/v/" in r.url else None)
+    owner = new_context().new_page()
+    log_in(owner, owner_name)
+    owner.goto(url)
+    owner.wait_for_timeout(500)
+
+    # Which of the viewer's streams end because the server said stream-error (sse-close).
+    viewer.evaluate(
+        "window.cutOff = []; document.body.addEventListener('htmx:sseClose', event =>"
+        " window.cutOff.push(event.target.getAttribute('sse-connect')))"
+    )
+    # The owner, in another browser (one browser opens at most six connections to a site,
+    # and each page holds some for its streams).
+    editor = new_context().new_page()
+    log_in(editor, owner_name)
+    editor.goto(url + "/edit")
+    editor.get_by_label("Private").check()
+    editor.get_by_role("button", name="Save").click()
+    wait_until(viewer, "window.cutOff.some(url => url.includes('/events/v/'))", timeout=5)
+    editor.goto(url)
+    post(editor, "Only I can read this now")
+    # The owner's stream was not cut off: it still hears the video.
+    expect(comments_with(owner, "Only I can read this now")).to_have_count(1, timeout=3000)
+    viewer.wait_for_timeout(1000)
+    expect(comments_with(viewer, "Only I can read this now")).to_have_count(0)
+    assert streams == []  # the viewer's page opened no other stream
+    # Only the video's stream was cut off: the viewer's bell and own stream stay open.
+    assert all("/events/v/" in url for url in viewer.evaluate("window.cutOff"))
