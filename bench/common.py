@@ -3,8 +3,13 @@
 import contextlib
 import os
 import platform
+import re
+import signal
 import socket
+import subprocess
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 
@@ -52,6 +57,17 @@ def sqlite_connections(pid: int, database: Path) -> int:
                 count += 1
         except OSError:
             pass
+    return count
+
+
+def connections_to(port: int) -> int:
+    """Established TCP connections to a local listening `port` (its side of them)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                local, _remote, state = line.split()[1:4]
+                count += state == "01" and int(local.rsplit(":", 1)[1], 16) == port
     return count
 
 
@@ -222,3 +238,80 @@ def split_deployment(env: dict, logs: Path, page_workers: int = 2):
             process.wait(15)
         for file in files.values():
             file.close()
+
+
+class Pushpin:
+    """Debian's pushpin with deploy/pushpin/pushpin.conf and its routes, on ports and in a
+    folder of its own, in front of `targets` (the ports of the routes' 8000 and 8001)."""
+
+    def __init__(self, folder: Path, targets: list[int], key: str):
+        self.folder = folder
+        self.port, self.publish_port = free_port(), free_port()
+        own = {
+            "rundir": folder / "run",
+            "logdir": folder / "log",
+            "http_port": self.port,
+            "push_in_http_port": self.publish_port,
+            "push_in_spec": f"tcp://127.0.0.1:{free_port()}",
+            "push_in_sub_specs": f"tcp://127.0.0.1:{free_port()}",
+            "command_spec": f"tcp://127.0.0.1:{free_port()}",
+            "sig_key": key,
+        }
+        root = Path(__file__).resolve().parent.parent
+        config = (root / "deploy/pushpin/pushpin.conf").read_text()
+        for name, value in own.items():
+            config, found = re.subn(rf"^{name}=.*$", f"{name}={value}", config, flags=re.M)
+            assert found == 1, name
+        for name in ("run", "log"):
+            (folder / name).mkdir(parents=True, exist_ok=True)
+        (folder / "pushpin.conf").write_text(config)
+        # The shipped routes, with the ports of `targets` for 8000 and 8001.
+        routes = (root / "deploy/pushpin/routes").read_text()
+        for default, port in zip((8000, 8001), targets, strict=True):
+            routes = routes.replace(f"127.0.0.1:{default}", f"127.0.0.1:{port}")
+        (folder / "routes").write_text(routes)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = folder / "pushpin.log"
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["pushpin", "--config", str(self.folder / "pushpin.conf")],
+            stdout=self.log_path.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        self.wait_until_up()
+
+    def wait_until_up(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"pushpin exited early:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=2):  # noqa: S310
+                    return
+            except urllib.error.HTTPError:
+                return  # it answers (the site may not, yet)
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"pushpin did not start:\n{self.log()}")
+
+    def log(self) -> str:
+        logs = [self.log_path, *sorted((self.folder / "log").glob("*.log"))]
+        return "\n".join(f"== {path.name}\n{path.read_text()[-3000:]}" for path in logs)
+
+    def memory(self) -> float:
+        """Resident memory in MB of Pushpin's processes (the runner and its services)."""
+        pids = [self.process.pid]
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        pids += [int(pid) for pid in children.read_text().split()]
+        return sum(process_stats(pid)[0] for pid in pids)
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

@@ -13,6 +13,12 @@ the site and every client waits for it. Reports, side by side in the same run:
 `uv run python bench/sse.py --before DIR [N ...]`: the same from this checkout and from DIR
 (another checkout of the project with its own .venv, e.g. a git worktree of an earlier
 commit), on the same data, alternating, two rounds, side by side.
+
+`uv run python bench/sse.py --pushpin [N ...]`: the same N streams on one `serve` alone, then
+through Pushpin (Debian's pushpin with deploy/pushpin/, README "Pushpin") in front of one
+`serve`, side by side: delivery p50/p99, the site's connections (Pushpin's to it, or one per
+stream), its RSS and Pushpin's. For 20,000 streams, raise the open files limit first
+(`ulimit -n 65536`): the clients and Pushpin each hold one descriptor per stream.
 """
 
 import asyncio
@@ -29,7 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import (  # noqa: E402
+    Pushpin,
     bench_env,
+    connections_to,
     free_port,
     machine,
     open_stream,
@@ -90,12 +98,15 @@ def stream_path(env, tree: Path) -> str:
     ).stdout.split()[-1]  # fmt: skip
 
 
-async def run_count(port: int, session: str, n: int, stats, path: str) -> dict:
+async def run_count(
+    port: int, session: str, n: int, stats, path: str, stream_port: int | None = None
+) -> dict:
+    """`stream_port`: where the streams are opened (Pushpin's), if not at `port`."""
     semaphore = asyncio.Semaphore(CONNECTING)
 
     async def connect():
         async with semaphore:
-            return await open_stream(port, path)
+            return await open_stream(stream_port or port, path)
 
     started = time.monotonic()
     streams = await asyncio.gather(*(connect() for _ in range(n)))
@@ -136,12 +147,20 @@ async def run_count(port: int, session: str, n: int, stats, path: str) -> dict:
         "rss": held[0],
         "threads": held[1],
         "db": held[2],
+        "connections": held[3],
+        "pushpin_rss": held[4],
         "page_p99": page[2],
         "post": (answered - sent) * 1000,
     }
 
 
-def bench(engine: str, database_url: str | None, before: Path | None = None, rounds: int = 2):
+def bench(
+    engine: str,
+    database_url: str | None,
+    before: Path | None = None,
+    rounds: int = 2,
+    pushpin: bool = False,
+):
     work = Path(tempfile.mkdtemp(prefix="bench-sse-"))
     extra = {"DJANGO_SETTINGS_MODULE": "bench.app_hello_settings"}
     if database_url:
@@ -149,6 +168,20 @@ def bench(engine: str, database_url: str | None, before: Path | None = None, rou
     env = bench_env(work, **extra)
     try:
         session = seed(env)
+        if pushpin:
+            alone = serve_and_measure(engine, env, work, session, ROOT, "")
+            behind = serve_and_measure(engine, env, work, session, ROOT, " behind Pushpin", True)
+            print(f"\n{engine}: one serve alone → the same behind Pushpin")
+            for old, new in zip(alone["counts"], behind["counts"], strict=True):
+                print(
+                    f"  N={old['n']}: delivered {old['delivered']} → {new['delivered']};"
+                    f" p50 {old['p50']:.0f} → {new['p50']:.0f} ms;"
+                    f" p99 {old['p99']:.0f} → {new['p99']:.0f} ms;"
+                    f" site connections {old['connections']} → {new['connections']};"
+                    f" site RSS {old['rss']:.0f} → {new['rss']:.0f} MB"
+                    f" (+ Pushpin {new['pushpin_rss']:.0f} MB)"
+                )
+            return
         trees = [("before", before), ("after", ROOT)] if before else [("", ROOT)]
         results = {name: [] for name, _tree in trees}
         for _round in range(rounds if before else 1):
@@ -172,11 +205,20 @@ def bench(engine: str, database_url: str | None, before: Path | None = None, rou
         shutil.rmtree(work, ignore_errors=True)
 
 
-def serve_and_measure(engine, env, work: Path, session: str, tree: Path, name: str) -> dict:
-    """One server from the checkout `tree`, measured at each N."""
+def serve_and_measure(
+    engine, env, work: Path, session: str, tree: Path, name: str, pushpin: bool = False
+) -> dict:
+    """One server from the checkout `tree`, measured at each N; with `pushpin`, its streams
+    opened through Pushpin."""
     path = stream_path(env, tree)
     port = free_port()
-    log = Path(tempfile.gettempdir()) / f"bench-sse-{engine}{name}.log"
+    log = Path(tempfile.gettempdir()) / f"bench-sse-{engine}{name.replace(' ', '-')}.log"
+    proxy = None
+    if pushpin:
+        key = secrets.token_urlsafe(32)
+        proxy = Pushpin(Path(tempfile.mkdtemp(prefix="bench-pushpin-")), [port, port], key)
+        grip_url = f"http://127.0.0.1:{proxy.publish_port}/?iss=pushpin&key={key}"
+        env = env | {"GRIP_URL": grip_url}
     process = subprocess.Popen(
         [str(tree / ".venv/bin/python"), "manage.py", "serve", "--port", str(port)],
         cwd=tree, env=env | {"PYTHONPATH": str(tree)}, stdout=log.open("w"),
@@ -185,6 +227,8 @@ def serve_and_measure(engine, env, work: Path, session: str, tree: Path, name: s
     database_url = env.get("DATABASE_URL")
     try:
         wait_for(port)
+        if proxy:
+            proxy.start()
 
         def stats():
             rss, threads = process_stats(process.pid)
@@ -192,7 +236,8 @@ def serve_and_measure(engine, env, work: Path, session: str, tree: Path, name: s
                 connections = postgres_connections(database_url.rsplit("/", 1)[1])
             else:
                 connections = sqlite_connections(process.pid, work / "db.sqlite3")
-            return rss, threads, connections
+            held = connections_to(port)
+            return rss, threads, connections, held, proxy.memory() if proxy else 0.0
 
         asyncio.run(load(port, "/", seconds=1))  # warm up
         idle = stats()
@@ -206,34 +251,41 @@ def serve_and_measure(engine, env, work: Path, session: str, tree: Path, name: s
         print(f"  home page with no streams open: p99 {page[2]:.1f} ms")
         print(
             "  N       streams/s  (÷hello)  delivered  post ms  p50 ms  p99 ms  RSS MB  threads"
-            "  DB  page p99 ms"
+            "  DB  page p99 ms  conns  Pushpin MB"
         )
         counts = []
         for n in [int(n) for n in sys.argv[1:] if n.isdigit()] or COUNTS:
-            r = asyncio.run(run_count(port, session, n, stats, path))
+            stream_port = proxy.port if proxy else None
+            r = asyncio.run(run_count(port, session, n, stats, path, stream_port))
             counts.append(r)
             print(
                 f"  {n:<7} {r['connect_rate']:9.0f}  {r['connect_rate'] / hello:7.2f}x"
                 f"  {r['delivered']:9}  {r['post']:7.0f}  {r['p50']:6.0f}  {r['p99']:6.0f}"
                 f"  {r['rss']:6.0f}"
                 f"  {r['threads']:7}  {r['db']:2}  {r['page_p99']:6.1f} ({r['page_p99'] / page[2]:.1f}x)"
+                f"  {r['connections']:5}  {r['pushpin_rss']:10.0f}"
             )
         return {"hello": hello, "page_p99": page[2], "counts": counts}
     finally:
         process.terminate()
         process.wait(15)
+        if proxy:
+            proxy.stop()
 
 
 def main():
     before = None
+    pushpin = "--pushpin" in sys.argv
+    if pushpin:
+        sys.argv.remove("--pushpin")
     if "--before" in sys.argv:
         before = Path(sys.argv.pop(sys.argv.index("--before") + 1)).resolve()
         sys.argv.remove("--before")
     print(machine())
     print(f"streams opened {CONNECTING} at a time; client and server share the machine")
-    bench("SQLite", None, before)
+    bench("SQLite", None, before, pushpin=pushpin)
     if url := postgres_database("bench_sse"):
-        bench("PostgreSQL", url, before)
+        bench("PostgreSQL", url, before, pushpin=pushpin)
     else:
         print("\nPostgreSQL: nothing answers on 127.0.0.1:5432, skipped")
 

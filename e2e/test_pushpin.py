@@ -2,28 +2,25 @@
 deploy/pushpin/, in front of two uvicorn processes (`manage.py serve`) sharing one database;
 the browsers talk to Pushpin only. Event streams are GRIP holds kept by Pushpin, and every
 event (from either process, or the task worker) reaches them through GRIP publishing: a live
-comment, a replay after a reconnect (Last-Event-ID), the bell, a video's processing, and
-the cut-off of a video's viewers when it is made private.
+comment, a replay after a reconnect (Last-Event-ID), the bell, a video's processing, who
+is watching (counted from Pushpin's statistics), and the cut-off of a video's viewers when it
+is made private.
 
 Skipped, with the reason shown, where no pushpin is installed (`apt-get install pushpin`;
 .ci/run installs it).
 """
 
-import re
 import secrets
 import shutil
-import signal
-import subprocess
-import time
 import types
-import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ROOT, SCREENSHOTS, Server, free_port
+from bench.common import Pushpin, connections_to
+
+from .conftest import SCREENSHOTS, Server, free_port
 from .helpers import log_in, sign_up, unique_name, upload_clip, wait_until
 
 pytestmark = pytest.mark.skipif(
@@ -33,87 +30,23 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-class Pushpin:
-    """Debian's pushpin with deploy/pushpin/pushpin.conf, on ports and folders of its own,
-    in front of `targets` (ports)."""
-
-    def __init__(self, folder: Path, targets: list[int], key: str):
-        self.folder = folder
-        self.port, self.publish_port = free_port(), free_port()
-        own = {
-            "rundir": folder / "run",
-            "logdir": folder / "log",
-            "http_port": self.port,
-            "push_in_http_port": self.publish_port,
-            "push_in_spec": f"tcp://127.0.0.1:{free_port()}",
-            "push_in_sub_specs": f"tcp://127.0.0.1:{free_port()}",
-            "command_spec": f"tcp://127.0.0.1:{free_port()}",
-            "sig_key": key,
-        }
-        config = (ROOT / "deploy/pushpin/pushpin.conf").read_text()
-        for name, value in own.items():
-            config, found = re.subn(rf"^{name}=.*$", f"{name}={value}", config, flags=re.M)
-            assert found == 1, name
-        for name in ("run", "log"):
-            (folder / name).mkdir(parents=True, exist_ok=True)
-        (folder / "pushpin.conf").write_text(config)
-        # The shipped routes, with the ports of `targets` for 8000 and 8001.
-        routes = (ROOT / "deploy/pushpin/routes").read_text()
-        for default, port in zip((8000, 8001), targets, strict=True):
-            routes = routes.replace(f"127.0.0.1:{default}", f"127.0.0.1:{port}")
-        (folder / "routes").write_text(routes)
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = folder / "pushpin.log"
-        self.process = subprocess.Popen(
-            ["pushpin", "--config", str(folder / "pushpin.conf")],
-            stdout=self.log_path.open("w"),
-            stderr=subprocess.STDOUT,
-        )
-        self.wait_until_up()
-
-    def wait_until_up(self, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"pushpin exited early:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(self.url + "/", timeout=2):  # noqa: S310
-                    return
-            except urllib.error.HTTPError:
-                return  # it answers (the site may not, yet)
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"pushpin did not start:\n{self.log()}")
-
-    def log(self) -> str:
-        logs = [self.log_path, *sorted((self.folder / "log").glob("*.log"))]
-        return "\n".join(f"== {path.name}\n{path.read_text()[-3000:]}" for path in logs)
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """Pushpin in front of two `serve` processes on one database, routed as
-    deploy/pushpin/routes says: streams held from the first, which runs the task worker, pages
-    and forms served by the second. Yields something with the `url` of Pushpin, which the
-    browsers use."""
+    deploy/pushpin/routes says: streams held from the first, which runs the task worker and
+    counts who is watching, pages and forms served by the second. Yields something with the
+    `url` of Pushpin, which the browsers use."""
     key = secrets.token_urlsafe(32)
     folder = tmp_path_factory.mktemp("pushpin")
     ports = [free_port(), free_port()]
     pushpin = Pushpin(folder / "pushpin", ports, key)
+    pushpin.start()
     env = {"GRIP_URL": f"http://127.0.0.1:{pushpin.publish_port}/?iss=pushpin&key={key}"}
     servers = []
     try:
         # One after the other: each migrates the shared database before it serves.
-        servers.append(Server(folder / "site", ports[0], **env))
+        stats = f"ipc://{pushpin.folder}/run/pushpin-stats"
+        servers.append(Server(folder / "site", ports[0], VIDEO_SHARE_PUSHPIN_STATS=stats, **env))
         servers.append(
             Server(folder / "site", ports[1], VIDEO_SHARE_IN_PROCESS_WORKER="false", **env)
         )
@@ -181,16 +114,8 @@ def test_streams_are_held_by_pushpin_not_by_the_site(site, video_url):
         for response in responses:
             assert response.headers["Content-Type"] == "text/event-stream"
             assert b"stream-open" in response.read1(65536)
-        if shutil.which("ss"):
-            ports = " or ".join(f"sport = :{server.port}" for server in site.servers)
-            held = subprocess.run(
-                ["ss", "-Htn", "state", "established", f"( {ports} )"],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.splitlines()
-            # Pushpin's own few connections to the site (zurl's), not one per stream.
-            assert len(held) <= 10, held
+        # Pushpin's own few connections to the site (zurl's), not one per stream.
+        assert sum(connections_to(server.port) for server in site.servers) <= 10
     finally:
         for response in responses:
             response.close()
@@ -238,6 +163,23 @@ def test_a_reply_rings_the_bell_through_pushpin(new_context, video_url):
     bob.get_by_role("textbox", name="Reply").fill("A fifty, wide open.")
     bob.locator("form[id^=comment-form-] button[type=submit]").click()
     expect(alice.locator("#bell-count")).to_have_text("1 unread1", timeout=3000)
+
+
+def test_watching_now_counts_the_people_pushpin_holds_streams_for(new_context, video_url):
+    url, _owner = video_url
+    first = open_as_new_user(new_context, url, "watcher")
+    first.wait_for_timeout(1500)  # announcements of earlier tests' viewers leaving
+    base = int(first.locator("#watching-count").inner_text())
+    second = open_as_new_user(new_context, url, "watcher")
+    expect(first.locator("#watching-count")).to_have_text(str(base + 1), timeout=5000)
+    expect(second.locator("#watching-count")).to_have_text(str(base + 1), timeout=5000)
+    # A second tab of the same person: still one person.
+    other_tab = second.context.new_page()
+    other_tab.goto(url)
+    first.wait_for_timeout(1500)
+    expect(first.locator("#watching-count")).to_have_text(str(base + 1))
+    second.context.close()
+    expect(first.locator("#watching-count")).to_have_text(str(base), timeout=5000)
 
 
 def test_making_a_video_private_cuts_its_viewers_off_but_not_its_owner(

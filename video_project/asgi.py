@@ -8,7 +8,8 @@
   on the event loop without holding a thread (video_share.async_handler).
 - While the server runs (the ASGI lifespan), the task worker and its watchdog run in threads
   of this process, unless VIDEO_SHARE_IN_PROCESS_WORKER is false (workers of their own:
-  `manage.py worker`).
+  `manage.py worker`); behind Pushpin, in the process given VIDEO_SHARE_PUSHPIN_STATS, the
+  thread that counts who is watching from Pushpin's statistics (video_share.presence).
 """
 
 import os
@@ -24,6 +25,7 @@ from django.conf import settings  # noqa: E402
 
 from video_share.async_handler import AsyncViewHandler  # noqa: E402
 from video_share.body_limits import BodySizeLimit, NoBody, large_body  # noqa: E402
+from video_share.presence import count_from_pushpin  # noqa: E402
 from video_share.urls import STREAMS_PREFIX  # noqa: E402
 from video_share.worker import run_in_background  # noqa: E402
 from video_share.wsgi_pool import WSGIPool  # noqa: E402
@@ -50,9 +52,13 @@ def make_application(*, worker: bool):
     async def lifespan(receive, send):
         await receive()  # lifespan.startup
         stop = run_in_background(worker=worker)
+        if address := settings.VIDEO_SHARE_PUSHPIN_STATS:
+            stop_counting = count_from_pushpin(address)
         await send({"type": "lifespan.startup.complete"})
         await receive()  # lifespan.shutdown
         stop()
+        if address:
+            stop_counting()
         await send({"type": "lifespan.shutdown.complete"})
 
     return application

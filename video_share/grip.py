@@ -39,9 +39,12 @@ def cut_off_channel(control_stream: str, user_id=None) -> str:
     return channel if user_id is None else f"{channel}-{user_id}"
 
 
-def hold(request, event_response, user) -> None:
-    """Turn django-eventstream's GRIP response into one that also ends on a cut-off."""
+def hold(request, event_response, user, channels=()) -> None:
+    """Turn django-eventstream's GRIP response into one that also ends on a cut-off, and
+    also subscribes to `channels`."""
     instruct = request.grip.instruct
+    for name in channels:
+        instruct.add_channel(Channel(name))
     for control_stream, user_id in get_channelmanager().cut_off_by(
         user, event_response.channel_items.keys()
     ):

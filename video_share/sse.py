@@ -17,6 +17,7 @@ import asyncio
 import copy
 import functools
 import logging
+import secrets
 import threading
 from collections import Counter
 from urllib.parse import quote
@@ -36,6 +37,7 @@ from django_eventstream.utils import (
 )
 
 from . import db_pool, grip
+from .presence import person_channels
 
 logger = logging.getLogger(__name__)
 read = db_pool.run  # blocking work of a stream
@@ -89,7 +91,7 @@ async def events(request, streams, *, on_change=None, visitor: str = "") -> Http
     tells a reader who is not signed in from others (their browser's viewer cookie), so that
     a person's streams can be counted once (see Listener.person)."""
     if grip.proxied(request):
-        return await read(_hold, request, streams)
+        return await read(_hold, request, streams, visitor)
     if any(name in request.GET for name in PROXY_PARAMETERS):
         return _answer(request, _bad_request(_("This stream takes no proxy parameters.")))
     listener = Listener()
@@ -131,9 +133,11 @@ async def events(request, streams, *, on_change=None, visitor: str = "") -> Http
     return response
 
 
-def _hold(request, streams) -> HttpResponse:
+def _hold(request, streams, visitor: str) -> HttpResponse:
     """For Pushpin (video_share.grip): what the reader missed, and a GRIP hold of the
-    streams, from django-eventstream's GRIP response; on a database thread."""
+    streams, from django-eventstream's GRIP response; on a database thread. The hold also
+    subscribes to its reader's presence channels, by which Pushpin's statistics tell who
+    is watching (video_share.presence)."""
     opened = _open(request, streams)
     if isinstance(opened, HttpResponse):
         return _answer(request, opened)
@@ -144,7 +148,12 @@ def _hold(request, streams) -> HttpResponse:
         refused = sse_error_response("forbidden", str(error), {"channels": error.channels})
         return _answer(request, refused)
     response = event_response.to_grip_response(request)
-    grip.hold(request, event_response, event_request.user)
+    user = event_request.user
+    if user:
+        person = ("user", user.pk)
+    else:
+        person = ("visitor", visitor) if visitor else ("stream", secrets.token_hex(8))
+    grip.hold(request, event_response, user, person_channels(event_request.channels, person))
     return _answer(request, response)
 
 
