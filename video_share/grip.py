@@ -14,9 +14,11 @@ What the site does for the streams it holds itself, it does here through Pushpin
 """
 
 import secrets
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
+from django.core import signing
+from django.http import QueryDict
 from django_eventstream.utils import get_channelmanager, sse_encode_error
 from django_grip import publish
 from gripcontrol import Channel, HttpStreamFormat
@@ -32,6 +34,17 @@ def proxied(request) -> bool:
     return grip is not None and grip.proxied
 
 
+def carried_channels(request) -> list[str] | None:
+    """The channels of `hold` that a request for a hold's next link carries (signed), if
+    it is one: Pushpin sends it without the reader's headers, cookies included."""
+    if request.GET.get("link") != "next":
+        return None
+    try:
+        return [str(name) for name in signing.loads(request.GET.get(CARRIED, ""), salt=_SALT)]
+    except signing.BadSignature:
+        return None
+
+
 def cut_off_channel(control_stream: str, user_id=None) -> str:
     """The GRIP channel that ends the holds a control event on `control_stream` concerns,
     or with `user_id`, the holds of that user only (events.ChannelManager.concerns)."""
@@ -39,12 +52,24 @@ def cut_off_channel(control_stream: str, user_id=None) -> str:
     return channel if user_id is None else f"{channel}-{user_id}"
 
 
+# How often Pushpin asks a hold's next link again, to renew it (django-eventstream's next
+# link has its own signed expiry, an hour): Pushpin's default, 120 s, would be 80 requests a
+# second to the site for 10,000 readers.
+NEXT_LINK_SECONDS = 600
+CARRIED = "hold-channels"  # parameter of the next link
+_SALT = "video_share.grip.hold-channels"
+
+
 def hold(request, event_response, user, channels=()) -> None:
     """Turn django-eventstream's GRIP response into one that also ends on a cut-off, and
-    also subscribes to `channels`."""
+    also subscribes to `channels`, which its next link carries (see carried_channels)."""
     instruct = request.grip.instruct
     for name in channels:
         instruct.add_channel(Channel(name))
+    link = urlsplit(instruct.next_link)
+    params = QueryDict(link.query, mutable=True)
+    params[CARRIED] = signing.dumps(list(channels), salt=_SALT, compress=True)
+    instruct.set_next_link(f"{link.path}?{params.urlencode()}", timeout=NEXT_LINK_SECONDS)
     for control_stream, user_id in get_channelmanager().cut_off_by(
         user, event_response.channel_items.keys()
     ):

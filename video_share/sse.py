@@ -149,11 +149,16 @@ def _hold(request, streams, visitor: str) -> HttpResponse:
         return _answer(request, refused)
     response = event_response.to_grip_response(request)
     user = event_request.user
-    if user:
-        person = ("user", user.pk)
-    else:
-        person = ("visitor", visitor) if visitor else ("stream", secrets.token_hex(8))
-    grip.hold(request, event_response, user, person_channels(event_request.channels, person))
+    # Pushpin asks the next link again (to recover, or to renew the hold) without the
+    # reader's cookies: the hold's own channels come with it, those of the first request.
+    channels = grip.carried_channels(request)
+    if channels is None:
+        if user:
+            person = ("user", user.pk)
+        else:
+            person = ("visitor", visitor) if visitor else ("stream", secrets.token_hex(8))
+        channels = person_channels(event_request.channels, person)
+    grip.hold(request, event_response, user, channels)
     return _answer(request, response)
 
 
