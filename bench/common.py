@@ -246,7 +246,8 @@ class Pushpin:
 
     def __init__(self, folder: Path, targets: list[int], key: str):
         self.folder = folder
-        self.port, self.publish_port = free_port(), free_port()
+        self.port, self.publish_port, stats_port = free_port(), free_port(), free_port()
+        self.stats_address = f"tcp://127.0.0.1:{stats_port}"  # VIDEO_SHARE_PUSHPIN_STATS
         own = {
             "rundir": folder / "run",
             "logdir": folder / "log",
@@ -255,6 +256,7 @@ class Pushpin:
             "push_in_spec": f"tcp://127.0.0.1:{free_port()}",
             "push_in_sub_specs": f"tcp://127.0.0.1:{free_port()}",
             "command_spec": f"tcp://127.0.0.1:{free_port()}",
+            "stats_spec": self.stats_address,
             "sig_key": key,
         }
         root = Path(__file__).resolve().parent.parent

@@ -253,8 +253,7 @@ def serve_and_measure(
         key = secrets.token_urlsafe(32)
         proxy = Pushpin(Path(tempfile.mkdtemp(prefix="bench-pushpin-")), [port, port], key)
         grip_url = f"http://127.0.0.1:{proxy.publish_port}/?iss=pushpin&key={key}"
-        stats = f"ipc://{proxy.folder}/run/pushpin-stats"  # who is watching
-        env = env | {"GRIP_URL": grip_url, "VIDEO_SHARE_PUSHPIN_STATS": stats}
+        env = env | {"GRIP_URL": grip_url, "VIDEO_SHARE_PUSHPIN_STATS": proxy.stats_address}
     process = subprocess.Popen(
         [str(tree / ".venv/bin/python"), "manage.py", "serve", "--port", str(port)],
         cwd=tree, env=env | {"PYTHONPATH": str(tree)}, stdout=log.open("w"),

@@ -45,7 +45,7 @@ def site(tmp_path_factory):
     servers = []
     try:
         # One after the other: each migrates the shared database before it serves.
-        stats = f"ipc://{pushpin.folder}/run/pushpin-stats"
+        stats = pushpin.stats_address
         servers.append(Server(folder / "site", ports[0], VIDEO_SHARE_PUSHPIN_STATS=stats, **env))
         servers.append(
             Server(folder / "site", ports[1], VIDEO_SHARE_IN_PROCESS_WORKER="false", **env)

@@ -266,7 +266,7 @@ if GRIP_URL := os.environ.get("GRIP_URL", ""):
     # path (video_project.asgi) calls this middleware's hooks itself.
     MIDDLEWARE.insert(1, "django_grip.GripMiddleware")
 # Behind Pushpin, the one web process that counts who is watching each video, from Pushpin's
-# statistics (its stats_spec, e.g. ipc:///var/run/pushpin/pushpin-stats), and announces it.
+# statistics (its stats_spec: tcp://127.0.0.1:5564 in deploy/pushpin/), and announces it.
 VIDEO_SHARE_PUSHPIN_STATS = os.environ.get("VIDEO_SHARE_PUSHPIN_STATS", "")
 
 # Email: printed to the console in development; SMTP in production (a local mail
