@@ -1,10 +1,10 @@
 """Behind Pushpin (README, "Pushpin"): Debian's pushpin, run with the configuration in
 deploy/pushpin/, in front of two uvicorn processes (`manage.py serve`) sharing one database;
 the browsers talk to Pushpin only. Event streams are GRIP holds kept by Pushpin, and every
-event (from either process, or the task worker) reaches them through GRIP publishing: a live
-comment, a replay after a reconnect (Last-Event-ID), the bell, a video's processing, who
-is watching (counted from Pushpin's statistics), and the cut-off of a video's viewers when it
-is made private.
+event (from either process, or the task worker running on its own) reaches them through GRIP
+publishing: a live comment, a replay after a reconnect (Last-Event-ID), the bell, a video's
+processing, who is watching (counted from Pushpin's statistics), and the cut-off of a
+video's viewers when it is made private.
 
 Skipped, with the reason shown, where no pushpin is installed (`apt-get install pushpin`;
 .ci/run installs it).
@@ -12,6 +12,8 @@ Skipped, with the reason shown, where no pushpin is installed (`apt-get install 
 
 import secrets
 import shutil
+import subprocess
+import sys
 import types
 import urllib.request
 
@@ -20,7 +22,7 @@ from playwright.sync_api import expect
 
 from bench.common import Pushpin, connections_to
 
-from .conftest import SCREENSHOTS, Server, free_port
+from .conftest import ROOT, SCREENSHOTS, Server, free_port, server_env
 from .helpers import log_in, sign_up, unique_name, upload_clip, wait_until
 
 pytestmark = pytest.mark.skipif(
@@ -33,25 +35,37 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """Pushpin in front of two `serve` processes on one database, routed as
-    deploy/pushpin/routes says: streams held from the first, which runs the task worker and
-    counts who is watching, pages and forms served by the second. Yields something with the
-    `url` of Pushpin, which the browsers use."""
+    deploy/pushpin/routes says: streams held from the first, which counts who is watching,
+    pages and forms served by the second; the task worker runs on its own (`manage.py
+    worker`), so that a video's processing reaches its owner from a third process. Yields
+    something with the `url` of Pushpin, which the browsers use."""
     key = secrets.token_urlsafe(32)
     folder = tmp_path_factory.mktemp("pushpin")
     ports = [free_port(), free_port()]
     pushpin = Pushpin(folder / "pushpin", ports, key)
     pushpin.start()
-    env = {"GRIP_URL": f"http://127.0.0.1:{pushpin.publish_port}/?iss=pushpin&key={key}"}
-    servers = []
+    env = {
+        "GRIP_URL": f"http://127.0.0.1:{pushpin.publish_port}/?iss=pushpin&key={key}",
+        "VIDEO_SHARE_IN_PROCESS_WORKER": "false",
+    }
+    servers, worker = [], None
     try:
         # One after the other: each migrates the shared database before it serves.
         stats = pushpin.stats_address
         servers.append(Server(folder / "site", ports[0], VIDEO_SHARE_PUSHPIN_STATS=stats, **env))
-        servers.append(
-            Server(folder / "site", ports[1], VIDEO_SHARE_IN_PROCESS_WORKER="false", **env)
+        servers.append(Server(folder / "site", ports[1], **env))
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "worker"],
+            cwd=ROOT,
+            env=server_env(folder / "site", **env),
+            stdout=(folder / "worker.log").open("w"),
+            stderr=subprocess.STDOUT,
         )
         yield types.SimpleNamespace(url=pushpin.url, pushpin=pushpin, servers=servers)
     finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(15)
         for server in servers:
             server.stop()
         pushpin.stop()

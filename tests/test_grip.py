@@ -145,3 +145,13 @@ def test_without_grip_url_nothing_is_published_to_pushpin(video, monkeypatch):
     monkeypatch.setattr("video_share.grip.publish", lambda *a, **kw: published.append(a))
     events._recheck(events.video_control_stream_name(video.public_id), "")
     assert published == []
+
+
+def test_a_ban_is_cut_off_through_pushpin_for_the_banned_user_only(behind_pushpin, monkeypatch):
+    published = []
+    monkeypatch.setattr("video_share.grip.publish", lambda *a, **kw: published.append(a))
+    banned = make_user("mallory")
+    events._recheck(events.USERS_CONTROL_STREAM, str(banned.pk))
+    assert {a[0] for a in published} == {
+        grip.cut_off_channel(events.USERS_CONTROL_STREAM, banned.pk)
+    }
