@@ -172,10 +172,45 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+# How long a Redis command may take before it counts as failed: Redis is on the local network.
+REDIS_TIMEOUT_SECONDS = 1
+
+
+def redis_cache(url: str) -> dict:
+    """The cache on Redis at `url`. Redis down is not the site down: a failed read is a
+    miss, a failed write is skipped (django-redis's IGNORE_EXCEPTIONS), and the limits
+    counted in the cache let everything through meanwhile (video_share.throttle.allowed)."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+            "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+        },
     }
+
+
+def redis_events(url: str) -> dict:
+    """How django-eventstream connects to Redis at `url` to publish (and video_share.bus to
+    listen). Publishing never waits long for a Redis that is down, and never retries: the
+    event is stored already, and open streams catch up once Redis is back."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 6379,
+        "db": int(parts.path.lstrip("/") or 0),
+        **({"password": parts.password} if parts.password else {}),
+        "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+        "socket_timeout": REDIS_TIMEOUT_SECONDS,
+        "retry": None,
+    }
+
+
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -240,15 +275,7 @@ VIDEO_SHARE_SHARED_PAGE_SECONDS = env_int("VIDEO_SHARE_SHARED_PAGE_SECONDS", 5)
 VIDEO_SHARE_STREAMS_PER_USER = env_int("VIDEO_SHARE_STREAMS_PER_USER", 20)
 VIDEO_SHARE_STREAMS_PER_ADDRESS = env_int("VIDEO_SHARE_STREAMS_PER_ADDRESS", 50)
 if REDIS_URL:
-    from urllib.parse import urlsplit
-
-    _redis = urlsplit(REDIS_URL)
-    EVENTSTREAM_REDIS = {
-        "host": _redis.hostname or "127.0.0.1",
-        "port": _redis.port or 6379,
-        "db": int(_redis.path.lstrip("/") or 0),
-        **({"password": _redis.password} if _redis.password else {}),
-    }
+    EVENTSTREAM_REDIS = redis_events(REDIS_URL)
 
 # Email: printed to the console in development; SMTP in production (a local mail
 # server unless EMAIL_HOST names another).
