@@ -157,7 +157,7 @@ def test_task_results_left_running_by_a_dead_worker_are_closed(settings):
 def test_the_heartbeat_beats_without_progress_and_stops_when_another_attempt_takes_over(
     settings,
 ):
-    settings.VIDEO_SHARE_STALE_JOB_SECONDS = 0.6  # a beat every 0.1 s
+    settings.VIDEO_SHARE_STALE_JOB_SECONDS = 0.5  # a beat every 0.1 s
     owner = make_user("alice")
     then = timezone.now() - timedelta(seconds=5)
     video = make_video_row(owner, status="processing", attempts=1, heartbeat_at=then)

@@ -177,7 +177,7 @@ def test_a_worker_killed_mid_transcode_is_taken_over_cleanly(deployment):
         first.wait()
         assert wait_until(lambda: gone(ffmpeg), 3), "the killed worker's ffmpeg goes on"
 
-        start("worker-2", "worker")
+        second = start("worker-2", "worker")
         assert wait_until(
             lambda: db.row(
                 "SELECT attempts >= 2 AND heartbeat_at IS NOT NULL FROM video_share_video "
@@ -192,6 +192,21 @@ def test_a_worker_killed_mid_transcode_is_taken_over_cleanly(deployment):
         print(f"new attempt {recovered:.1f} s after the kill, on the owner's page after "
               f"{heard - killed_at:.1f} s")  # fmt: skip
 
+        # The database drops every connection of the second worker mid-transcode: its writes
+        # are made again, the transcode is not.
+        assert wait_until(
+            lambda: db.row(
+                "SELECT progress_step = 360 AND progress >= 5 FROM video_share_video "
+                "WHERE id = %s", int(video_id),
+            )[0],
+            60,
+        ), "the second worker never got to transcoding"  # fmt: skip
+        dropped = db.rows(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        assert dropped
+
         assert wait_until(
             lambda: db.row("SELECT status FROM video_share_video WHERE id = %s", int(video_id))[0]
             == "ready",
@@ -202,6 +217,8 @@ def test_a_worker_killed_mid_transcode_is_taken_over_cleanly(deployment):
             "GROUP BY height", int(video_id),
         )  # fmt: skip
         assert renditions == [(360, 1)]
+        assert second.poll() is None
+        assert "the database connection failed" in (work / "worker-2.log").read_text()
         assert db.row(
             "SELECT status FROM django_tasks_database_dbtaskresult WHERE id = %s", dead_task
         ) == ("FAILED",)
@@ -214,6 +231,11 @@ def test_a_worker_killed_mid_transcode_is_taken_over_cleanly(deployment):
             ),
             10,
         )
+        # Two runs: the killed one and the one that finished, through the dropped connections.
+        assert db.rows(
+            "SELECT status FROM django_tasks_database_dbtaskresult "
+            "WHERE task_path LIKE '%%.process_video' ORDER BY enqueued_at"
+        ) == [("FAILED",), ("SUCCESSFUL",)]
         assert wait_until(lambda: not scratch.exists(), 10), "the dead job's scratch stays"
         assert processes_naming(str(scratch)) == []
     finally:

@@ -74,7 +74,7 @@ class WatchdogThread(threading.Thread):
     their task results, remove the scratch folders of killed jobs on this machine, send the
     email digests that are due, and refresh the database's planner statistics.
 
-    A running job beats every VIDEO_SHARE_STALE_JOB_SECONDS / 6 and this looks every quarter
+    A running job beats every VIDEO_SHARE_STALE_JOB_SECONDS / 5 and this looks every quarter
     of it: a killed worker's job runs again at most 1.25 × that limit after the kill, plus
     the moment a worker takes to pick it up.
     """

@@ -83,7 +83,7 @@ class Heartbeat(threading.Thread):
         )
 
     def run(self):
-        interval = settings.VIDEO_SHARE_STALE_JOB_SECONDS / 6
+        interval = settings.VIDEO_SHARE_STALE_JOB_SECONDS / 5
         try:
             while not self.stopping.wait(interval):
                 try:
