@@ -78,14 +78,15 @@ def sweep_scratch() -> int:
 
 
 @contextlib.contextmanager
-def local_path(name: str):
-    """A local path to a stored file: the file itself on disk, else a temporary copy."""
+def local_path(name: str, scratch: Path | None = None):
+    """A local path to a stored file: the file itself on disk, else a temporary copy (in
+    `scratch`, a job's scratch folder, when given: swept with it if the job is killed)."""
     try:
         yield Path(default_storage.path(name))
         return
     except NotImplementedError:
         pass
-    with tempfile.NamedTemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as copy:
+    with tempfile.NamedTemporaryFile(dir=scratch or settings.FILE_UPLOAD_TEMP_DIR) as copy:
         with default_storage.open(name, "rb") as stored:
             shutil.copyfileobj(stored, copy, 1024 * 1024)
         copy.flush()

@@ -130,7 +130,7 @@ def _run(video: Video, height: int | None, *, with_frames: bool) -> None:
         with (
             Heartbeat(video).running() as heartbeat,
             storage.scratch_dir() as scratch,
-            storage.local_path(video.source.name) as source_path,
+            storage.local_path(video.source.name, scratch) as source_path,
         ):
             if with_frames:
                 frames = []
