@@ -222,3 +222,16 @@ def test_a_progress_write_survives_its_connection_being_terminated(owner, caplog
         cursor.execute("SELECT pg_backend_pid()")
         assert cursor.fetchone()[0] != pid
     assert Video.objects.get(pk=video.pk).progress == 42
+
+
+@pytest.mark.django_db
+def test_a_job_whose_worker_died_before_its_first_write_is_queued_again():
+    owner = make_user("alice")
+    video = make_video_row(owner, status="uploaded", pending_heights=[360])
+    lost = claimed(video)  # and the worker killed before the job marked the video
+    long_ago = timezone.now() - timedelta(hours=1)
+    DBTaskResult.objects.filter(id=lost.id).update(started_at=long_ago)
+    assert actions.close_dead_task_results() == 1
+    assert queued_jobs() == [("process_video", [video.pk])]
+    assert actions.close_dead_task_results() == 0
+    assert queued_jobs() == [("process_video", [video.pk])]

@@ -285,17 +285,13 @@ def _record_rendition(video: Video, height: int, width: int, frame_height: int, 
         )
         pending = [h for h in current.pending_heights if h != height]
         became_ready = current.status != Video.Status.READY
-        # This job is over; the next rendition, if any, is a job of its own (queued behind
-        # other users' first renditions).
         fields = {"pending_heights": pending, "progress": 0, "attempts": 0, "heartbeat_at": None}
         if became_ready:
             fields |= {"status": Video.Status.READY, "ready_at": timezone.now()}
         Video.objects.filter(pk=current.pk).update(**fields)
-        if pending:
-            encode_rendition.using(priority=max(-100, current.queue_priority - 10)).enqueue(
-                current.pk, pending[0]
-            )
         current.refresh_from_db()
+        # This job is over; the next rendition, if any, is a job of its own.
+        _queue_job(current)
         if became_ready:
             notifications.notify(current.owner, Notification.Kind.VIDEO_READY, video=current)
             notifications.notify_subscribers_when_public(current)
@@ -366,17 +362,47 @@ def _close_task_results(results) -> int:
 def close_dead_task_results() -> int:
     """Close the task results of video jobs left running by a dead worker that
     `recover_stalled_jobs` did not meet: the worker died after its job's last write, or before
-    its first. A running job keeps its video's heartbeat fresh; these have none.
+    its first. A running job keeps its video's heartbeat fresh; these have none. A job that
+    died before its first write is queued again (nothing else would).
 
     Returns how many were closed. Runs in every worker, now and then.
     """
     stale = timezone.now() - timedelta(seconds=settings.VIDEO_SHARE_STALE_JOB_SECONDS)
     alive = set(Video.objects.filter(heartbeat_at__gte=stale).values_list("pk", flat=True))
-    return _close_task_results(
+    dead = [
         result
         for result in DBTaskResult.objects.running().filter(started_at__lt=stale)
         if result.args_kwargs["args"][:1] and result.args_kwargs["args"][0] not in alive
+    ]
+    closed = 0
+    for result in dead:
+        with transaction.atomic():
+            if _close_task_results([result]):
+                closed += 1
+                _queue_again_if_lost(result.args_kwargs["args"][0], result)
+    return closed
+
+
+def _queue_again_if_lost(video_id: int, dead: DBTaskResult) -> None:
+    video = Video.objects.select_for_update().filter(pk=video_id, heartbeat_at=None).first()
+    if video is None:
+        return
+    waiting = (DBTaskResult.objects.ready() | DBTaskResult.objects.running()).filter(
+        args_kwargs__args__0=video.pk
     )
+    if not any(_is_video_job(result) for result in waiting.exclude(id=dead.id)):
+        _queue_job(video)
+
+
+def _queue_job(video: Video) -> None:
+    """Queue the job a video waits for: its processing, or once it is watchable its next
+    rendition (behind other users' first renditions)."""
+    if video.status in (Video.Status.UPLOADED, Video.Status.PROCESSING):
+        process_video.using(priority=video.queue_priority).enqueue(video.pk)
+    elif video.status == Video.Status.READY and video.pending_heights:
+        encode_rendition.using(priority=max(-100, video.queue_priority - 10)).enqueue(
+            video.pk, video.pending_heights[0]
+        )
 
 
 def recover_stalled_jobs() -> int:
@@ -404,14 +430,11 @@ def recover_stalled_jobs() -> int:
                     % {"count": video.attempts},
                 )
                 continue
-            Video.objects.filter(pk=video.pk).update(heartbeat_at=None, progress=0)
-            if video.status == Video.Status.READY and video.pending_heights:
-                encode_rendition.using(priority=max(-100, video.queue_priority - 10)).enqueue(
-                    video.pk, video.pending_heights[0]
-                )
-            else:
-                Video.objects.filter(pk=video.pk).update(status=Video.Status.UPLOADED)
-                process_video.using(priority=video.queue_priority).enqueue(video.pk)
+            fields = {"heartbeat_at": None, "progress": 0}
+            if not (video.status == Video.Status.READY and video.pending_heights):
+                fields["status"] = video.status = Video.Status.UPLOADED
+            Video.objects.filter(pk=video.pk).update(**fields)
+            _queue_job(video)
             # The owner's page shows at once that the job starts again.
             video.refresh_from_db()
             _publish_video_state(video)
