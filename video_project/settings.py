@@ -394,8 +394,10 @@ VIDEO_SHARE_MAX_DURATION_MINUTES = env_int("VIDEO_SHARE_MAX_DURATION_MINUTES", 1
 # Videos of one user that may wait for (or be in) processing at once; one more upload waits
 # until one of them is done, so that nobody's uploads hold the worker for everyone.
 VIDEO_SHARE_PROCESSING_PER_USER = env_int("VIDEO_SHARE_PROCESSING_PER_USER", 2)
-# A job without a heartbeat for this long is taken as dead (its worker was killed).
-VIDEO_SHARE_STALE_JOB_SECONDS = env_int("VIDEO_SHARE_STALE_JOB_SECONDS", 60)
+# A job without a heartbeat for this long is taken as dead (its worker was killed) and runs
+# again: a running job beats every fifth of it, whatever ffmpeg is doing; the watchdog looks
+# every quarter of it.
+VIDEO_SHARE_STALE_JOB_SECONDS = env_int("VIDEO_SHARE_STALE_JOB_SECONDS", 10)
 VIDEO_SHARE_MAX_ATTEMPTS = env_int("VIDEO_SHARE_MAX_ATTEMPTS", 3)
 # Serve media through nginx after the permission check: the internal location that maps to
 # the media folder, e.g. "/protected-media/" (see README). Empty: the app streams the bytes.
