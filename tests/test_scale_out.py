@@ -7,6 +7,8 @@ Skipped where PostgreSQL or Redis does not answer (the default profile needs nei
 """
 
 import asyncio
+import contextlib
+import re
 import secrets
 import shutil
 import subprocess
@@ -18,12 +20,14 @@ import pytest
 
 from bench.common import (
     bench_env,
+    free_port,
     open_stream,
     post_form,
     postgres_database,
     read_until,
     redis_answers,
     split_deployment,
+    wait_for,
 )
 from bench.sse import ROOT, VIDEO, seed
 
@@ -192,3 +196,95 @@ def test_a_slow_upload_to_uvicorn_outlasts_a_page_workers_timeout_and_is_process
         cwd=ROOT, env=env, check=True, capture_output=True, text=True,
     ).stdout.split()  # fmt: skip
     assert status[0] == "ready", status
+
+
+@contextlib.contextmanager
+def another_uvicorn(env: dict, logs: Path):
+    """One more `serve --no-worker` sharing the deployment's database and Redis; yields
+    (port, process)."""
+    port = free_port()
+    with (logs / f"serve-{port}.log").open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "serve", "--no-worker", "--port", str(port)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            wait_for(port, 120)
+            yield port, process
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(15)
+
+
+def test_a_video_made_private_through_gunicorn_cuts_off_its_readers_on_every_uvicorn(
+    deployment, tmp_path
+):
+    pages, streams, session, env = deployment
+    public_id = f"cut{secrets.token_hex(4)}"
+    shell(
+        env,
+        "from video_share.models import User, Video; "
+        f"Video.objects.create(owner=User.objects.get(username='host'), public_id='{public_id}', "
+        "title='Soon private', status='ready', duration=60)",
+    )
+
+    async def run(other: int):
+        readers = [await open_stream(port, f"/events/v/{public_id}") for port in (streams, other)]
+        try:
+            form = "title=Soon+private&description=&tags_text=&visibility=private"
+            answer, _ = await post_form(pages, f"/v/{public_id}/edit", session, form)
+            assert answer.startswith((b"HTTP/1.1 302", b"HTTP/1.1 200")), answer[:300]
+            for reader, _writer in readers:
+                await asyncio.wait_for(read_until(reader, b"stream-error"), 10)
+        finally:
+            for _reader, writer in readers:
+                writer.close()
+
+    with another_uvicorn(env, tmp_path) as (other, _process):
+        asyncio.run(run(other))
+
+
+def test_readers_of_a_killed_uvicorn_resume_on_another_and_miss_nothing(deployment, tmp_path):
+    """uvicorn killed with SIGKILL: its readers reconnect to another process (as a proxy
+    sends them) with the id of the last event they had, and get every comment once."""
+    pages, streams, session, env = deployment
+    first, meanwhile, after = (f"k{n}{secrets.token_hex(4)}".encode() for n in range(3))
+
+    async def comment(marker: bytes):
+        form = f"body={marker.decode()}&client_token={secrets.token_hex(8)}"
+        answer, _ = await post_form(pages, f"/v/{VIDEO}/comments/new", session, form)
+        assert answer.startswith((b"HTTP/1.1 302", b"HTTP/1.1 200")), answer[:300]
+
+    async def run(doomed: int, process):
+        reader, writer = await open_stream(doomed, f"/events/v/{VIDEO}")
+        text = bytearray()
+        await comment(first)
+        while first not in text:
+            text += await asyncio.wait_for(reader.read(65536), 10)
+        process.kill()
+        process.wait(10)
+        with contextlib.suppress(ConnectionResetError):  # the connection is gone
+            assert await asyncio.wait_for(reader.read(), 10) == b""
+        writer.close()
+        await comment(meanwhile)
+        last = re.findall(rb"^id: (.+)$", text, re.MULTILINE)[-1].decode()
+        reader, writer = await asyncio.open_connection("127.0.0.1", streams)
+        writer.write(
+            f"GET /events/v/{VIDEO}?lastEventId={last} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+        )
+        text = bytearray()
+        try:
+            while meanwhile not in text:
+                text += await asyncio.wait_for(reader.read(65536), 10)
+            await comment(after)
+            while after not in text:
+                text += await asyncio.wait_for(reader.read(65536), 10)
+        finally:
+            writer.close()
+        assert first not in text
+        assert text.count(meanwhile) == 1
+        assert text.count(after) == 1
+
+    with another_uvicorn(env, tmp_path) as (doomed, process):
+        asyncio.run(run(doomed, process))
