@@ -157,14 +157,15 @@ def do_report_progress(video: Video, step: int, percent: int) -> bool:
 
 def do_set_frames(video: Video, frame_paths: list[Path], best: int) -> None:
     """Store candidate poster frames; the most telling one becomes the poster."""
+    # The poster is a copy of its own (the owner may later pick another frame, and frames
+    # are deleted then), made here rather than read back from storage.
+    poster_copy = frame_paths[best].with_name("poster.jpg")
+    shutil.copyfile(frame_paths[best], poster_copy)
     names = [
         storage.save(f"{video.media_dir}/frame-{i}-{secrets.token_hex(4)}.jpg", path)
         for i, path in enumerate(frame_paths)
     ]
-    poster = storage.default_storage.save(
-        f"{video.media_dir}/poster-{secrets.token_hex(4)}.jpg",
-        storage.default_storage.open(names[best], "rb"),
-    )
+    poster = storage.save(f"{video.media_dir}/poster-{secrets.token_hex(4)}.jpg", poster_copy)
     with transaction.atomic():
         current = Video.objects.select_for_update().filter(pk=video.pk).first()
         if current is None:
@@ -179,6 +180,7 @@ def do_set_frames(video: Video, frame_paths: list[Path], best: int) -> None:
 
 def do_add_rendition(video: Video, height: int, width: int, frame_height: int, path: Path) -> bool:
     """Store a finished rendition and queue the next. The first one makes the video watchable."""
+    size = path.stat().st_size
     name = storage.save(f"{video.media_dir}/{height}p-{secrets.token_hex(4)}.mp4", path)
     with transaction.atomic():
         current = Video.objects.select_for_update().filter(pk=video.pk).first()
@@ -191,7 +193,7 @@ def do_add_rendition(video: Video, height: int, width: int, frame_height: int, p
             width=width,
             frame_height=frame_height,
             file=name,
-            size=storage.default_storage.size(name),
+            size=size,
         )
         pending = [h for h in current.pending_heights if h != height]
         became_ready = current.status != Video.Status.READY
