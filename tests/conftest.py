@@ -59,3 +59,7 @@ def video(owner):
     from .factories import make_video
 
     return make_video(owner, title="A talk")
+
+
+# A real S3 API (moto's server) for the object-storage tests: fixtures `moto_endpoint`, `s3`.
+from .s3 import moto_endpoint, s3  # noqa: E402, F401
