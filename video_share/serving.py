@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
 
@@ -143,6 +143,16 @@ async def serve(request, stored: StoredFile, *, cache_control: str) -> HttpRespo
     response["Content-Length"] = str(length)
     if wanted:
         response["Content-Range"] = f"bytes {first}-{last}/{stored.size}"
+    return response
+
+
+def serve_elsewhere(url: str) -> HttpResponse:
+    """A redirect to the file on object storage, which answers Range itself. The browser may
+    reuse it for a while (a page's posters are then fetched once), well within the URL's
+    life; no shared cache may keep it."""
+    response = HttpResponseRedirect(url)
+    seconds = min(300, settings.VIDEO_SHARE_S3_URL_SECONDS // 2)
+    response["Cache-Control"] = f"private, max-age={seconds}"
     return response
 
 

@@ -7,12 +7,11 @@ presigned URL there, so that Range, seeking and bandwidth are the object store's
 
 import asyncio
 
-from django.conf import settings
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.views.decorators.http import require_safe
 
 from .. import db_pool, media_access, storage
-from ..serving import serve, stat
+from ..serving import serve, serve_elsewhere, stat
 
 # Media anyone may fetch. Names carry a random token and never change, so they cache forever.
 PUBLIC_PREFIXES = ("avatars/",)
@@ -23,7 +22,7 @@ async def public_media(request, name: str):
     if not name.startswith(PUBLIC_PREFIXES) or ".." in name.split("/"):
         raise Http404
     if url := await asyncio.to_thread(storage.offsite_url, name):
-        return _redirect(url)
+        return serve_elsewhere(url)
     stored = await asyncio.to_thread(stat, name)
     return await serve(request, stored, cache_control="public, max-age=31536000, immutable")
 
@@ -44,7 +43,7 @@ async def video_media(request, public_id: str, name: str):
     if access.may_leave_site(stored_name) and (
         url := await asyncio.to_thread(storage.offsite_url, stored_name)
     ):
-        return _redirect(url)
+        return serve_elsewhere(url)
     stored = await asyncio.to_thread(stat, stored_name)
     # Names never change (a new file gets a new name), but who may see a video can: only the
     # browser keeps a copy, never a shared cache.
@@ -53,12 +52,3 @@ async def video_media(request, public_id: str, name: str):
 
 def _allows(access, request, stored_name: str) -> bool:
     return access.allows(request.user, stored_name)
-
-
-def _redirect(url: str) -> HttpResponseRedirect:
-    # The browser may reuse the redirect for a while (a page's posters are then fetched once),
-    # well within the URL's life; no shared cache may keep it.
-    response = HttpResponseRedirect(url)
-    seconds = min(300, settings.VIDEO_SHARE_S3_URL_SECONDS // 2)
-    response["Cache-Control"] = f"private, max-age={seconds}"
-    return response
