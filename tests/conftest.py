@@ -24,6 +24,7 @@ def _media_dirs(settings, tmp_path):
         },
     }
     settings.MEDIA_ROOT = media_root
+    settings.VIDEO_SHARE_S3_BUCKET = ""  # whatever the environment says (tests/s3.py sets one)
     settings.FILE_UPLOAD_TEMP_DIR = spool
 
 

@@ -100,6 +100,10 @@ def delete_quietly(*names: str) -> None:
 
 def delete_folder(folder: str) -> None:
     """Delete every file under a storage folder (a video's media_dir)."""
+    if on_object_storage():
+        # One listing and batched deletes (up to 1,000 keys a request).
+        default_storage.bucket.objects.filter(Prefix=f"{folder}/").delete()
+        return
     try:
         dirs, files = default_storage.listdir(folder)
     except (FileNotFoundError, NotImplementedError, OSError):

@@ -102,6 +102,19 @@ def _run(video: Video, height: int | None, *, with_frames: bool) -> None:
     except (media.FFmpegError, OSError) as exc:
         if media.shutting_down.is_set():
             return
+        if not storage.default_storage.exists(video.source.name):
+            # Not the file's fault: this worker does not see the media the upload went to.
+            logger.error(
+                "Processing video %s: its upload %s is not in this worker's media storage. "
+                "Every process that runs jobs must share the media (one folder, or "
+                "VIDEO_SHARE_S3_BUCKET).",
+                video.public_id,
+                video.source.name,
+            )
+            with override(video.owner.language):
+                reason = _("We could not find the uploaded file to convert it. Upload it again.")
+            do_fail_video(video, reason)
+            return
         logger.warning("Processing video %s failed: %s", video.public_id, exc)
         with override(video.owner.language):
             reason = _(
