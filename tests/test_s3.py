@@ -217,3 +217,29 @@ def test_deleting_a_video_removes_its_objects(s3):
     actions.do_delete_video(video)
     assert s3.keys(f"{video.media_dir}/") == []
     assert s3.keys(f"{other.media_dir}/") != []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_avatar_is_stored_outside_transactions_and_the_old_one_deleted(s3, client, monkeypatch):
+    from storages.backends.s3 import S3Storage
+
+    from .test_accounts import image_file, profile_data
+
+    writes = []
+    original = S3Storage.save
+
+    def save(self, name, content, **kwargs):
+        writes.append(connection.in_atomic_block)
+        return original(self, name, content, **kwargs)
+
+    monkeypatch.setattr(S3Storage, "save", save)
+    user = make_user("alice")
+    client.force_login(user)
+    client.post(reverse("profile_edit"), profile_data(user, avatar=image_file()))
+    user.refresh_from_db()
+    first = user.avatar.name
+    client.post(reverse("profile_edit"), profile_data(user, avatar=image_file()))
+    user.refresh_from_db()
+    assert s3.keys("avatars/") == [user.avatar.name]
+    assert user.avatar.name != first
+    assert writes == [False, False]
