@@ -26,9 +26,13 @@ def free_port() -> int:
 def moto_endpoint():
     """The URL of a running moto S3 server, for the whole test session."""
     try:
+        import storages  # noqa: F401 — the site's side: django-storages, the s3 extra
         from moto.server import ThreadedMotoServer
     except ImportError as error:
-        pytest.skip(f"moto's S3 server is not available ({error}): uv sync installs moto[server].")
+        pytest.skip(
+            f"No S3 test server ({error}): `uv sync --all-extras` installs moto[server] and "
+            "django-storages[s3]."
+        )
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
