@@ -8,7 +8,8 @@
   on the event loop without holding a thread (video_share.async_handler).
 - While the server runs (the ASGI lifespan), the task worker and its watchdog run in threads
   of this process, unless VIDEO_SHARE_IN_PROCESS_WORKER is false (workers of their own:
-  `manage.py worker`).
+  `manage.py worker`). It does not start on a database not migrated or static files not
+  collected (`manage.py prepare`; video_share.readiness).
 """
 
 import os
@@ -22,6 +23,7 @@ wsgi = get_wsgi_application()
 from a2wsgi import WSGIMiddleware  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from video_share import db_pool, readiness  # noqa: E402
 from video_share.async_handler import AsyncViewHandler  # noqa: E402
 from video_share.body_limits import BodySizeLimit, NoBody, large_body  # noqa: E402
 from video_share.urls import STREAMS_PREFIX  # noqa: E402
@@ -49,6 +51,9 @@ def make_application(*, worker: bool):
 
     async def lifespan(receive, send):
         await receive()  # lifespan.startup
+        if problems := await db_pool.run(readiness.missing):
+            message = readiness.explain(problems)
+            return await send({"type": "lifespan.startup.failed", "message": message})
         stop = run_in_background(worker=worker)
         await send({"type": "lifespan.startup.complete"})
         await receive()  # lifespan.shutdown

@@ -173,10 +173,45 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+# How long a Redis command may take before it counts as failed: Redis is on the local network.
+REDIS_TIMEOUT_SECONDS = 1
+
+
+def redis_cache(url: str) -> dict:
+    """The cache on Redis at `url`. Redis down is not the site down: a failed read is a
+    miss, a failed write is skipped (django-redis's IGNORE_EXCEPTIONS), and the limits
+    counted in the cache let everything through meanwhile (video_share.throttle.allowed)."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+            "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+        },
     }
+
+
+def redis_events(url: str) -> dict:
+    """How django-eventstream connects to Redis at `url` to publish (and video_share.bus to
+    listen). Publishing never waits long for a Redis that is down, and never retries: the
+    event is stored already, and open streams catch up once Redis is back."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 6379,
+        "db": int(parts.path.lstrip("/") or 0),
+        **({"password": parts.password} if parts.password else {}),
+        "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+        "socket_timeout": REDIS_TIMEOUT_SECONDS,
+        "retry": None,
+    }
+
+
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -241,13 +276,7 @@ VIDEO_SHARE_SHARED_PAGE_SECONDS = env_int("VIDEO_SHARE_SHARED_PAGE_SECONDS", 5)
 VIDEO_SHARE_STREAMS_PER_USER = env_int("VIDEO_SHARE_STREAMS_PER_USER", 20)
 VIDEO_SHARE_STREAMS_PER_ADDRESS = env_int("VIDEO_SHARE_STREAMS_PER_ADDRESS", 50)
 if REDIS_URL:
-    _redis = urlsplit(REDIS_URL)
-    EVENTSTREAM_REDIS = {
-        "host": _redis.hostname or "127.0.0.1",
-        "port": _redis.port or 6379,
-        "db": int(_redis.path.lstrip("/") or 0),
-        **({"password": _redis.password} if _redis.password else {}),
-    }
+    EVENTSTREAM_REDIS = redis_events(REDIS_URL)
 
 # Email: printed to the console in development; SMTP in production (a local mail
 # server unless EMAIL_HOST names another).
@@ -438,8 +467,10 @@ VIDEO_SHARE_MAX_DURATION_MINUTES = env_int("VIDEO_SHARE_MAX_DURATION_MINUTES", 1
 # Videos of one user that may wait for (or be in) processing at once; one more upload waits
 # until one of them is done, so that nobody's uploads hold the worker for everyone.
 VIDEO_SHARE_PROCESSING_PER_USER = env_int("VIDEO_SHARE_PROCESSING_PER_USER", 2)
-# A job without a heartbeat for this long is taken as dead (its worker was killed).
-VIDEO_SHARE_STALE_JOB_SECONDS = env_int("VIDEO_SHARE_STALE_JOB_SECONDS", 60)
+# A job without a heartbeat for this long is taken as dead (its worker was killed) and runs
+# again: a running job beats every fifth of it, whatever ffmpeg is doing; the watchdog looks
+# every quarter of it.
+VIDEO_SHARE_STALE_JOB_SECONDS = env_int("VIDEO_SHARE_STALE_JOB_SECONDS", 10)
 VIDEO_SHARE_MAX_ATTEMPTS = env_int("VIDEO_SHARE_MAX_ATTEMPTS", 3)
 # Serve media through nginx after the permission check: the internal location that maps to
 # the media folder, e.g. "/protected-media/" (see README). Empty: the app streams the bytes.

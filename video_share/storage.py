@@ -6,6 +6,8 @@ download for the workers. django-storages keeps each file under its own name as 
 """
 
 import contextlib
+import fcntl
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -26,8 +28,7 @@ class LocalFile(File):
         return str(self._path)
 
 
-def scratch_dir() -> Path:
-    return Path(tempfile.mkdtemp(prefix="job-", dir=settings.FILE_UPLOAD_TEMP_DIR))
+SCRATCH_PREFIX = "job-"
 
 
 def on_object_storage() -> bool:
@@ -40,15 +41,67 @@ def _object(name: str):
 
 
 @contextlib.contextmanager
-def local_path(name: str):
-    """A local path to a stored file: the file itself on disk, else a scratch copy that is
+def scratch_dir():
+    """A folder of a job's own for its intermediate files, removed when the job ends.
+
+    The job holds a lock on it meanwhile: the kernel drops the lock when the process dies,
+    however it dies, so that `sweep_scratch` knows the folder of a killed worker's job from the
+    folder of a job still running (in this process or another on the same machine).
+    """
+    while True:
+        path = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=settings.FILE_UPLOAD_TEMP_DIR))
+        lock = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        # A sweep may have taken the folder between its making and the lock: make another.
+        if path.exists() and os.stat(path).st_ino == os.fstat(lock).st_ino:
+            break
+        os.close(lock)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+        os.close(lock)
+
+
+def sweep_scratch() -> int:
+    """Remove the scratch folders no running job holds (their worker was killed); returns
+    how many."""
+    removed = 0
+    try:
+        entries = list(os.scandir(settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir()))
+    except OSError:
+        return 0
+    for entry in entries:
+        if not (entry.name.startswith(SCRATCH_PREFIX) and entry.is_dir(follow_symlinks=False)):
+            continue
+        try:
+            lock = os.open(entry.path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(lock)  # a running job's
+            continue
+        try:
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed += 1
+        finally:
+            os.close(lock)
+    return removed
+
+
+@contextlib.contextmanager
+def local_path(name: str, scratch: Path | None = None):
+    """A local path to a stored file: the file itself on disk, else a temporary copy (in
+    `scratch`, a job's scratch folder, when given: swept with it if the job is killed),
     removed however the caller leaves."""
     try:
         yield Path(default_storage.path(name))
         return
     except NotImplementedError:
         pass
-    with tempfile.NamedTemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as copy:
+    with tempfile.NamedTemporaryFile(dir=scratch or settings.FILE_UPLOAD_TEMP_DIR) as copy:
         if on_object_storage():
             # Streamed in parts straight into the file, never held in memory.
             _object(name).download_fileobj(copy)
