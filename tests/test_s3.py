@@ -243,3 +243,16 @@ def test_an_avatar_is_stored_outside_transactions_and_the_old_one_deleted(s3, cl
     assert s3.keys("avatars/") == [user.avatar.name]
     assert user.avatar.name != first
     assert writes == [False, False]
+
+
+@pytest.mark.django_db
+def test_candidate_frames_are_streamed_to_the_owner_never_handed_out(s3, client):
+    video, _, _ = stored_video(s3)
+    frame = storage.default_storage.save(f"{video.media_dir}/frame-0-ab.jpg", ContentFile(b"jpg"))
+    Video.objects.filter(pk=video.pk).update(frames=[frame])
+    url = reverse("video_media", args=[video.public_id, "frame-0-ab.jpg"])
+    assert client.get(url).status_code == 404
+    client.force_login(video.owner)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert body(response) == b"jpg"

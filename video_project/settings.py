@@ -371,6 +371,7 @@ def s3_storage(
     """The default storage for a bucket, and the origin browsers fetch its media from."""
     try:
         import boto3
+        import storages  # noqa: F401
         from botocore import UNSIGNED
         from botocore.config import Config
     except ImportError:
