@@ -134,3 +134,61 @@ def test_a_video_made_private_in_another_process_closes_its_viewers_streams(depl
             writer.close()
 
     asyncio.run(run())
+
+
+def test_a_slow_upload_to_uvicorn_outlasts_a_page_workers_timeout_and_is_processed(
+    deployment, tmp_path
+):
+    """README's proxy sends uploads to uvicorn: a video sent slowly for longer than gunicorn
+    lets a request last (30 s) is received, and a separate worker makes it watchable."""
+    from .media_files import make_video
+
+    _pages, streams, session, env = deployment
+    video = make_video(tmp_path / "lecture.mp4", seconds=3).read_bytes()
+    boundary = secrets.token_hex(8)
+    head = "".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in (("title", "Slow lecture"), ("visibility", "public"))
+    )
+    head += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        'filename="lecture.mp4"\r\nContent-Type: video/mp4\r\n\r\n'
+    )
+    body = head.encode() + video + f"\r\n--{boundary}--\r\n".encode()
+    token = secrets.token_hex(16)
+
+    async def send_slowly() -> bytes:
+        reader, writer = await asyncio.open_connection("127.0.0.1", streams)
+        writer.write(
+            (
+                "POST /upload/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Cookie: sessionid={session}; csrftoken={token}\r\nX-CSRFToken: {token}\r\n"
+                f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+            ).encode()
+        )
+        pieces = 35  # one a second: a school's Wi-Fi on a bad day
+        size = -(-len(body) // pieces)
+        for start in range(0, len(body), size):
+            writer.write(body[start : start + size])
+            await writer.drain()
+            await asyncio.sleep(1)
+        answer = await reader.read()
+        writer.close()
+        return answer
+
+    answer = asyncio.run(send_slowly())
+    assert answer.startswith(b"HTTP/1.1 302"), answer[:500]
+    check = (
+        "import time; from video_share.models import Video\n"
+        "for _ in range(240):\n"
+        "    video = Video.objects.get(title='Slow lecture')\n"
+        "    if video.status in ('ready', 'failed'): break\n"
+        "    time.sleep(0.5)\n"
+        "print(video.status, video.renditions.count())"
+    )
+    status = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", check],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    ).stdout.split()  # fmt: skip
+    assert status[0] == "ready", status

@@ -263,6 +263,9 @@ EVENTSTREAM_CHANNELMANAGER_CLASS = "video_share.events.ChannelManager"
 # database work on VIDEO_SHARE_DB_THREADS threads (video_share.db_pool). Each thread keeps
 # one database connection: together they bound the process's connections.
 VIDEO_SHARE_PAGE_THREADS = env_int("VIDEO_SHARE_PAGE_THREADS", 2)
+# Proxies in front of a WSGI server (gunicorn) that append the client's address to
+# X-Forwarded-For (video_project/wsgi.py); uvicorn has --forwarded-allow-ips (`serve` too).
+VIDEO_SHARE_WSGI_PROXIES = env_int("VIDEO_SHARE_WSGI_PROXIES", 0)
 # The web process runs the task worker in a thread of its own while it serves. Turn it off
 # where workers run on their own (`manage.py worker`), as in the split deployment.
 VIDEO_SHARE_IN_PROCESS_WORKER = env_bool("VIDEO_SHARE_IN_PROCESS_WORKER", True)
