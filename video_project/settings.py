@@ -11,6 +11,7 @@ Three ways to run:
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -353,6 +354,79 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+
+# Media on S3-compatible object storage (django-storages, the "s3" extra) when a bucket is
+# named; files on disk otherwise. Objects are stored under their names at the bucket's root.
+VIDEO_SHARE_S3_BUCKET = os.environ.get("VIDEO_SHARE_S3_BUCKET", "")
+# How long a presigned media URL (public and unlisted videos' files, avatars) stays valid.
+VIDEO_SHARE_S3_URL_SECONDS = env_int("VIDEO_SHARE_S3_URL_SECONDS", 3600)
+
+
+def s3_storage(
+    bucket: str,
+    *,
+    endpoint: str = "",
+    region: str = "",
+    access_key: str = "",
+    secret_key: str = "",
+    custom_domain: str = "",
+) -> tuple[dict, str]:
+    """The default storage for a bucket, and the origin browsers fetch its media from."""
+    try:
+        import boto3
+        import storages  # noqa: F401
+        from botocore import UNSIGNED
+        from botocore.config import Config
+    except ImportError:
+        raise ImproperlyConfigured(
+            "VIDEO_SHARE_S3_BUCKET needs the s3 extra: uv sync --extra s3."
+        ) from None
+    # Path-style URLs on an endpoint of one's own (MinIO, Garage, moto...), so that its origin
+    # is the endpoint's; AWS's own virtual-hosted style otherwise.
+    addressing = "path" if endpoint else "virtual"
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint or None,
+        "region_name": region or None,
+        "access_key": access_key or None,
+        "secret_key": secret_key or None,
+        "custom_domain": custom_domain or None,
+        "addressing_style": addressing,
+        "signature_version": "s3v4",
+        "querystring_auth": True,
+        "querystring_expire": VIDEO_SHARE_S3_URL_SECONDS,
+        # Like files on disk: a name already taken gets another, never overwritten.
+        "file_overwrite": False,
+        "default_acl": None,
+    }
+    if custom_domain:
+        origin = f"https://{custom_domain}"
+    else:
+        # Where boto3 itself will point browsers (no network, no keys needed to know).
+        client = boto3.client(
+            "s3",
+            endpoint_url=endpoint or None,
+            region_name=region or None,
+            config=Config(signature_version=UNSIGNED, s3={"addressing_style": addressing}),
+        )
+        url = urlsplit(client.generate_presigned_url("get_object", {"Bucket": bucket, "Key": "k"}))
+        origin = f"{url.scheme}://{url.netloc}"
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}, origin
+
+
+if VIDEO_SHARE_S3_BUCKET:
+    STORAGES["default"], _media_origin = s3_storage(
+        VIDEO_SHARE_S3_BUCKET,
+        endpoint=os.environ.get("VIDEO_SHARE_S3_ENDPOINT_URL", ""),
+        region=os.environ.get("VIDEO_SHARE_S3_REGION", ""),
+        access_key=os.environ.get("VIDEO_SHARE_S3_ACCESS_KEY_ID", ""),
+        secret_key=os.environ.get("VIDEO_SHARE_S3_SECRET_ACCESS_KEY", ""),
+        custom_domain=os.environ.get("VIDEO_SHARE_S3_CUSTOM_DOMAIN", ""),
+    )
+    # Media is answered with a redirect there: the browser's fetch must be allowed to follow.
+    SECURE_CSP["img-src"].append(_media_origin)
+    SECURE_CSP["media-src"].append(_media_origin)
+    del _media_origin
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,4 +1,9 @@
-"""Helpers over Django's storage API, so media code works on disk and on S3 alike."""
+"""Helpers over Django's storage API, so media code works on disk and on S3 alike.
+
+On S3 (settings.VIDEO_SHARE_S3_BUCKET) a few reads go to boto3's own object, so that nothing
+downloads a whole object where a part is wanted: ranged reads for serving, and a streamed
+download for the workers. django-storages keeps each file under its own name as the key.
+"""
 
 import contextlib
 import fcntl
@@ -24,6 +29,15 @@ class LocalFile(File):
 
 
 SCRATCH_PREFIX = "job-"
+
+
+def on_object_storage() -> bool:
+    return bool(settings.VIDEO_SHARE_S3_BUCKET)
+
+
+def _object(name: str):
+    """boto3's S3 object of a stored file."""
+    return default_storage.bucket.Object(name)
 
 
 @contextlib.contextmanager
@@ -80,17 +94,48 @@ def sweep_scratch() -> int:
 @contextlib.contextmanager
 def local_path(name: str, scratch: Path | None = None):
     """A local path to a stored file: the file itself on disk, else a temporary copy (in
-    `scratch`, a job's scratch folder, when given: swept with it if the job is killed)."""
+    `scratch`, a job's scratch folder, when given: swept with it if the job is killed),
+    removed however the caller leaves."""
     try:
         yield Path(default_storage.path(name))
         return
     except NotImplementedError:
         pass
     with tempfile.NamedTemporaryFile(dir=scratch or settings.FILE_UPLOAD_TEMP_DIR) as copy:
-        with default_storage.open(name, "rb") as stored:
-            shutil.copyfileobj(stored, copy, 1024 * 1024)
+        if on_object_storage():
+            # Streamed in parts straight into the file, never held in memory.
+            _object(name).download_fileobj(copy)
+        else:
+            with default_storage.open(name, "rb") as stored:
+                shutil.copyfileobj(stored, copy, 1024 * 1024)
         copy.flush()
         yield Path(copy.name)
+
+
+def offsite_url(name: str) -> str:
+    """Where a browser may fetch a stored file straight from object storage: a presigned URL
+    valid for VIDEO_SHARE_S3_URL_SECONDS (or one on the custom domain). "" for files on disk,
+    which the site serves itself. Signing is local: no request is made."""
+    if not on_object_storage():
+        return ""
+    return default_storage.url(name, expire=settings.VIDEO_SHARE_S3_URL_SECONDS)
+
+
+def object_info(name: str) -> tuple[int, float]:
+    """Size and modification time of a file on object storage, in one request."""
+    from botocore.exceptions import ClientError
+
+    stored = _object(name)
+    try:
+        stored.load()
+    except ClientError as error:
+        raise FileNotFoundError(name) from error
+    return stored.content_length, stored.last_modified.timestamp()
+
+
+def open_range(name: str, first: int, last: int):
+    """Bytes first..last (inclusive) of a file on object storage, as a stream: one ranged GET."""
+    return _object(name).get(Range=f"bytes={first}-{last}")["Body"]
 
 
 def save(name: str, path: Path) -> str:
@@ -108,6 +153,10 @@ def delete_quietly(*names: str) -> None:
 
 def delete_folder(folder: str) -> None:
     """Delete every file under a storage folder (a video's media_dir)."""
+    if on_object_storage():
+        # One listing and batched deletes (up to 1,000 keys a request).
+        default_storage.bucket.objects.filter(Prefix=f"{folder}/").delete()
+        return
     try:
         dirs, files = default_storage.listdir(folder)
     except (FileNotFoundError, NotImplementedError, OSError):

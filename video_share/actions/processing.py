@@ -9,6 +9,7 @@ import contextlib
 import copy
 import logging
 import secrets
+import shutil
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -172,6 +173,19 @@ def _run(video: Video, height: int | None, *, with_frames: bool) -> None:
     except (media.FFmpegError, OSError) as exc:
         if media.shutting_down.is_set():
             return
+        if not storage.default_storage.exists(video.source.name):
+            # Not the file's fault: this worker does not see the media the upload went to.
+            logger.error(
+                "Processing video %s: its upload %s is not in this worker's media storage. "
+                "Every process that runs jobs must share the media (one folder, or "
+                "VIDEO_SHARE_S3_BUCKET).",
+                video.public_id,
+                video.source.name,
+            )
+            with override(video.owner.language):
+                reason = _("We could not find the uploaded file to convert it. Upload it again.")
+            do_fail_video(video, reason)
+            return
         logger.warning("Processing video %s failed: %s", video.public_id, exc)
         with override(video.owner.language):
             reason = _(
@@ -227,14 +241,15 @@ def do_report_progress(video: Video, step: int, percent: int) -> bool:
 
 def do_set_frames(video: Video, frame_paths: list[Path], best: int) -> None:
     """Store candidate poster frames; the most telling one becomes the poster."""
+    # The poster is a copy of its own (the owner may later pick another frame, and frames
+    # are deleted then), made here rather than read back from storage.
+    poster_copy = frame_paths[best].with_name("poster.jpg")
+    shutil.copyfile(frame_paths[best], poster_copy)
     names = [
         storage.save(f"{video.media_dir}/frame-{i}-{secrets.token_hex(4)}.jpg", path)
         for i, path in enumerate(frame_paths)
     ]
-    poster = storage.default_storage.save(
-        f"{video.media_dir}/poster-{secrets.token_hex(4)}.jpg",
-        storage.default_storage.open(names[best], "rb"),
-    )
+    poster = storage.save(f"{video.media_dir}/poster-{secrets.token_hex(4)}.jpg", poster_copy)
 
     @retrying
     def record():
@@ -260,13 +275,16 @@ def do_add_rendition(video: Video, height: int, width: int, frame_height: int, p
     False when the rendition is no longer wanted (the video was deleted or failed, or the
     rendition was made meanwhile by another attempt): it is thrown away.
     """
+    size = path.stat().st_size  # before storing: on disk the file is moved into place
     name = storage.save(f"{video.media_dir}/{height}p-{secrets.token_hex(4)}.mp4", path)
     # Only the database write is repeated when the connection fails: the encoding is done.
-    return _record_rendition(video, height, width, frame_height, name)
+    return _record_rendition(video, height, width, frame_height, name, size)
 
 
 @retrying
-def _record_rendition(video: Video, height: int, width: int, frame_height: int, name: str) -> bool:
+def _record_rendition(
+    video: Video, height: int, width: int, frame_height: int, name: str, size: int
+) -> bool:
     with transaction.atomic():
         current = Video.objects.select_for_update().filter(pk=video.pk).first()
         if current is not None and current.renditions.filter(file=name).exists():
@@ -281,7 +299,7 @@ def _record_rendition(video: Video, height: int, width: int, frame_height: int, 
             width=width,
             frame_height=frame_height,
             file=name,
-            size=storage.default_storage.size(name),
+            size=size,
         )
         pending = [h for h in current.pending_heights if h != height]
         became_ready = current.status != Video.Status.READY
