@@ -288,3 +288,36 @@ def test_readers_of_a_killed_uvicorn_resume_on_another_and_miss_nothing(deployme
 
     with another_uvicorn(env, tmp_path) as (doomed, process):
         asyncio.run(run(doomed, process))
+
+
+def test_watching_now_counts_people_on_every_uvicorn_once(deployment, tmp_path):
+    """Two visitors, each on a uvicorn of their own: both are told two watch."""
+    _pages, streams, _session, env = deployment
+
+    async def watching(reader, count: bytes, text: bytearray):
+        marker = b"event: watching\n"
+        while True:
+            while marker not in text:
+                text += await asyncio.wait_for(reader.read(65536), 15)
+            at = text.index(marker)
+            end = text.find(b"\n\n", at)
+            if end < 0:
+                text += await asyncio.wait_for(reader.read(65536), 15)
+                continue
+            event, text[:] = bytes(text[at:end]), text[end:]
+            if event.endswith(b"data: " + count):
+                return
+
+    async def run(other: int):
+        path = f"/events/v/{VIDEO}"
+        one = await open_stream(streams, path, f"vs_viewer=one{secrets.token_hex(4)}")
+        two = await open_stream(other, path, f"vs_viewer=two{secrets.token_hex(4)}")
+        try:
+            for reader, _writer in (one, two):
+                await watching(reader, b"2", bytearray())
+        finally:
+            two[1].close()
+            one[1].close()
+
+    with another_uvicorn(env, tmp_path) as (other, _process):
+        asyncio.run(run(other))
