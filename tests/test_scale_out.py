@@ -321,3 +321,124 @@ def test_watching_now_counts_people_on_every_uvicorn_once(deployment, tmp_path):
 
     with another_uvicorn(env, tmp_path) as (other, _process):
         asyncio.run(run(other))
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+@contextlib.contextmanager
+def deploy_nginx(pages: int, streams: int, work: Path):
+    """nginx running deploy/nginx/video-share.conf as it is, but for its ports and a
+    certificate of the test's own; yields its HTTPS port."""
+    if not Path(NGINX).exists() or not shutil.which("openssl"):
+        pytest.skip("nginx or openssl is not installed (.ci/run installs them)")
+    folder = work / f"nginx-{secrets.token_hex(3)}"
+    (folder / "logs").mkdir(parents=True)
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", folder / "key.pem", "-out", folder / "cert.pem"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    port, plain = free_port(), free_port()
+    site = (ROOT / "deploy/nginx/video-share.conf").read_text()
+    for old, new in (
+        ("127.0.0.1:8001", f"127.0.0.1:{pages}"),
+        ("127.0.0.1:8000", f"127.0.0.1:{streams}"),
+        ("listen 443 ssl http2;", f"listen 127.0.0.1:{port} ssl http2;"),
+        ("listen [::]:443 ssl http2;", ""),
+        ("listen 80;", f"listen 127.0.0.1:{plain};"),
+        ("listen [::]:80;", ""),
+        ("/etc/letsencrypt/live/video.example.org/fullchain.pem", str(folder / "cert.pem")),
+        ("/etc/letsencrypt/live/video.example.org/privkey.pem", str(folder / "key.pem")),
+    ):
+        assert old in site, old
+        site = site.replace(old, new)
+    (folder / "site.conf").write_text(site)
+    (folder / "nginx.conf").write_text(
+        f"daemon off;\npid {folder}/nginx.pid;\nerror_log {folder}/logs/error.log;\n"
+        f"events {{}}\nhttp {{\naccess_log off;\nclient_body_temp_path {folder}/body;\n"
+        f"proxy_temp_path {folder}/proxy;\ninclude {folder}/site.conf;\n}}\n"
+    )
+    nginx = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(folder / "nginx.conf")])
+    try:
+        wait_for(port, 30)
+        yield port
+    finally:
+        nginx.terminate()
+        nginx.wait(10)
+
+
+async def tls_request(port: int, request: str, body: bytes = b""):
+    """Open a TLS connection to 127.0.0.1:`port` and send `request` (a request head without
+    its Host line) and `body`; (reader, writer)."""
+    import ssl
+
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=context)
+    method_line, _, rest = request.partition("\r\n")
+    writer.write(f"{method_line}\r\nHost: 127.0.0.1:{port}\r\n{rest}".encode() + body)
+    await writer.drain()
+    return reader, writer
+
+
+def test_deploys_nginx_config_serves_the_split_layout(deployment, tmp_path):
+    """deploy/nginx/video-share.conf in front of gunicorn and uvicorn: pages, a live stream
+    that is not buffered, a comment posted through it, and an upload sent on to uvicorn."""
+    from .media_files import make_video
+
+    pages, streams, session, env = deployment
+
+    async def run(port: int):
+        reader, writer = await tls_request(port, "GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+        assert (await reader.read()).startswith(b"HTTP/1.1 200")
+        writer.close()
+
+        stream, stream_writer = await tls_request(
+            port, f"GET /events/v/{VIDEO} HTTP/1.1\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        await asyncio.wait_for(read_until(stream, b"stream-open"), 10)
+        marker = f"nginx-{secrets.token_hex(4)}"
+        token = secrets.token_hex(16)
+        cookies = f"Cookie: sessionid={session}; csrftoken={token}\r\nX-CSRFToken: {token}\r\n"
+        # The site's origin as on port 443: nginx passes on the host without the test's port.
+        origin = "Origin: https://127.0.0.1\r\n"
+        form = f"body={marker}&client_token={secrets.token_hex(8)}".encode()
+        reader, writer = await tls_request(
+            port,
+            f"POST /v/{VIDEO}/comments/new HTTP/1.1\r\n{cookies}{origin}"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(form)}\r\nConnection: close\r\n\r\n",
+            form,
+        )
+        answer = await reader.read()
+        assert answer.startswith((b"HTTP/1.1 302", b"HTTP/1.1 200")), answer[:300]
+        writer.close()
+        await asyncio.wait_for(read_until(stream, marker.encode()), 10)
+        stream_writer.close()
+
+        boundary = secrets.token_hex(8)
+        video = make_video(tmp_path / "clip.mp4", seconds=1).read_bytes()
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nVia nginx\r\n'
+                f'--{boundary}\r\nContent-Disposition: form-data; name="visibility"\r\n\r\npublic\r\n'
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="clip.mp4"'
+                "\r\nContent-Type: video/mp4\r\n\r\n"
+            ).encode()
+            + video
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        reader, writer = await tls_request(
+            port,
+            f"POST /upload/ HTTP/1.1\r\n{cookies}{origin}"
+            f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n",
+            body,
+        )
+        answer = await reader.read()
+        assert answer.startswith(b"HTTP/1.1 302"), answer[:500]
+        writer.close()
+
+    with deploy_nginx(pages, streams, tmp_path) as port:
+        asyncio.run(run(port))
