@@ -15,13 +15,13 @@ from .helpers import sign_up, unique_name
 
 
 class PlainUvicorn(Server):
-    """`uvicorn video_project.asgi:application`, after the two steps `serve` does itself."""
+    """`uvicorn video_project.asgi:application`, after `manage.py prepare` (which `serve` runs
+    itself)."""
 
     def __init__(self, data_dir):
         data_dir.mkdir(parents=True, exist_ok=True)
         self.env, self.data_dir = {}, data_dir
-        self.manage("migrate", "-v", "0")
-        self.manage("collectstatic", "--noinput", "-v", "0")
+        self.manage("prepare")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir / "uvicorn.log"

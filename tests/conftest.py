@@ -24,6 +24,7 @@ def _media_dirs(settings, tmp_path):
         },
     }
     settings.MEDIA_ROOT = media_root
+    settings.VIDEO_SHARE_S3_BUCKET = ""  # whatever the environment says (tests/s3.py sets one)
     settings.FILE_UPLOAD_TEMP_DIR = spool
 
 
@@ -59,3 +60,7 @@ def video(owner):
     from .factories import make_video
 
     return make_video(owner, title="A talk")
+
+
+# A real S3 API (moto's server) for the object-storage tests: fixtures `moto_endpoint`, `s3`.
+from .s3 import moto_endpoint, s3  # noqa: E402, F401

@@ -159,7 +159,7 @@ def test_collected_static_files_are_served(settings):
     assert body == (settings.BASE_DIR / "static/css/site.css").read_bytes()
 
 
-def test_the_server_lifespan_runs_the_background_threads_while_it_lasts(monkeypatch):
+def test_the_server_lifespan_runs_the_background_threads_while_it_lasts(monkeypatch, db):
     import threading
 
     from video_project.asgi import make_application

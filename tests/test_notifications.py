@@ -561,6 +561,25 @@ def test_the_daily_digest_goes_once_a_day_with_an_unsubscribe_link(client, alice
     assert not alice.email_digest
 
 
+def test_a_digest_whose_email_fails_stays_due_and_goes_later(alice, bob, monkeypatch):
+    actions.do_save_notification_settings(alice, {"email_digest": True})
+    day_ago = timezone.now() - timezone.timedelta(days=1, minutes=1)
+    User.objects.filter(pk=alice.pk).update(digest_sent_at=day_ago)
+    post(make_video(alice, title="Cats"), bob, "Hello")
+
+    def mail_server_down(message, fail_silently=False):
+        raise ConnectionRefusedError("no mail server")
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", mail_server_down)
+    assert send_due_digests() == 0
+    alice.refresh_from_db()
+    assert alice.digest_sent_at == day_ago
+    monkeypatch.undo()
+    assert send_due_digests() == 1
+    assert "bob commented on “Cats”" in mail.outbox[0].body
+    assert send_due_digests() == 0
+
+
 def test_the_digest_goes_only_to_a_verified_address(alice, bob):
     actions.do_save_notification_settings(alice, {"email_digest": True})
     User.objects.filter(pk=alice.pk).update(

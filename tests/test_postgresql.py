@@ -30,13 +30,14 @@ def postgres_answers() -> bool:
 
 
 @pytest.mark.skipif(not postgres_answers(), reason="no PostgreSQL on 127.0.0.1:5432")
-def test_search_subscriptions_and_comments_on_postgresql():
+def test_search_subscriptions_comments_and_job_recovery_on_postgresql():
     result = subprocess.run(
         [
             sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
             "tests/test_search.py", "tests/test_discovery.py", "tests/test_comments.py",
             "tests/test_shared_pages.py", "tests/test_prepared.py",
             "tests/test_videos.py::test_a_users_backlog_does_not_starve_other_users",
+            "tests/test_job_recovery.py",
         ],
         cwd=ROOT,
         env={**os.environ, "DATABASE_URL": POSTGRES_URL},

@@ -392,7 +392,7 @@ def test_a_refused_stream_frees_its_place(settings, video):
 
 
 def test_what_sse_py_leans_on_in_django_eventstream_is_there():
-    """video_share/sse.py and presence.py extend django-eventstream's stream loop, listener
+    """video_share/sse.py, bus.py and presence.py extend django-eventstream's stream loop, listener
     and listener manager, which it does not document: pinned to 5.3 (pyproject.toml), and
     held here, so that an upgrade that changes them fails this test first."""
     from importlib.metadata import version
@@ -413,6 +413,9 @@ def test_what_sse_py_leans_on_in_django_eventstream_is_there():
     assert isinstance(manager.listeners_by_channel, dict)
     assert callable(manager.add_listener)
     assert callable(manager.remove_listener)
+    # video_share.bus stands in for its Redis subscriber, which it starts with start().
+    assert hasattr(manager, "redis_listener")
+    assert callable(views.RedisListener.start)
     assert isinstance(views.MAX_PENDING, int)
     assert issubclass(EventRequest.ResumeNotAllowedError, EventRequest.Error)
     assert callable(get_events)

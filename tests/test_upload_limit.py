@@ -278,3 +278,39 @@ def test_the_413_page_states_the_limit_in_decimal_units():
 
     body = render_refusal(Refusal.TOO_LARGE, {}, "/upload/", Limit(95_000_000, 94_000_000))
     assert "Uploads can be at most 94.0\xa0MB." in body.decode()
+
+
+@pytest.mark.django_db
+def test_behind_a_proxy_a_wsgi_server_sees_each_clients_address(settings):
+    """gunicorn leaves REMOTE_ADDR the proxy's: with VIDEO_SHARE_WSGI_PROXIES the address the
+    proxy appended to X-Forwarded-For is the one log-in failures are counted against."""
+    import importlib
+
+    from axes.models import AccessAttempt
+
+    import video_project.wsgi
+
+    settings.VIDEO_SHARE_WSGI_PROXIES = 1
+    application = importlib.reload(video_project.wsgi).application
+    token = "t" * 32
+    body = b"username=nobody&password=wrong"
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": reverse("login"),
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_X_FORWARDED_FOR": "198.51.100.7, 203.0.113.5",
+        "HTTP_COOKIE": f"csrftoken={token}",
+        "HTTP_X_CSRFTOKEN": token,
+        "CONTENT_LENGTH": str(len(body)),
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+    }
+    try:
+        b"".join(application(environ, lambda status, headers: None))
+    finally:
+        settings.VIDEO_SHARE_WSGI_PROXIES = 0
+        importlib.reload(video_project.wsgi)
+    assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["203.0.113.5"]

@@ -326,6 +326,21 @@ def test_a_video_that_fails_to_convert_shows_why_and_can_be_retried(
     assert video.status == Video.Status.READY
 
 
+def test_a_worker_that_does_not_see_the_upload_says_so_rather_than_blame_the_file(
+    client, alice, clip, caplog
+):
+    # A second machine without the first one's media folder.
+    post_upload(client, clip)
+    video = Video.objects.get()
+    default_storage.delete(video.source.name)
+    run_jobs()
+    video.refresh_from_db()
+    assert video.status == Video.Status.FAILED
+    assert "could not find the uploaded file" in video.failure_reason
+    assert "damaged" not in video.failure_reason
+    assert "must share the media" in caplog.text
+
+
 def test_a_video_whose_conversion_runs_out_of_time_says_so(
     client, alice, clip, monkeypatch, django_capture_on_commit_callbacks
 ):

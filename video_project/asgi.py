@@ -9,7 +9,9 @@
 - While the server runs (the ASGI lifespan), the task worker and its watchdog run in threads
   of this process, unless VIDEO_SHARE_IN_PROCESS_WORKER is false (workers of their own:
   `manage.py worker`); behind Pushpin, in the process given VIDEO_SHARE_PUSHPIN_STATS, the
-  thread that counts who is watching from Pushpin's statistics (video_share.presence).
+  thread that counts who is watching from Pushpin's statistics (video_share.presence). It
+  does not start on a database not migrated or static files not collected (`manage.py
+  prepare`; video_share.readiness).
 """
 
 import os
@@ -23,6 +25,7 @@ wsgi = get_wsgi_application()
 from a2wsgi import WSGIMiddleware  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from video_share import db_pool, readiness  # noqa: E402
 from video_share.async_handler import AsyncViewHandler  # noqa: E402
 from video_share.body_limits import BodySizeLimit, NoBody, large_body  # noqa: E402
 from video_share.presence import count_from_pushpin  # noqa: E402
@@ -51,6 +54,9 @@ def make_application(*, worker: bool):
 
     async def lifespan(receive, send):
         await receive()  # lifespan.startup
+        if problems := await db_pool.run(readiness.missing):
+            message = readiness.explain(problems)
+            return await send({"type": "lifespan.startup.failed", "message": message})
         stop = run_in_background(worker=worker)
         if address := settings.VIDEO_SHARE_PUSHPIN_STATS:
             stop_counting = count_from_pushpin(address)

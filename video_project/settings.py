@@ -11,6 +11,7 @@ Three ways to run:
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -172,10 +173,45 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+# How long a Redis command may take before it counts as failed: Redis is on the local network.
+REDIS_TIMEOUT_SECONDS = 1
+
+
+def redis_cache(url: str) -> dict:
+    """The cache on Redis at `url`. Redis down is not the site down: a failed read is a
+    miss, a failed write is skipped (django-redis's IGNORE_EXCEPTIONS), and the limits
+    counted in the cache let everything through meanwhile (video_share.throttle.allowed)."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+            "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+        },
     }
+
+
+def redis_events(url: str) -> dict:
+    """How django-eventstream connects to Redis at `url` to publish (and video_share.bus to
+    listen). Publishing never waits long for a Redis that is down, and never retries: the
+    event is stored already, and open streams catch up once Redis is back."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 6379,
+        "db": int(parts.path.lstrip("/") or 0),
+        **({"password": parts.password} if parts.password else {}),
+        "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+        "socket_timeout": REDIS_TIMEOUT_SECONDS,
+        "retry": None,
+    }
+
+
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -227,6 +263,9 @@ EVENTSTREAM_CHANNELMANAGER_CLASS = "video_share.events.ChannelManager"
 # database work on VIDEO_SHARE_DB_THREADS threads (video_share.db_pool). Each thread keeps
 # one database connection: together they bound the process's connections.
 VIDEO_SHARE_PAGE_THREADS = env_int("VIDEO_SHARE_PAGE_THREADS", 2)
+# Proxies in front of a WSGI server (gunicorn) that append the client's address to
+# X-Forwarded-For (video_project/wsgi.py); uvicorn has --forwarded-allow-ips (`serve` too).
+VIDEO_SHARE_WSGI_PROXIES = env_int("VIDEO_SHARE_WSGI_PROXIES", 0)
 # The web process runs the task worker in a thread of its own while it serves. Turn it off
 # where workers run on their own (`manage.py worker`), as in the split deployment.
 VIDEO_SHARE_IN_PROCESS_WORKER = env_bool("VIDEO_SHARE_IN_PROCESS_WORKER", True)
@@ -240,15 +279,7 @@ VIDEO_SHARE_SHARED_PAGE_SECONDS = env_int("VIDEO_SHARE_SHARED_PAGE_SECONDS", 5)
 VIDEO_SHARE_STREAMS_PER_USER = env_int("VIDEO_SHARE_STREAMS_PER_USER", 20)
 VIDEO_SHARE_STREAMS_PER_ADDRESS = env_int("VIDEO_SHARE_STREAMS_PER_ADDRESS", 50)
 if REDIS_URL:
-    from urllib.parse import urlsplit
-
-    _redis = urlsplit(REDIS_URL)
-    EVENTSTREAM_REDIS = {
-        "host": _redis.hostname or "127.0.0.1",
-        "port": _redis.port or 6379,
-        "db": int(_redis.path.lstrip("/") or 0),
-        **({"password": _redis.password} if _redis.password else {}),
-    }
+    EVENTSTREAM_REDIS = redis_events(REDIS_URL)
 
 # Pushpin (GRIP) in front of the event streams, for audiences of many thousands (README,
 # "Pushpin"): where every process publishes events to it, with the key Pushpin signs its
@@ -342,6 +373,79 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+
+# Media on S3-compatible object storage (django-storages, the "s3" extra) when a bucket is
+# named; files on disk otherwise. Objects are stored under their names at the bucket's root.
+VIDEO_SHARE_S3_BUCKET = os.environ.get("VIDEO_SHARE_S3_BUCKET", "")
+# How long a presigned media URL (public and unlisted videos' files, avatars) stays valid.
+VIDEO_SHARE_S3_URL_SECONDS = env_int("VIDEO_SHARE_S3_URL_SECONDS", 3600)
+
+
+def s3_storage(
+    bucket: str,
+    *,
+    endpoint: str = "",
+    region: str = "",
+    access_key: str = "",
+    secret_key: str = "",
+    custom_domain: str = "",
+) -> tuple[dict, str]:
+    """The default storage for a bucket, and the origin browsers fetch its media from."""
+    try:
+        import boto3
+        import storages  # noqa: F401
+        from botocore import UNSIGNED
+        from botocore.config import Config
+    except ImportError:
+        raise ImproperlyConfigured(
+            "VIDEO_SHARE_S3_BUCKET needs the s3 extra: uv sync --extra s3."
+        ) from None
+    # Path-style URLs on an endpoint of one's own (MinIO, Garage, moto...), so that its origin
+    # is the endpoint's; AWS's own virtual-hosted style otherwise.
+    addressing = "path" if endpoint else "virtual"
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint or None,
+        "region_name": region or None,
+        "access_key": access_key or None,
+        "secret_key": secret_key or None,
+        "custom_domain": custom_domain or None,
+        "addressing_style": addressing,
+        "signature_version": "s3v4",
+        "querystring_auth": True,
+        "querystring_expire": VIDEO_SHARE_S3_URL_SECONDS,
+        # Like files on disk: a name already taken gets another, never overwritten.
+        "file_overwrite": False,
+        "default_acl": None,
+    }
+    if custom_domain:
+        origin = f"https://{custom_domain}"
+    else:
+        # Where boto3 itself will point browsers (no network, no keys needed to know).
+        client = boto3.client(
+            "s3",
+            endpoint_url=endpoint or None,
+            region_name=region or None,
+            config=Config(signature_version=UNSIGNED, s3={"addressing_style": addressing}),
+        )
+        url = urlsplit(client.generate_presigned_url("get_object", {"Bucket": bucket, "Key": "k"}))
+        origin = f"{url.scheme}://{url.netloc}"
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}, origin
+
+
+if VIDEO_SHARE_S3_BUCKET:
+    STORAGES["default"], _media_origin = s3_storage(
+        VIDEO_SHARE_S3_BUCKET,
+        endpoint=os.environ.get("VIDEO_SHARE_S3_ENDPOINT_URL", ""),
+        region=os.environ.get("VIDEO_SHARE_S3_REGION", ""),
+        access_key=os.environ.get("VIDEO_SHARE_S3_ACCESS_KEY_ID", ""),
+        secret_key=os.environ.get("VIDEO_SHARE_S3_SECRET_ACCESS_KEY", ""),
+        custom_domain=os.environ.get("VIDEO_SHARE_S3_CUSTOM_DOMAIN", ""),
+    )
+    # Media is answered with a redirect there: the browser's fetch must be allowed to follow.
+    SECURE_CSP["img-src"].append(_media_origin)
+    SECURE_CSP["media-src"].append(_media_origin)
+    del _media_origin
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -386,8 +490,10 @@ VIDEO_SHARE_MAX_DURATION_MINUTES = env_int("VIDEO_SHARE_MAX_DURATION_MINUTES", 1
 # Videos of one user that may wait for (or be in) processing at once; one more upload waits
 # until one of them is done, so that nobody's uploads hold the worker for everyone.
 VIDEO_SHARE_PROCESSING_PER_USER = env_int("VIDEO_SHARE_PROCESSING_PER_USER", 2)
-# A job without a heartbeat for this long is taken as dead (its worker was killed).
-VIDEO_SHARE_STALE_JOB_SECONDS = env_int("VIDEO_SHARE_STALE_JOB_SECONDS", 60)
+# A job without a heartbeat for this long is taken as dead (its worker was killed) and runs
+# again: a running job beats every fifth of it, whatever ffmpeg is doing; the watchdog looks
+# every quarter of it.
+VIDEO_SHARE_STALE_JOB_SECONDS = env_int("VIDEO_SHARE_STALE_JOB_SECONDS", 10)
 VIDEO_SHARE_MAX_ATTEMPTS = env_int("VIDEO_SHARE_MAX_ATTEMPTS", 3)
 # Serve media through nginx after the permission check: the internal location that maps to
 # the media folder, e.g. "/protected-media/" (see README). Empty: the app streams the bytes.

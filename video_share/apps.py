@@ -9,4 +9,8 @@ class VideoShareConfig(AppConfig):
     def ready(self):
         # The parts that {% personal %} blocks name: registered where they are defined.
         from . import context_processors  # noqa: F401
+        from .bus import install
         from .views import channels, comment_section, videos  # noqa: F401
+
+        # Events from other processes, through Redis (when it is set).
+        install()

@@ -1,7 +1,9 @@
 """The daily email digest of unread notifications, for those who ask for it.
 
 Sent by the worker's watchdog (every few minutes it looks for digests that are due); several
-workers never send one twice: each digest is claimed by moving `digest_sent_at` first.
+workers never send one twice: each digest is claimed by moving `digest_sent_at` first. A
+digest whose email fails is given back (`digest_sent_at` as it was): it stays due and goes at
+a later check.
 """
 
 import logging
@@ -57,7 +59,8 @@ def send_due_digests(now=None) -> int:
             _send(user, notifications[:MOST], more=len(notifications) > MOST)
             sent += 1
         except Exception:
-            logger.exception("Could not send the digest of user %s", user.pk)
+            logger.exception("Could not send the digest of user %s; it stays due.", user.pk)
+            User.objects.filter(pk=user.pk, digest_sent_at=now).update(digest_sent_at=since)
     return sent
 
 

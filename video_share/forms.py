@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,7 @@ from .body_limits import MB
 from .images import make_avatar, make_poster
 from .models import Report, User, Video, handle_key, handle_skeleton
 from .models.accounts import validate_one_script
-from .storage import upload_path
+from .storage import delete_quietly, upload_path
 from .templatetags.video_share import decimal_size
 from .text import clean_tag, fold
 
@@ -195,17 +196,28 @@ class ProfileForm(DescribedFieldsMixin, forms.ModelForm):
             )
         return make_avatar(upload)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.old_avatar = self.instance.avatar.name
+        self.stored_avatar = ""
+
+    def store_avatar(self) -> str:
+        """Write a new picture to storage, once; called before the profile's transaction
+        (storage may be a remote service). Its name, or "" when there is none."""
+        if self.cleaned_data.get("avatar") and not self.stored_avatar:
+            self.instance.avatar.save("avatar.webp", self.cleaned_data["avatar"], save=False)
+            self.stored_avatar = self.instance.avatar.name
+        return self.stored_avatar
+
     def save(self, commit=True):
         user = super().save(commit=False)
-        old_name = user.avatar.name
-        if self.cleaned_data.get("avatar"):
-            user.avatar.save("avatar.webp", self.cleaned_data["avatar"], save=False)
-        elif self.cleaned_data.get("remove_avatar"):
+        if not self.store_avatar() and self.cleaned_data.get("remove_avatar"):
             user.avatar = ""
         if commit:
             user.save()
-            if old_name and old_name != user.avatar.name:
-                user.avatar.storage.delete(old_name)
+            if self.old_avatar and self.old_avatar != user.avatar.name:
+                old = self.old_avatar
+                transaction.on_commit(lambda: delete_quietly(old))
         return user
 
 

@@ -8,6 +8,7 @@ with CPU, memory and wall-clock limits (the probe runs while the uploader waits,
 process's stead).
 """
 
+import ctypes
 import dataclasses
 import io
 import json
@@ -225,9 +226,24 @@ def rendition_size(source: Probe, height: int) -> tuple[int, int]:
     return even(source.width * scale), even(source.height * scale)
 
 
+# Linux's prctl(2), looked up once here: the child between fork and exec only calls it.
+PR_SET_PDEATHSIG = 1
+_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+
+
 def _limits(cpu_seconds: int, memory_bytes: int):
+    parent = os.getpid()
+
     def apply():
         # Runs in the child between fork and exec: only plain system calls here.
+        if _prctl is not None:
+            # A worker killed with SIGKILL cleans up nothing: its ffmpeg would go on encoding
+            # (for the retry's output, against the retry for the CPU). The kernel kills it
+            # instead when the thread that started it dies. If the parent died before this
+            # call, the signal never comes: exit now.
+            _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            if os.getppid() != parent:
+                os._exit(1)
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

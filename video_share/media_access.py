@@ -37,6 +37,16 @@ class Access:
             return self.video.can_view(user)
         return False
 
+    def may_leave_site(self, stored_name: str) -> bool:
+        """Whether the file may be handed out as a URL on object storage, which works for
+        whoever holds it until it expires: only what everyone with the video's link may see
+        (a public or unlisted video's poster and renditions)."""
+        return (
+            self.video.is_playable
+            and self.video.visibility != Video.Visibility.PRIVATE
+            and stored_name not in self.video.frames
+        )
+
     def cache_control(self, stored_name: str) -> str:
         """Media of a public video may stay in the browser for a day; anything narrower is
         revalidated on every use (ETag, Last-Modified: a 304 costs no bytes), so that a

@@ -5,16 +5,15 @@ open, on however many browsers; a visitor who is not signed in counts once per b
 by the viewer cookie its stream carries (a browser that has none yet is given one by its first
 stream, and until its next one, each of its streams counts apart).
 
-Counted from the streams this process holds. With several web processes behind Redis, each
-counts the people whose streams it holds and announces that to every viewer, whatever process
-they are on, so the count shown is the latest announced: a lower bound (someone with tabs on
-two processes is in both counts, but counted once in each). Presence events are not stored: a
-count is only worth its latest value.
+Counted from the streams this process holds; with several web processes behind Redis, each
+shares its people of the video there, and announces everyone's count to every viewer
+(video_share.audience). Presence events are not stored: a count is only worth its latest
+value.
 
 Behind Pushpin (video_share.grip) no process holds the streams: each hold of a video's stream
 also subscribes to a channel of its reader (`person_channel`), and the one process given
 VIDEO_SHARE_PUSHPIN_STATS reads Pushpin's statistics, which say when such a channel gains
-its first subscriber or loses its last (`PushpinAudience`): the people watching a video are
+its first subscriber or loses its last (`PushpinCounter`): the people watching a video are
 its person channels with subscribers.
 """
 
@@ -28,6 +27,7 @@ from urllib.parse import quote
 
 from django_eventstream.views import get_listener_manager
 
+from . import audience
 from .events import presence_stream_name, send
 
 logger = logging.getLogger(__name__)
@@ -39,20 +39,58 @@ DEBOUNCE_MOST = 10.0
 _pending: set[str] = set()
 
 
-def watching(public_id: str) -> int:
-    """How many people have an open stream of this video in this process (whose stream is
-    still opening, and so may yet be refused, is not counted); behind Pushpin, in the
-    process that reads its statistics, how many Pushpin holds."""
-    if _audience is not None:
-        return _audience.count(public_id)
+def people(public_id: str) -> set[str]:
+    """The people with an open stream of this video in this process (whose stream is still
+    opening, and so may yet be refused, is not counted), as audience.person_key gives them."""
     manager = get_listener_manager()
     with manager.lock:
         listeners = tuple(manager.listeners_by_channel.get(presence_stream_name(public_id), ()))
-    return len({listener.person for listener in listeners} - {None})
+    return {audience.person_key(person) for listener in listeners if (person := listener.person)}
 
 
-def _delay(audience: int) -> float:
-    return min(DEBOUNCE_MOST, DEBOUNCE_SECONDS + DEBOUNCE_PER_THOUSAND * audience / 1000)
+def watching(public_id: str) -> int:
+    """How many people watch this video: in every process that shares its count (Redis),
+    else in this one; behind Pushpin, in the process that reads its statistics, the people
+    it holds streams for. Blocking with Redis: call from a thread."""
+    if _counter is not None:
+        return _counter.count(public_id)
+    count = audience.total(public_id)
+    return len(people(public_id)) if count is None else count
+
+
+_announced: dict[str, int] = {}  # video → the count this process announced last
+_refreshing: dict = {}  # event loop → its refresh task
+
+
+def _announce(public_id: str, present: set[str], *, if_changed: bool = False) -> None:
+    """Share this process's people of the video and announce everyone's count (in a thread)."""
+    count = audience.share(public_id, present)
+    if if_changed and _announced.get(public_id) == count:
+        return
+    _announced[public_id] = count
+    if not present:
+        _announced.pop(public_id, None)
+    send(presence_stream_name(public_id), "watching", str(count))
+
+
+async def _refresh() -> None:
+    """Now and then, share this process's people of each video again (they expire in Redis
+    otherwise), and announce a count that others changed without telling (a process gone)."""
+    prefix = presence_stream_name("")
+    while True:
+        await asyncio.sleep(audience.REFRESH_SECONDS)
+        manager = get_listener_manager()
+        with manager.lock:
+            streams = [name for name in manager.listeners_by_channel if name.startswith(prefix)]
+        for stream in streams:
+            public_id = stream.removeprefix(prefix)
+            if public_id not in _pending:
+                present = people(public_id)
+                await asyncio.to_thread(_announce, public_id, present, if_changed=True)
+
+
+def _delay(size: int) -> float:
+    return min(DEBOUNCE_MOST, DEBOUNCE_SECONDS + DEBOUNCE_PER_THOUSAND * size / 1000)
 
 
 def _schedule(public_id: str) -> None:
@@ -61,15 +99,17 @@ def _schedule(public_id: str) -> None:
         return
     _pending.add(public_id)
 
-    delay = _delay(watching(public_id))
+    delay = _delay(len(people(public_id)))
 
     async def publish():
         await asyncio.sleep(delay)
         _pending.discard(public_id)
-        count = str(watching(public_id))
-        await asyncio.to_thread(send, presence_stream_name(public_id), "watching", count)
+        await asyncio.to_thread(_announce, public_id, people(public_id))
 
-    asyncio.get_running_loop().create_task(publish())
+    loop = asyncio.get_running_loop()
+    loop.create_task(publish())
+    if audience.shared() and loop not in _refreshing:
+        _refreshing[loop] = loop.create_task(_refresh())
 
 
 def count_changed(public_id: str) -> None:
@@ -99,14 +139,14 @@ def person_channels(streams, person: tuple) -> list[str]:
     return [person_channel(s, person) for s in streams if s.startswith(prefix)]
 
 
-class PushpinAudience(threading.Thread):
+class PushpinCounter(threading.Thread):
     """Reads Pushpin's statistics (its ZeroMQ stats socket, in JSON: deploy/pushpin/) and
     announces each video's count of people as its person channels gain or lose their
     subscribers. A channel whose statistics are not refreshed within their TTL is taken as
     gone (Pushpin refreshes them while they have subscribers)."""
 
     def __init__(self, address: str):
-        super().__init__(name="pushpin-audience", daemon=True)
+        super().__init__(name="pushpin-counter", daemon=True)
         self.address = address
         self.stopping = threading.Event()
         self.lock = threading.Lock()
@@ -180,13 +220,13 @@ class PushpinAudience(threading.Thread):
         self.join(timeout)
 
 
-_audience: PushpinAudience | None = None
+_counter: PushpinCounter | None = None
 
 
 def count_from_pushpin(address: str):
     """Start reading Pushpin's statistics at `address` (VIDEO_SHARE_PUSHPIN_STATS) in this
     process; returns the function that stops it."""
-    global _audience
-    _audience = PushpinAudience(address)
-    _audience.start()
-    return _audience.stop
+    global _counter
+    _counter = PushpinCounter(address)
+    _counter.start()
+    return _counter.stop

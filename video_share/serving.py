@@ -2,7 +2,8 @@
 and conditional requests, streamed in chunks that are read off the event loop.
 
 Media goes through here so that permissions are checked on every request, and a production
-site can hand the bytes to nginx instead (X-Accel-Redirect) once the check has passed.
+site can hand the bytes to nginx instead (X-Accel-Redirect) once the check has passed. On
+object storage, what is served here (private media) is read with ranged GETs.
 """
 
 import asyncio
@@ -15,9 +16,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
+
+from . import storage
 
 # Large enough that a typical seek (a few MB) costs a couple of thread hops, small enough to
 # keep memory per stream low.
@@ -83,6 +86,8 @@ def stat(name: str) -> StoredFile:
         if path is not None:
             info = path.stat()
             return StoredFile(name, path, info.st_size, info.st_mtime)
+        if storage.on_object_storage():
+            return StoredFile(name, None, *storage.object_info(name))
         modified = default_storage.get_modified_time(name).timestamp()
         return StoredFile(name, None, default_storage.size(name), modified)
     except (FileNotFoundError, OSError):
@@ -125,7 +130,7 @@ async def serve(request, stored: StoredFile, *, cache_control: str) -> HttpRespo
 
     first, last = wanted if wanted else (0, stored.size - 1)
     length = max(0, last - first + 1)
-    if accel := settings.VIDEO_SHARE_MEDIA_ACCEL_REDIRECT:
+    if (accel := settings.VIDEO_SHARE_MEDIA_ACCEL_REDIRECT) and stored.path is not None:
         # nginx serves the bytes (Range included) from its internal location.
         response = HttpResponse(content_type=stored.content_type, headers=headers)
         response["X-Accel-Redirect"] = accel.rstrip("/") + "/" + stored.name
@@ -138,6 +143,16 @@ async def serve(request, stored: StoredFile, *, cache_control: str) -> HttpRespo
     response["Content-Length"] = str(length)
     if wanted:
         response["Content-Range"] = f"bytes {first}-{last}/{stored.size}"
+    return response
+
+
+def serve_elsewhere(url: str) -> HttpResponse:
+    """A redirect to the file on object storage, which answers Range itself. The browser may
+    reuse it for a while (a page's posters are then fetched once), well within the URL's
+    life; no shared cache may keep it."""
+    response = HttpResponseRedirect(url)
+    seconds = min(300, settings.VIDEO_SHARE_S3_URL_SECONDS // 2)
+    response["Cache-Control"] = f"private, max-age={seconds}"
     return response
 
 
@@ -168,6 +183,21 @@ async def _read(stored: StoredFile, offset: int, length: int):
         finally:
             if fd is not None:
                 os.close(fd)
+        return
+    if storage.on_object_storage():
+        if length <= 0:
+            return
+        # One ranged GET for what was asked, read a chunk at a time as the client takes it.
+        body = await asyncio.to_thread(storage.open_range, stored.name, offset, offset + length - 1)
+        try:
+            while length > 0:
+                chunk = await asyncio.to_thread(body.read, min(CHUNK, length))
+                if not chunk:
+                    return
+                length -= len(chunk)
+                yield chunk
+        finally:
+            await asyncio.to_thread(body.close)
         return
     handle = await asyncio.to_thread(default_storage.open, stored.name, "rb")
     try:

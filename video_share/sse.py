@@ -267,7 +267,8 @@ async def _stream(request, event_request: EventRequest, listener, first_read=Non
             if len(unstored) < len(queued):
                 continue
             async for body, ended in _live(listener, manager, last_ids, recheck):
-                yield body
+                if body:
+                    yield body
                 if ended:
                     return
             # The queue overflowed: catch up from storage again.
@@ -338,7 +339,11 @@ async def _live(listener, manager, last_ids: dict, recheck):
     """(text, ended) as events are published, with keep-alives. Returns when the queue
     overflowed; `ended` when the stream must end (its reader was refused)."""
     while True:
-        await listener.aevent.wait()
+        if not listener.ending:
+            await listener.aevent.wait()
+        if listener.ending:
+            yield b"", True
+            return
         with manager.lock:
             channel_items, overflow = listener.channel_items, listener.overflow
             listener.aevent.clear()
@@ -366,6 +371,7 @@ class Listener(eventstream_views.Listener):
 
     listening = False
     keep_alive_due = False
+    ending = False  # the stream ends, and its reader reconnects (end_all_streams)
     control = frozenset()  # the streams of its control events (video_share.events)
     places: tuple = ()  # what this stream is counted against (see take_place)
     # Who reads, once known: ("user", pk), ("visitor", their browser's key), or for a visitor
@@ -437,6 +443,31 @@ async def _keep_alive(loop) -> None:
         for listener in listeners:
             listener.keep_alive_due = True
             listener.aevent.set()
+
+
+def end_all_streams() -> None:
+    """End every open stream of this process, as if the server had closed them: each
+    reader's browser reconnects and resumes (Last-Event-ID) after its last event."""
+    _wake_all(ending=True)
+
+
+def catch_up_all_streams() -> None:
+    """Have every open stream of this process read storage again after its last event."""
+    _wake_all(ending=False)
+
+
+def _wake_all(*, ending: bool) -> None:
+    manager = eventstream_views.get_listener_manager()
+    with _wakeups_lock:
+        listeners = [listener for each in _listening.values() for listener in each]
+    with manager.lock:
+        for listener in listeners:
+            if ending:
+                listener.ending = True
+            else:
+                listener.overflow = True
+    for listener in listeners:
+        listener.wake_threadsafe()
 
 
 def _wake(loop) -> None:

@@ -7,6 +7,7 @@ limits (comments, sign-ups, password-reset emails, reports) are counted in the c
 """
 
 import hashlib
+import logging
 from datetime import timedelta
 
 from axes.attempts import get_cool_off_threshold
@@ -20,6 +21,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from .models import handle_key
+
+logger = logging.getLogger(__name__)
 
 LOCKED_OUT = _("Too many failed attempts. Please wait a few minutes before trying again.")
 
@@ -89,16 +92,24 @@ HOUR = 3600
 
 def allowed(kind: str, who, limit: int, window: int) -> bool:
     """Count one more `kind` of action by `who` (a user id, an address, an email); False
-    once more than `limit` were counted within `window` seconds of the first."""
+    once more than `limit` were counted within `window` seconds of the first.
+
+    While the cache cannot count (Redis is down: its errors are ignored, and it answers
+    None), every action is allowed: a comment, a sign-up or a report is worth more than the
+    limit, which is back as soon as the cache is. Log-ins are counted in the database."""
     digest = hashlib.sha256(f"{kind}\x00{who}".encode()).hexdigest()
     key = f"rate:{digest}"
     # add() starts the window; incr() keeps its original expiry.
-    if cache.add(key, 1, window):
+    added = cache.add(key, 1, window)
+    if added:
         return True
     try:
         count = cache.incr(key)
     except ValueError:  # expired between the two calls
         cache.add(key, 1, window)
+        return True
+    if added is None or count is None:
+        logger.warning("The cache does not answer: %s are not limited meanwhile.", kind)
         return True
     return count <= limit
 

@@ -15,7 +15,7 @@ from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-from . import media
+from . import media, storage
 
 logger = logging.getLogger(__name__)
 
@@ -70,15 +70,21 @@ def refresh_planner_statistics() -> None:
 
 
 class WatchdogThread(threading.Thread):
-    """Now and then, re-queue (or fail) jobs whose worker stopped sending heartbeats, send
-    the email digests that are due, and refresh the database's planner statistics."""
+    """Now and then, re-queue (or fail) jobs whose worker stopped sending heartbeats and close
+    their task results, remove the scratch folders of killed jobs on this machine, send the
+    email digests that are due, and refresh the database's planner statistics.
+
+    A running job beats every VIDEO_SHARE_STALE_JOB_SECONDS / 5 and this looks every quarter
+    of it: a killed worker's job runs again at most 1.25 × that limit after the kill, plus
+    the moment a worker takes to pick it up.
+    """
 
     def __init__(self):
         super().__init__(name="job-watchdog", daemon=True)
         self.stopping = threading.Event()
 
     def run(self):
-        from .actions import recover_stalled_jobs
+        from .actions import close_dead_task_results, recover_stalled_jobs
         from .digests import send_due_digests
 
         interval = max(1, settings.VIDEO_SHARE_STALE_JOB_SECONDS / 4)
@@ -87,6 +93,10 @@ class WatchdogThread(threading.Thread):
             try:
                 if count := recover_stalled_jobs():
                     logger.warning("Recovered %s interrupted video jobs.", count)
+                if count := close_dead_task_results():
+                    logger.warning("Closed %s task results left running by dead workers.", count)
+                if count := storage.sweep_scratch():
+                    logger.warning("Removed %s scratch folders of killed jobs.", count)
                 if time.monotonic() >= next_digests:
                     next_digests = time.monotonic() + DIGEST_CHECK_SECONDS
                     send_due_digests()

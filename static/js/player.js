@@ -44,10 +44,10 @@
     return fitting[0] || list.slice().sort(function (a, b) { return b.height - a.height; })[0];
   }
 
-  function switchTo(video, choice, keepTime) {
+  function switchTo(video, choice, keepTime, resume) {
     if (!choice || video.dataset.quality === choice.label) return;
     var time = keepTime ? video.currentTime : Number(video.dataset.start || 0);
-    var wasPlaying = !video.paused && !video.ended;
+    var wasPlaying = resume === undefined ? !video.paused && !video.ended : resume;
     video.dataset.quality = choice.label;
     video.src = choice.url + (time ? "#t=" + time : "");
     video.addEventListener("loadedmetadata", function restore() {
@@ -75,6 +75,29 @@
       var choice = list.find(function (s) { return s.label === event.target.value; });
       localStorage.setItem(QUALITY_KEY, choice.label);
       switchTo(video, choice, true);
+    });
+  }
+
+  function setUpRecovery(video) {
+    // With media on object storage the browser reads from the presigned URL the site
+    // redirected it to, and goes on asking that URL when the viewer seeks; once it has
+    // expired, the read fails. The site's own URL gives a fresh one: load it again where the
+    // viewer was, at most once a minute, so that a real outage still shows its error.
+    var lastRetry = 0;
+    // Whether the viewer wants it playing: a failed read leaves the element paused, with no
+    // "pause" event.
+    var wanted = false;
+    video.addEventListener("play", function () { wanted = true; });
+    video.addEventListener("pause", function () { wanted = false; });
+    video.addEventListener("error", function () {
+      var error = video.error;
+      if (!error || error.code !== error.MEDIA_ERR_NETWORK) return;
+      if (Date.now() - lastRetry < 60000) return;
+      lastRetry = Date.now();
+      var choice = sources(video).find(function (s) { return s.label === video.dataset.quality; });
+      if (!choice) return;
+      video.dataset.quality = "";
+      switchTo(video, choice, true, wanted);
     });
   }
 
@@ -123,6 +146,7 @@
     if (!video || video.dataset.enhanced) return;
     video.dataset.enhanced = "true";
     setUpQuality(video);
+    setUpRecovery(video);
     setUpTracking(video);
   }
 

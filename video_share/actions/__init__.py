@@ -26,6 +26,7 @@ from .people import (
     do_verify_email,
 )
 from .processing import (
+    close_dead_task_results,
     do_add_rendition,
     do_fail_video,
     do_report_progress,
@@ -84,4 +85,5 @@ __all__ = [
     "do_verify_email",
     "do_upload_video",
     "recover_stalled_jobs",
+    "close_dead_task_results",
 ]

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import search, verification
+from .. import search, storage, verification
 from ..models import MutedNotification, Notification, Subscription, User, Video
 from ..throttle import HOUR, allowed
 from . import notifications
@@ -14,12 +14,17 @@ from . import notifications
 def do_update_profile(form) -> User:
     """Save a profile form; the channel's name is part of its videos' searchable text. A new
     email address gets its verification link."""
-    with transaction.atomic():
-        user = form.save()
-        if {"display_name"} & set(form.changed_data):
-            search.index_videos(Video.objects.filter(owner=user))
-        if "email" in form.changed_data:
-            do_send_email_verification(user)
+    new_avatar = form.store_avatar()
+    try:
+        with transaction.atomic():
+            user = form.save()
+            if {"display_name"} & set(form.changed_data):
+                search.index_videos(Video.objects.filter(owner=user))
+            if "email" in form.changed_data:
+                do_send_email_verification(user)
+    except BaseException:
+        storage.delete_quietly(new_avatar)
+        raise
     return user
 
 

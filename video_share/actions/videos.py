@@ -34,39 +34,39 @@ def do_upload_video(
     Uploads of one user are processed in order; a user with a backlog gets a lower priority
     than someone else's first upload, so nobody's jobs starve.
     """
-    stored = ""
+    video = Video(
+        owner=owner,
+        title=title,
+        description=description,
+        visibility=visibility,
+        source_size=upload.size,
+        source_name=(upload.name or "")[:255],
+        demuxer=probe.demuxer,
+        duration=probe.duration,
+        width=probe.width,
+        height=probe.height,
+        fps=probe.fps,
+        video_codec=probe.video_codec,
+        audio_codec=probe.audio_codec,
+        rotation=probe.rotation,
+        pending_heights=ladder(probe),
+    )
+    # Stored before the transaction: on object storage this takes as long as the upload
+    # itself, and no lock or connection should be held meanwhile.
+    video.source.name = storage.default_storage.save(f"{video.media_dir}/source", upload)
     try:
         with transaction.atomic():
             backlog = Video.objects.waiting().filter(owner=owner)
             lowest = backlog.aggregate(lowest=Min("queue_priority"))["lowest"]
-            video = Video.objects.create(
-                owner=owner,
-                title=title,
-                description=description,
-                visibility=visibility,
-                source_size=upload.size,
-                source_name=(upload.name or "")[:255],
-                demuxer=probe.demuxer,
-                duration=probe.duration,
-                width=probe.width,
-                height=probe.height,
-                fps=probe.fps,
-                video_codec=probe.video_codec,
-                audio_codec=probe.audio_codec,
-                rotation=probe.rotation,
-                pending_heights=ladder(probe),
-                queue_priority=max(-100, lowest - 1) if lowest is not None else 0,
-            )
+            video.queue_priority = max(-100, lowest - 1) if lowest is not None else 0
+            video.save(force_insert=True)
             video.tags.set(Tag.for_names(tag_names))
             search.index_videos(Video.objects.filter(pk=video.pk))
-            stored = storage.default_storage.save(f"{video.media_dir}/source", upload)
-            video.source.name = stored
-            video.save(update_fields=["source"])
             do_note_language(owner, language)
             # Enqueued in the same transaction: a committed upload always has its job.
             process_video.using(priority=video.queue_priority).enqueue(video.pk)
     except BaseException:
-        storage.delete_quietly(stored)
+        storage.delete_quietly(video.source.name)
         raise
     return video
 

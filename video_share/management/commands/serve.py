@@ -1,14 +1,15 @@
 import uvicorn
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from video_share import event_storage
+from video_share.readiness import prepare
 
 
 class Command(BaseCommand):
     help = (
-        "Run the whole site: migrate, collect static files, start the task worker and serve "
+        "Run the whole site: migrate and collect static files (as `prepare` does), start the "
+        "task worker and serve "
         "video_project.asgi:application with uvicorn."
     )
 
@@ -27,8 +28,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, host, port, no_worker, forwarded_allow_ips, verbosity, **options):
-        call_command("migrate", interactive=False, verbosity=0)
-        call_command("collectstatic", interactive=False, verbosity=0)
+        prepare()
 
         # Only now: whitenoise lists the static files when the application is made.
         from video_project.asgi import make_application

@@ -1,5 +1,6 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from video_share.readiness import explain, missing
 from video_share.worker import WatchdogThread, make_worker
 
 
@@ -11,6 +12,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, **options):
+        if problems := missing():
+            raise CommandError(explain(problems))
         watchdog = WatchdogThread()
         watchdog.start()
         worker = make_worker(interval=1)
