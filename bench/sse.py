@@ -60,7 +60,7 @@ CONNECTING = 256  # streams being opened at once
 # beyond, to new streams and to the holds it renews alike.
 CONNECTING_THROUGH_PUSHPIN = 64
 VIDEO = "bsse0000001"
-WATCHING = re.compile(rb"event: watching\ndata: (\d+)\n")
+WATCHING = re.compile(rb"event: watching\n(?:id: [^\n]*\n)?data: (\d+)\n")
 
 
 def seed(env) -> str:

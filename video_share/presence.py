@@ -200,6 +200,7 @@ class PushpinCounter(threading.Thread):
         import zmq
 
         socket = zmq.Context.instance().socket(zmq.SUB)
+        socket.setsockopt(zmq.RCVHWM, 0)  # a crowd arriving at once: keep every record
         socket.connect(self.address)
         socket.setsockopt(zmq.SUBSCRIBE, b"sub ")
         try:
