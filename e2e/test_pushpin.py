@@ -43,13 +43,13 @@ def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("pushpin")
     ports = [free_port(), free_port()]
     pushpin = Pushpin(folder / "pushpin", ports, key)
-    pushpin.start()
     env = {
         "GRIP_URL": f"http://127.0.0.1:{pushpin.publish_port}/?iss=pushpin&key={key}",
         "VIDEO_SHARE_IN_PROCESS_WORKER": "false",
     }
     servers, worker = [], None
     try:
+        pushpin.start()
         # One after the other: each migrates the shared database before it serves.
         stats = pushpin.stats_address
         servers.append(Server(folder / "site", ports[0], VIDEO_SHARE_PUSHPIN_STATS=stats, **env))
