@@ -307,6 +307,7 @@ def serve_and_measure(
         process.wait(15)
         if proxy:
             proxy.stop()
+            shutil.rmtree(proxy.folder, ignore_errors=True)
 
 
 def main():
