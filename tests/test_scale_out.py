@@ -140,6 +140,20 @@ def test_a_video_made_private_in_another_process_closes_its_viewers_streams(depl
     asyncio.run(run())
 
 
+def upload_form(title: str, filename: str, video: bytes) -> tuple[str, bytes]:
+    """The upload form's multipart body: (boundary, body)."""
+    boundary = secrets.token_hex(8)
+    head = "".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in (("title", title), ("visibility", "public"))
+    )
+    head += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+        f'filename="{filename}"\r\nContent-Type: video/mp4\r\n\r\n'
+    )
+    return boundary, head.encode() + video + f"\r\n--{boundary}--\r\n".encode()
+
+
 def test_a_slow_upload_to_uvicorn_outlasts_a_page_workers_timeout_and_is_processed(
     deployment, tmp_path
 ):
@@ -149,16 +163,7 @@ def test_a_slow_upload_to_uvicorn_outlasts_a_page_workers_timeout_and_is_process
 
     _pages, streams, session, env = deployment
     video = make_video(tmp_path / "lecture.mp4", seconds=3).read_bytes()
-    boundary = secrets.token_hex(8)
-    head = "".join(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-        for name, value in (("title", "Slow lecture"), ("visibility", "public"))
-    )
-    head += (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
-        'filename="lecture.mp4"\r\nContent-Type: video/mp4\r\n\r\n'
-    )
-    body = head.encode() + video + f"\r\n--{boundary}--\r\n".encode()
+    boundary, body = upload_form("Slow lecture", "lecture.mp4", video)
     token = secrets.token_hex(16)
 
     async def send_slowly() -> bytes:
@@ -417,18 +422,8 @@ def test_deploys_nginx_config_serves_the_split_layout(deployment, tmp_path):
         await asyncio.wait_for(read_until(stream, marker.encode()), 10)
         stream_writer.close()
 
-        boundary = secrets.token_hex(8)
         video = make_video(tmp_path / "clip.mp4", seconds=1).read_bytes()
-        body = (
-            (
-                f'--{boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nVia nginx\r\n'
-                f'--{boundary}\r\nContent-Disposition: form-data; name="visibility"\r\n\r\npublic\r\n'
-                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="clip.mp4"'
-                "\r\nContent-Type: video/mp4\r\n\r\n"
-            ).encode()
-            + video
-            + f"\r\n--{boundary}--\r\n".encode()
-        )
+        boundary, body = upload_form("Via nginx", "clip.mp4", video)
         reader, writer = await tls_request(
             port,
             f"POST /upload/ HTTP/1.1\r\n{cookies}{origin}"
