@@ -201,6 +201,11 @@ def test_a_worker_killed_mid_transcode_is_taken_over_cleanly(deployment):
             )[0],
             60,
         ), "the second worker never got to transcoding"  # fmt: skip
+        # On a busy machine the poll above may see the job late, when its last write is near.
+        (mid_job,) = db.row(
+            "SELECT status <> 'ready' AND progress < 90 FROM video_share_video WHERE id = %s",
+            int(video_id),
+        )
         dropped = db.rows(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
@@ -218,7 +223,8 @@ def test_a_worker_killed_mid_transcode_is_taken_over_cleanly(deployment):
         )  # fmt: skip
         assert renditions == [(360, 1)]
         assert second.poll() is None
-        assert "the database connection failed" in (work / "worker-2.log").read_text()
+        if mid_job:  # the job's next write met the dropped connection, and was made again
+            assert "the database connection failed" in (work / "worker-2.log").read_text()
         assert db.row(
             "SELECT status FROM django_tasks_database_dbtaskresult WHERE id = %s", dead_task
         ) == ("FAILED",)
