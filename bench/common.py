@@ -89,6 +89,27 @@ async def open_stream(port: int, path: str, cookie: str = ""):
     return reader, writer
 
 
+async def resume_stream(port: int, path: str, text: bytes):
+    """Open an SSE stream again after the last event in `text` (what a browser's EventSource
+    does, with the id it had); returns (reader, writer) at once, nothing read yet."""
+    import asyncio
+    import re
+
+    last = re.findall(rb"^id: (.+)$", text, re.MULTILINE)[-1].decode()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET {path}?lastEventId={last} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    return reader, writer
+
+
+async def read_to(reader, marker: bytes, text: bytearray) -> None:
+    """Read into `text`, keeping all of it, until `marker` is in it."""
+    while marker not in text:
+        chunk = await reader.read(65536)
+        if not chunk:
+            raise ConnectionError(f"closed before {marker!r}: {bytes(text[-300:])!r}")
+        text += chunk
+
+
 async def read_until(reader, marker: bytes, buffer: bytearray | None = None) -> None:
     """Read a stream until `marker` has come (chunk framing is ignored: markers are short)."""
     seen = buffer if buffer is not None else bytearray()

@@ -7,7 +7,6 @@ Redis answers.
 """
 
 import asyncio
-import re
 import secrets
 import shutil
 import subprocess
@@ -18,7 +17,15 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from bench.common import bench_env, free_port, open_stream, redis_answers, wait_for
+from bench.common import (
+    bench_env,
+    free_port,
+    open_stream,
+    read_to,
+    redis_answers,
+    resume_stream,
+    wait_for,
+)
 from bench.sse import ROOT, VIDEO, seed
 from video_project.settings import redis_cache, redis_events
 from video_share import throttle
@@ -124,10 +131,6 @@ def publish(env: dict, marker: str) -> None:
     )  # fmt: skip
 
 
-def last_id(text: bytes) -> str:
-    return re.findall(rb"^id: (.+)$", text, re.MULTILINE)[-1].decode()
-
-
 @pytest.fixture
 def behind_proxy():
     if not redis_answers():
@@ -151,15 +154,6 @@ def behind_proxy():
         log.close()
         proxy.stop()
         shutil.rmtree(work, ignore_errors=True)
-
-
-async def read_to(reader, marker: bytes, text: bytearray) -> None:
-    """Read into `text` until `marker` is in it."""
-    while marker not in text:
-        chunk = await reader.read(65536)
-        if not chunk:
-            raise ConnectionError(f"closed before {marker!r}: {bytes(text[-300:])!r}")
-        text += chunk
 
 
 END_OF_RESPONSE = b"\r\n0\r\n\r\n"  # the last chunk
@@ -194,9 +188,7 @@ def test_streams_catch_up_once_redis_is_back(behind_proxy):
         finally:
             writer.close()
         # ... and the browser resumes after the last event it had.
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        resume = f"{path}?lastEventId={last_id(text)}"
-        writer.write(f"GET {resume} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        reader, writer = await resume_stream(port, path, text)
         text = bytearray()
         try:
             try:

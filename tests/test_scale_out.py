@@ -8,7 +8,6 @@ Skipped where PostgreSQL or Redis does not answer (the default profile needs nei
 
 import asyncio
 import contextlib
-import re
 import secrets
 import shutil
 import subprocess
@@ -24,8 +23,10 @@ from bench.common import (
     open_stream,
     post_form,
     postgres_database,
+    read_to,
     read_until,
     redis_answers,
+    resume_stream,
     split_deployment,
     wait_for,
 )
@@ -265,26 +266,19 @@ def test_readers_of_a_killed_uvicorn_resume_on_another_and_miss_nothing(deployme
         reader, writer = await open_stream(doomed, f"/events/v/{VIDEO}")
         text = bytearray()
         await comment(first)
-        while first not in text:
-            text += await asyncio.wait_for(reader.read(65536), 10)
+        await asyncio.wait_for(read_to(reader, first, text), 10)
         process.kill()
         process.wait(10)
         with contextlib.suppress(ConnectionResetError):  # the connection is gone
             assert await asyncio.wait_for(reader.read(), 10) == b""
         writer.close()
         await comment(meanwhile)
-        last = re.findall(rb"^id: (.+)$", text, re.MULTILINE)[-1].decode()
-        reader, writer = await asyncio.open_connection("127.0.0.1", streams)
-        writer.write(
-            f"GET /events/v/{VIDEO}?lastEventId={last} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
-        )
+        reader, writer = await resume_stream(streams, f"/events/v/{VIDEO}", text)
         text = bytearray()
         try:
-            while meanwhile not in text:
-                text += await asyncio.wait_for(reader.read(65536), 10)
+            await asyncio.wait_for(read_to(reader, meanwhile, text), 10)
             await comment(after)
-            while after not in text:
-                text += await asyncio.wait_for(reader.read(65536), 10)
+            await asyncio.wait_for(read_to(reader, after, text), 10)
         finally:
             writer.close()
         assert first not in text
