@@ -4,7 +4,7 @@ through a real Pushpin is e2e/test_pushpin.py."""
 
 import io
 import time
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import jwt
 import pytest
@@ -75,9 +75,16 @@ def test_a_stream_request_pushpin_signed_is_answered_with_a_hold(behind_pushpin,
     stream = video_stream_name(video.public_id, "en")
     assert f"events-{stream}" in channels
     assert f"events-{presence_stream_name(video.public_id)}" in channels
-    # Ended by the video being made private; counted as someone watching.
+    # Ended by the video being made private.
     assert grip.cut_off_channel(events.video_control_stream_name(video.public_id)) in channels
-    assert any(name.startswith("person-watching-") for name in channels)
+
+
+def test_visitors_holds_share_every_channel(behind_pushpin, video):
+    """Pushpin asks the next link of each hold of a channel new to it, ten a second: a
+    channel of each reader's own would keep a crowd of visitors waiting (grip.hold)."""
+    one = hold(f"/events/v/{video.public_id}", cookie="vs_viewer=one")
+    other = hold(f"/events/v/{video.public_id}", cookie="vs_viewer=other")
+    assert channels_of(one) == channels_of(other)
 
 
 def test_an_unsigned_request_is_not_taken_for_pushpins(behind_pushpin, video):
@@ -115,17 +122,15 @@ def test_a_hold_is_forbidden_to_whoever_may_not_read_it(behind_pushpin, owner):
     assert "event: stream-error" in response.content.decode()
 
 
-def test_the_next_link_carries_the_holds_own_channels(behind_pushpin, video):
-    first = hold(f"/events/v/{video.public_id}")
+def test_the_next_link_renews_the_hold_with_the_same_channels(behind_pushpin, video, owner):
+    first = hold(f"/events/v/{video.public_id}", cookie=session_cookie(owner))
     link = first["Grip-Link"].split(";")[0].strip("<>")
     assert f"timeout={grip.NEXT_LINK_SECONDS}" in first["Grip-Link"]
-    # Pushpin asks the next link without the reader's cookies: same person, same channels.
+    # Pushpin asks the next link without the reader's cookies.
     url = urlsplit(link)
     again = hold(url.path, query=url.query)
-    person = [c for c in channels_of(first) if c.startswith("person-")]
-    assert person
-    assert person == [c for c in channels_of(again) if c.startswith("person-")]
-    assert parse_qs(url.query)[grip.CARRIED]
+    assert again["Grip-Hold"] == "stream"
+    assert channels_of(again) == channels_of(first)
 
 
 def test_a_video_made_private_is_cut_off_through_pushpin(behind_pushpin, video, monkeypatch):
@@ -155,3 +160,41 @@ def test_a_ban_is_cut_off_through_pushpin_for_the_banned_user_only(behind_pushpi
     assert {a[0] for a in published} == {
         grip.cut_off_channel(events.USERS_CONTROL_STREAM, banned.pk)
     }
+
+
+def test_pushpins_statistics_count_the_pages_holding_a_videos_stream(monkeypatch):
+    from video_share import presence
+
+    announced = []
+    monkeypatch.setattr(presence, "send", lambda *args: announced.append(args))
+    monkeypatch.setattr(presence, "_delay", lambda size: 0)
+    counter = presence.PushpinCounter("tcp://127.0.0.1:1")
+    channel = f"events-{presence_stream_name('abc')}"
+    counter.noted({"mode": "stream", "channel": channel, "subscribers": 3, "ttl": 60})
+    counter.noted({"mode": "stream", "channel": "events-video-abc~en", "subscribers": 9})
+    assert counter.count("abc") == 3
+    counter.announce_due()
+    assert announced == [(presence_stream_name("abc"), "watching", "3")]
+    # Refreshed unchanged: nothing to announce.
+    counter.noted({"mode": "stream", "channel": channel, "subscribers": 3, "ttl": 60})
+    counter.announce_due()
+    assert len(announced) == 1
+    counter.noted({"mode": "stream", "channel": channel, "unavailable": True})
+    assert counter.count("abc") == 0
+    counter.announce_due()
+    assert announced[-1] == (presence_stream_name("abc"), "watching", "0")
+
+
+def test_a_count_pushpin_stops_refreshing_is_taken_as_gone(monkeypatch):
+    from video_share import presence
+
+    announced = []
+    monkeypatch.setattr(presence, "send", lambda *args: announced.append(args))
+    counter = presence.PushpinCounter("tcp://127.0.0.1:1")
+    channel = f"events-{presence_stream_name('abc')}"
+    counter.noted({"mode": "stream", "channel": channel, "subscribers": 2, "ttl": 60})
+    now = time.monotonic()
+    monkeypatch.setattr(presence.time, "monotonic", lambda: now + 71)
+    assert counter.count("abc") == 0
+    counter.announce_due()
+    assert announced[-1] == (presence_stream_name("abc"), "watching", "0")

@@ -10,15 +10,13 @@ worker or task worker) is also published to Pushpin, which passes it to its subs
 What the site does for the streams it holds itself, it does here through Pushpin:
 - cut-offs: a hold also subscribes to the GRIP channels that end it (a video made private,
   its reader banned); `cut_off` publishes the stream-error there, then a GRIP close;
-- presence: Pushpin, not the site, knows who is connected (see video_share.presence).
+- presence: Pushpin, not the site, knows how many are connected (see video_share.presence).
 """
 
 import secrets
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from django.conf import settings
-from django.core import signing
-from django.http import QueryDict
 from django_eventstream.utils import get_channelmanager, sse_encode_error
 from django_grip import publish
 from gripcontrol import Channel, HttpStreamFormat
@@ -34,17 +32,6 @@ def proxied(request) -> bool:
     return grip is not None and grip.proxied
 
 
-def carried_channels(request) -> list[str] | None:
-    """The channels of `hold` that a request for a hold's next link carries (signed), if
-    it is one: Pushpin sends it without the reader's headers, cookies included."""
-    if request.GET.get("link") != "next":
-        return None
-    try:
-        return [str(name) for name in signing.loads(request.GET.get(CARRIED, ""), salt=_SALT)]
-    except signing.BadSignature:
-        return None
-
-
 def cut_off_channel(control_stream: str, user_id=None) -> str:
     """The GRIP channel that ends the holds a control event on `control_stream` concerns,
     or with `user_id`, the holds of that user only (events.ChannelManager.concerns)."""
@@ -52,24 +39,24 @@ def cut_off_channel(control_stream: str, user_id=None) -> str:
     return channel if user_id is None else f"{channel}-{user_id}"
 
 
-# How often Pushpin asks a hold's next link again, to renew it (django-eventstream's next
-# link has its own signed expiry, an hour): Pushpin's default, 120 s, would be 80 requests a
-# second to the site for 10,000 readers.
-NEXT_LINK_SECONDS = 600
-CARRIED = "hold-channels"  # parameter of the next link
-_SALT = "video_share.grip.hold-channels"
+# How often Pushpin asks a hold's next link again, to renew it before django-eventstream's
+# own signed expiry in the link (an hour). Pushpin renews every hold of a path at once, at
+# most 10 links a second (those alike in one request, up to 100 holds), and delays the
+# events of a hold until its turn: Pushpin's default, every 120 s, would keep a big audience
+# waiting for a fifth of the time.
+NEXT_LINK_SECONDS = 1800
 
 
-def hold(request, event_response, user, channels=()) -> None:
-    """Turn django-eventstream's GRIP response into one that also ends on a cut-off, and
-    also subscribes to `channels`, which its next link carries (see carried_channels)."""
+def hold(request, event_response, user) -> None:
+    """Make django-eventstream's GRIP response (in `request.grip.instruct`) also end on a
+    cut-off, and renew its hold every NEXT_LINK_SECONDS.
+
+    Every channel of a hold is shared by all the readers of its streams: Pushpin asks the
+    next link of every hold of a channel it begins to carry (a second after), ten holds a
+    second, and meanwhile holds the events of those: a channel of each reader's own would
+    keep a crowd arriving waiting for minutes."""
     instruct = request.grip.instruct
-    for name in channels:
-        instruct.add_channel(Channel(name))
-    link = urlsplit(instruct.next_link)
-    params = QueryDict(link.query, mutable=True)
-    params[CARRIED] = signing.dumps(list(channels), salt=_SALT, compress=True)
-    instruct.set_next_link(f"{link.path}?{params.urlencode()}", timeout=NEXT_LINK_SECONDS)
+    instruct.set_next_link(instruct.next_link, timeout=NEXT_LINK_SECONDS)
     for control_stream, user_id in get_channelmanager().cut_off_by(
         user, event_response.channel_items.keys()
     ):

@@ -10,20 +10,19 @@ shares its people of the video there, and announces everyone's count to every vi
 (video_share.audience). Presence events are not stored: a count is only worth its latest
 value.
 
-Behind Pushpin (video_share.grip) no process holds the streams: each hold of a video's stream
-also subscribes to a channel of its reader (`person_channel`), and the one process given
-VIDEO_SHARE_PUSHPIN_STATS reads Pushpin's statistics, which say when such a channel gains
-its first subscriber or loses its last (`PushpinCounter`): the people watching a video are
-its person channels with subscribers.
+Behind Pushpin (video_share.grip) no process holds the streams: the one process given
+VIDEO_SHARE_PUSHPIN_STATS reads Pushpin's statistics, which say how many holds subscribe to
+each channel (`PushpinCounter`). There, open pages are counted, not people: a person with
+two tabs counts twice. A channel of each reader's own, to count people by, would cost a
+request to the site for each new reader, ten a second (see video_share.grip.hold).
 """
 
 import asyncio
-import hashlib
 import json
 import logging
 import threading
 import time
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from django_eventstream.views import get_listener_manager
 
@@ -50,8 +49,8 @@ def people(public_id: str) -> set[str]:
 
 def watching(public_id: str) -> int:
     """How many people watch this video: in every process that shares its count (Redis),
-    else in this one; behind Pushpin, in the process that reads its statistics, the people
-    it holds streams for. Blocking with Redis: call from a thread."""
+    else in this one; behind Pushpin, in the process that reads its statistics, the pages
+    it holds streams of. Blocking with Redis: call from a thread."""
     if _counter is not None:
         return _counter.count(public_id)
     count = audience.total(public_id)
@@ -120,76 +119,50 @@ def count_changed(public_id: str) -> None:
 
 # Behind Pushpin.
 
-PERSON_PREFIX = "person-"
-
-
-def person_channel(stream: str, person: tuple) -> str:
-    """The GRIP channel that a hold of the presence `stream` also subscribes to, for its
-    reader `person` (("user", pk), ("visitor", viewer cookie) or ("stream", anything unique),
-    as sse.Listener.person): one channel per person, however many tabs. A viewer cookie is
-    hashed: channel names show in Pushpin's logs."""
-    kind, key = person
-    if kind == "visitor":
-        key = hashlib.sha256(str(key).encode()).hexdigest()[:20]
-    return f"{PERSON_PREFIX}{quote(stream)}-{kind[0]}{key}"
-
-
-def person_channels(streams, person: tuple) -> list[str]:
-    prefix = presence_stream_name("")
-    return [person_channel(s, person) for s in streams if s.startswith(prefix)]
-
 
 class PushpinCounter(threading.Thread):
     """Reads Pushpin's statistics (its ZeroMQ stats socket, in JSON: deploy/pushpin/) and
-    announces each video's count of people as its person channels gain or lose their
-    subscribers. A channel whose statistics are not refreshed within their TTL is taken as
-    gone (Pushpin refreshes them while they have subscribers)."""
+    announces each video's count of open pages as the subscribers of its presence channel
+    change. A channel whose statistics are not refreshed within their TTL is taken as gone
+    (Pushpin refreshes them while they have subscribers)."""
 
     def __init__(self, address: str):
         super().__init__(name="pushpin-counter", daemon=True)
         self.address = address
         self.stopping = threading.Event()
         self.lock = threading.Lock()
-        self.expires: dict[str, dict[str, float]] = {}  # video → person channel → when
+        self.counts: dict[str, tuple[int, float]] = {}  # video → (subscribers, until when)
         self.due: dict[str, float] = {}  # video → when to announce its count
 
     def count(self, public_id: str) -> int:
-        now = time.monotonic()
-        with self.lock:
-            return sum(1 for t in self.expires.get(public_id, {}).values() if t > now)
+        count, until = self.counts.get(public_id, (0, 0))
+        return count if until > time.monotonic() else 0
 
     def noted(self, stats: dict) -> None:
         """One "sub" record of Pushpin's statistics."""
+        prefix = f"events-{quote(presence_stream_name(''))}"
         channel = stats.get("channel", "")
-        prefix = PERSON_PREFIX + presence_stream_name("")
         if not channel.startswith(prefix):
             return
-        public_id, _, person = channel.removeprefix(prefix).rpartition("-")
+        public_id = unquote(channel.removeprefix(prefix))
         now = time.monotonic()
         with self.lock:
-            people = self.expires.setdefault(public_id, {})
-            was = people.get(channel, 0) > now
-            if stats.get("unavailable") or not stats.get("subscribers", 1):
-                people.pop(channel, None)
-                present = False
+            was = self.count(public_id)
+            count = 0 if stats.get("unavailable") else int(stats.get("subscribers", 0))
+            if count:
+                self.counts[public_id] = (count, now + int(stats.get("ttl", 60)) + 10)
             else:
-                people[channel] = now + int(stats.get("ttl", 60)) + 10
-                present = True
-            if not people:
-                del self.expires[public_id]
-            if was != present:
-                self.due.setdefault(public_id, now + _delay(len(people)))
+                self.counts.pop(public_id, None)
+            if count != was:
+                self.due.setdefault(public_id, now + _delay(count))
 
     def announce_due(self) -> None:
         now = time.monotonic()
         with self.lock:
-            # A person whose channel expired unannounced is gone too.
-            for public_id, people in list(self.expires.items()):
-                for channel in [c for c, t in people.items() if t <= now]:
-                    del people[channel]
-                    self.due.setdefault(public_id, now)
-                if not people:
-                    del self.expires[public_id]
+            # A channel that expired unannounced has no subscribers left.
+            for public_id in [v for v, (_count, until) in self.counts.items() if until <= now]:
+                del self.counts[public_id]
+                self.due.setdefault(public_id, now)
             due = [v for v, t in self.due.items() if t <= now]
             for public_id in due:
                 del self.due[public_id]

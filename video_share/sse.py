@@ -17,7 +17,6 @@ import asyncio
 import copy
 import functools
 import logging
-import secrets
 import threading
 from collections import Counter
 from urllib.parse import quote
@@ -37,7 +36,6 @@ from django_eventstream.utils import (
 )
 
 from . import db_pool, grip
-from .presence import person_channels
 
 logger = logging.getLogger(__name__)
 read = db_pool.run  # blocking work of a stream
@@ -91,7 +89,7 @@ async def events(request, streams, *, on_change=None, visitor: str = "") -> Http
     tells a reader who is not signed in from others (their browser's viewer cookie), so that
     a person's streams can be counted once (see Listener.person)."""
     if grip.proxied(request):
-        return await read(_hold, request, streams, visitor)
+        return await read(_hold, request, streams)
     if any(name in request.GET for name in PROXY_PARAMETERS):
         return _answer(request, _bad_request(_("This stream takes no proxy parameters.")))
     listener = Listener()
@@ -133,11 +131,9 @@ async def events(request, streams, *, on_change=None, visitor: str = "") -> Http
     return response
 
 
-def _hold(request, streams, visitor: str) -> HttpResponse:
+def _hold(request, streams) -> HttpResponse:
     """For Pushpin (video_share.grip): what the reader missed, and a GRIP hold of the
-    streams, from django-eventstream's GRIP response; on a database thread. The hold also
-    subscribes to its reader's presence channels, by which Pushpin's statistics tell who
-    is watching (video_share.presence)."""
+    streams, from django-eventstream's GRIP response; on a database thread."""
     opened = _open(request, streams)
     if isinstance(opened, HttpResponse):
         return _answer(request, opened)
@@ -148,17 +144,7 @@ def _hold(request, streams, visitor: str) -> HttpResponse:
         refused = sse_error_response("forbidden", str(error), {"channels": error.channels})
         return _answer(request, refused)
     response = event_response.to_grip_response(request)
-    user = event_request.user
-    # Pushpin asks the next link again (to recover, or to renew the hold) without the
-    # reader's cookies: the hold's own channels come with it, those of the first request.
-    channels = grip.carried_channels(request)
-    if channels is None:
-        if user:
-            person = ("user", user.pk)
-        else:
-            person = ("visitor", visitor) if visitor else ("stream", secrets.token_hex(8))
-        channels = person_channels(event_request.channels, person)
-    grip.hold(request, event_response, user, channels)
+    grip.hold(request, event_response, event_request.user)
     return _answer(request, response)
 
 
