@@ -61,7 +61,12 @@ def site(tmp_path_factory):
             stdout=(folder / "worker.log").open("w"),
             stderr=subprocess.STDOUT,
         )
-        yield types.SimpleNamespace(url=pushpin.url, pushpin=pushpin, servers=servers)
+        yield types.SimpleNamespace(
+            url=pushpin.url,
+            pushpin=pushpin,
+            servers=servers,
+            env=server_env(folder / "site", **env),
+        )
     finally:
         if worker is not None:
             worker.terminate()
@@ -232,3 +237,40 @@ def test_making_a_video_private_cuts_its_viewers_off_but_not_its_owner(
     assert streams == []  # the viewer's page opened no other stream
     # Only the video's stream was cut off: the viewer's bell and own stream stay open.
     assert all("/events/v/" in url for url in viewer.evaluate("window.cutOff"))
+
+
+CUT_OFF = (
+    "window.cutOff = []; document.body.addEventListener('htmx:sseClose', event =>"
+    " window.cutOff.push(event.target.getAttribute('sse-connect')))"
+)
+
+
+def test_a_ban_ends_the_banned_users_streams_and_no_one_elses(new_context, site, video_url):
+    url, _owner = video_url
+    name = unique_name("mallory")
+    banned = new_context().new_page()
+    sign_up(banned, name)
+    banned.goto(url)
+    bystander = open_as_new_user(new_context, url, "bystander")
+    banned.wait_for_timeout(500)
+    for page in (banned, bystander):
+        page.evaluate(CUT_OFF)
+    # A moderator's ban, from another process than those holding or serving streams.
+    ban = (
+        "from video_share.actions import do_ban; from video_share.models import User; "
+        f"do_ban(User.objects.get(username='{name}'))"
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", ban], cwd=ROOT, env=site.env, check=True
+    )
+    # Every stream of the banned user's page ends: the video's and their bell.
+    streams = "[...document.querySelectorAll('[sse-connect]')]"
+    wait_until(banned, f"window.cutOff.length == {streams}.length", timeout=5)
+    assert any("/events/v/" in url for url in banned.evaluate("window.cutOff"))
+    # The bystander's streams were renewed, not ended: a new comment still reaches them.
+    poster = open_as_new_user(new_context, url, "poster")
+    post(poster, "Still live for the others")
+    expect(comments_with(bystander, "Still live for the others")).to_have_count(1, timeout=3000)
+    assert bystander.evaluate("window.cutOff") == []
+    banned.wait_for_timeout(500)
+    expect(comments_with(banned, "Still live for the others")).to_have_count(0)

@@ -152,14 +152,41 @@ def test_without_grip_url_nothing_is_published_to_pushpin(video, monkeypatch):
     assert published == []
 
 
-def test_a_ban_is_cut_off_through_pushpin_for_the_banned_user_only(behind_pushpin, monkeypatch):
+def test_a_ban_has_the_holds_of_the_banned_users_share_renewed(behind_pushpin, monkeypatch):
     published = []
     monkeypatch.setattr("video_share.grip.publish", lambda *a, **kw: published.append(a))
     banned = make_user("mallory")
     events._recheck(events.USERS_CONTROL_STREAM, str(banned.pk))
-    assert {a[0] for a in published} == {
-        grip.cut_off_channel(events.USERS_CONTROL_STREAM, banned.pk)
-    }
+    ((channel, hint),) = published
+    assert channel == grip.cut_off_channel(events.USERS_CONTROL_STREAM, banned.pk)
+    assert hint.action == "hint"
+
+
+def test_signed_in_readers_holds_have_no_channel_of_their_own(behind_pushpin, video):
+    """Pushpin asks the next link of a hold of a channel new to it, ten a second: a channel
+    for each signed-in reader would hold a crowd of them back (grip.hold)."""
+    alice = make_user("alice")
+    bob = make_user("bob")
+    while (bob.pk - alice.pk) % grip.USER_SHARES:
+        bob = make_user(f"bob{bob.pk}")
+    path = f"/events/v/{video.public_id}"
+    of_alice = channels_of(hold(path, cookie=session_cookie(alice)))
+    assert channels_of(hold(path, cookie=session_cookie(bob))) == of_alice
+    assert f"user-{alice.pk}" not in of_alice
+
+
+def test_the_banned_users_hold_is_refused_when_renewed(behind_pushpin, video):
+    from video_share.actions import do_ban
+
+    mallory = make_user("mallory")
+    path = f"/events/v/{video.public_id}"
+    first = hold(path, cookie=session_cookie(mallory))
+    link = urlsplit(first["Grip-Link"].split(";")[0].strip("<>"))
+    do_ban(mallory)
+    again = hold(link.path, query=link.query)
+    assert "Grip-Hold" not in again
+    assert "event: stream-error" in again.content.decode()
+    assert "forbidden" in again.content.decode()
 
 
 def test_pushpins_statistics_count_the_pages_holding_a_videos_stream(monkeypatch):

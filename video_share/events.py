@@ -82,7 +82,10 @@ class ChannelManager(ChannelManagerBase):
 
     def can_read_channel(self, user, stream, *, fresh=False):
         """Whether `user` may read `stream`; `fresh` asks the database rather than the
-        brief cache of who may see a video (which another process may have made stale)."""
+        brief cache of who may see a video (which another process may have made stale). A
+        user banned (inactive) may read nothing: Pushpin renewing their hold names them."""
+        if user is not None and user.is_authenticated and not user.is_active:
+            return False
         kind, _, ident = stream.partition("-")
         if kind in ("user", "notifications"):
             return user is not None and user.is_authenticated and str(user.pk) == ident

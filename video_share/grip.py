@@ -9,7 +9,8 @@ worker or task worker) is also published to Pushpin, which passes it to its subs
 
 What the site does for the streams it holds itself, it does here through Pushpin:
 - cut-offs: a hold also subscribes to the GRIP channels that end it (a video made private,
-  its reader banned); `cut_off` publishes the stream-error there, then a GRIP close;
+  its reader banned); `cut_off` publishes the stream-error there, then a GRIP close, or
+  for a ban, has the holds it may concern renewed, which refuses the banned user's;
 - presence: Pushpin, not the site, knows how many are connected (see video_share.presence).
 """
 
@@ -32,11 +33,16 @@ def proxied(request) -> bool:
     return grip is not None and grip.proxied
 
 
+# Signed-in readers share USER_SHARES channels for their bans, rather than one each (see
+# hold): a ban has the holds of the banned user's share ask their next link again at once.
+USER_SHARES = 64
+
+
 def cut_off_channel(control_stream: str, user_id=None) -> str:
     """The GRIP channel that ends the holds a control event on `control_stream` concerns,
-    or with `user_id`, the holds of that user only (events.ChannelManager.concerns)."""
+    or with `user_id`, the holds of that user's share (events.ChannelManager.concerns)."""
     channel = f"cut-off-{quote(control_stream)}"
-    return channel if user_id is None else f"{channel}-{user_id}"
+    return channel if user_id is None else f"{channel}-{int(user_id) % USER_SHARES}"
 
 
 # How often Pushpin asks a hold's next link again, to renew it before django-eventstream's
@@ -57,6 +63,10 @@ def hold(request, event_response, user) -> None:
     keep a crowd arriving waiting for minutes."""
     instruct = request.grip.instruct
     instruct.set_next_link(instruct.next_link, timeout=NEXT_LINK_SECONDS)
+    # django-eventstream's channel of the reader's own, for its channel_permission_changed,
+    # which the site does not use (a ban goes by cut_off).
+    own = f"user-{user.pk if user else 'anonymous'}"
+    instruct.channels = [channel for channel in instruct.channels if channel.name != own]
     for control_stream, user_id in get_channelmanager().cut_off_by(
         user, event_response.channel_items.keys()
     ):
@@ -66,8 +76,16 @@ def hold(request, event_response, user) -> None:
 def cut_off(control_stream: str, user_id=None) -> None:
     """End the holds a control event concerns (see hold): their readers get the
     stream-error that a stream held by the site would end with, and their pages stop
-    reconnecting. The close follows the error (its prev_id), as Pushpin orders them."""
+    reconnecting. The close follows the error (its prev_id), as Pushpin orders them.
+
+    A ban (`user_id`) ends the holds of one user, whom no channel names: the holds of their
+    share ask their next link again at once (a GRIP hint), and the site answers the banned
+    user's with that stream-error (their account is inactive), the others' with their hold
+    renewed."""
     channel = cut_off_channel(control_stream, user_id)
+    if user_id is not None:
+        publish(channel, HttpStreamFormat(action="hint"))
+        return
     text = f"Permission denied to channels: {control_stream}"
     error = sse_encode_error("forbidden", text, extra={"channels": [control_stream]})
     first, second = f"{channel}-{secrets.token_hex(8)}", f"{channel}-{secrets.token_hex(8)}"
