@@ -14,6 +14,9 @@ the site and every client waits for it. Reports, side by side in the same run:
 (another checkout of the project with its own .venv, e.g. a git worktree of an earlier
 commit), on the same data, alternating, two rounds, side by side.
 
+`--signed-in` (with any of the above): the N streams are opened by N different signed-in
+readers rather than by visitors.
+
 `uv run python bench/sse.py --pushpin [N ...]`: the same N streams on one `serve` alone, then
 through Pushpin (Debian's pushpin with deploy/pushpin/, README "Pushpin") in front of one
 `serve`, side by side: delivery p50/p99, the site's connections (Pushpin's to it, or one per
@@ -88,6 +91,33 @@ print(session.session_key)
     return output.split()[-1]
 
 
+def sign_in_readers(env, n: int) -> list[str]:
+    """`n` readers signed in, each with a session of their own; their session cookies."""
+    code = f"""
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import transaction
+from video_share.models import User
+with transaction.atomic():
+    first = User.objects.count()
+    User.objects.bulk_create(
+        User(username=f"reader{{first + i}}", password="!") for i in range({n})
+    )
+    for user in User.objects.filter(username__startswith="reader").order_by("-pk")[:{n}]:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        print(session.session_key)
+"""
+    output = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return [f"sessionid={key}" for key in output.split()[-n:]]
+
+
 async def post_comment(port: int, session: str, body: str) -> None:
     form = f"body={body}&client_token={secrets.token_hex(8)}"
     response, _ = await post_form(port, f"/v/{VIDEO}/comments/new", session, form)
@@ -121,20 +151,22 @@ async def last_count(reader, n: int, seconds: float) -> int | None:
 
 
 async def run_count(
-    port: int, session: str, n: int, stats, path: str, stream_port: int | None = None
-) -> dict:
-    """`stream_port`: where the streams are opened (Pushpin's), if not at `port`."""
+    port: int, session: str, n: int, stats, path: str, stream_port: int | None = None,
+    cookies: list[str] | None = None,
+) -> dict:  # fmt: skip
+    """`stream_port`: where the streams are opened (Pushpin's), if not at `port`; `cookies`:
+    the session cookie of each stream's reader, if they are signed in."""
     semaphore = asyncio.Semaphore(CONNECTING_THROUGH_PUSHPIN if stream_port else CONNECTING)
     retried = 0
 
-    async def connect():
+    async def connect(cookie=""):
         nonlocal retried
         async with semaphore:
             # Pushpin 1.36 answers 502 when more new requests to the site wait than its
             # queue to zurl holds (100): a browser's EventSource tries again, so do we.
             for attempt in range(5):
                 try:
-                    return await open_stream(stream_port or port, path)
+                    return await open_stream(stream_port or port, path, cookie)
                 except ConnectionError:
                     if stream_port is None or attempt == 4:
                         raise
@@ -142,7 +174,7 @@ async def run_count(
                     await asyncio.sleep(0.5 * (attempt + 1))
 
     started = time.monotonic()
-    streams = await asyncio.gather(*(connect() for _ in range(n)))
+    streams = await asyncio.gather(*(connect(cookie) for cookie in (cookies or [""] * n)))
     connect_rate = n / (time.monotonic() - started)
     # The last "N watching now" announcement (debounced up to 10 s for a big audience) goes
     # to all N streams as a comment does: wait for it, so that the comment is timed alone.
@@ -195,6 +227,7 @@ def bench(
     before: Path | None = None,
     rounds: int = 2,
     pushpin: bool = False,
+    signed_in: bool = False,
 ):
     work = Path(tempfile.mkdtemp(prefix="bench-sse-"))
     extra = {"DJANGO_SETTINGS_MODULE": "bench.app_hello_settings"}
@@ -203,9 +236,12 @@ def bench(
     env = bench_env(work, **extra)
     try:
         session = seed(env)
+        readers = sign_in_readers(env, max(counts())) if signed_in else None
         if pushpin:
-            alone = serve_and_measure(engine, env, work, session, ROOT, "")
-            behind = serve_and_measure(engine, env, work, session, ROOT, " behind Pushpin", True)
+            alone = serve_and_measure(engine, env, work, session, ROOT, "", readers=readers)
+            behind = serve_and_measure(
+                engine, env, work, session, ROOT, " behind Pushpin", True, readers
+            )
             print(f"\n{engine}: one serve alone → the same behind Pushpin")
             for old, new in zip(alone["counts"], behind["counts"], strict=True):
                 print(
@@ -221,7 +257,9 @@ def bench(
         results = {name: [] for name, _tree in trees}
         for _round in range(rounds if before else 1):
             for name, tree in trees:
-                results[name].append(serve_and_measure(engine, env, work, session, tree, name))
+                results[name].append(
+                    serve_and_measure(engine, env, work, session, tree, name, readers=readers)
+                )
         if before:
             print(f"\n{engine}, mean of {rounds} rounds: before → after (after/before)")
             for index, counted in enumerate(results["after"][0]["counts"]):
@@ -240,11 +278,16 @@ def bench(
         shutil.rmtree(work, ignore_errors=True)
 
 
+def counts() -> list[int]:
+    return [int(n) for n in sys.argv[1:] if n.isdigit()] or COUNTS
+
+
 def serve_and_measure(
-    engine, env, work: Path, session: str, tree: Path, name: str, pushpin: bool = False
-) -> dict:
+    engine, env, work: Path, session: str, tree: Path, name: str, pushpin: bool = False,
+    readers: list[str] | None = None,
+) -> dict:  # fmt: skip
     """One server from the checkout `tree`, measured at each N; with `pushpin`, its streams
-    opened through Pushpin."""
+    opened through Pushpin; with `readers` (session cookies), by those signed-in readers."""
     path = stream_path(env, tree)
     port = free_port()
     log = Path(tempfile.gettempdir()) / f"bench-sse-{engine}{name.replace(' ', '-')}.log"
@@ -289,9 +332,10 @@ def serve_and_measure(
             "  DB  page p99 ms  conns  Pushpin MB"
         )
         counts = []
-        for n in [int(n) for n in sys.argv[1:] if n.isdigit()] or COUNTS:
+        for n in counts():
             stream_port = proxy.port if proxy else None
-            r = asyncio.run(run_count(port, session, n, stats, path, stream_port))
+            cookies = readers[:n] if readers else None
+            r = asyncio.run(run_count(port, session, n, stats, path, stream_port, cookies))
             counts.append(r)
             print(
                 f"  {n:<7} {r['connect_rate']:9.0f}  {r['connect_rate'] / hello:7.2f}x"
@@ -312,17 +356,18 @@ def serve_and_measure(
 
 def main():
     before = None
-    pushpin = "--pushpin" in sys.argv
-    if pushpin:
-        sys.argv.remove("--pushpin")
+    pushpin, signed_in = "--pushpin" in sys.argv, "--signed-in" in sys.argv
+    sys.argv = [arg for arg in sys.argv if arg not in ("--pushpin", "--signed-in")]
     if "--before" in sys.argv:
         before = Path(sys.argv.pop(sys.argv.index("--before") + 1)).resolve()
         sys.argv.remove("--before")
     print(machine())
     print(f"streams opened {CONNECTING} at a time; client and server share the machine")
-    bench("SQLite", None, before, pushpin=pushpin)
+    if signed_in:
+        print("each stream opened by a different signed-in reader")
+    bench("SQLite", None, before, pushpin=pushpin, signed_in=signed_in)
     if url := postgres_database("bench_sse"):
-        bench("PostgreSQL", url, before, pushpin=pushpin)
+        bench("PostgreSQL", url, before, pushpin=pushpin, signed_in=signed_in)
     else:
         print("\nPostgreSQL: nothing answers on 127.0.0.1:5432, skipped")
 
