@@ -98,10 +98,12 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
 from video_share.models import User
+from video_share.models.accounts import handle_key
 with transaction.atomic():
     first = User.objects.count()
+    names = [f"reader{{first + i}}" for i in range({n})]
     User.objects.bulk_create(
-        User(username=f"reader{{first + i}}", password="!") for i in range({n})
+        User(username=name, username_key=handle_key(name), password="!") for name in names
     )
     for user in User.objects.filter(username__startswith="reader").order_by("-pk")[:{n}]:
         session = SessionStore()
