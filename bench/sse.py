@@ -238,7 +238,7 @@ def bench(
     env = bench_env(work, **extra)
     try:
         session = seed(env)
-        readers = sign_in_readers(env, max(counts())) if signed_in else None
+        readers = sign_in_readers(env, max(stream_counts())) if signed_in else None
         if pushpin:
             alone = serve_and_measure(engine, env, work, session, ROOT, "", readers=readers)
             behind = serve_and_measure(
@@ -280,7 +280,7 @@ def bench(
         shutil.rmtree(work, ignore_errors=True)
 
 
-def counts() -> list[int]:
+def stream_counts() -> list[int]:
     return [int(n) for n in sys.argv[1:] if n.isdigit()] or COUNTS
 
 
@@ -334,7 +334,7 @@ def serve_and_measure(
             "  DB  page p99 ms  conns  Pushpin MB"
         )
         counts = []
-        for n in counts():
+        for n in stream_counts():
             stream_port = proxy.port if proxy else None
             cookies = readers[:n] if readers else None
             r = asyncio.run(run_count(port, session, n, stats, path, stream_port, cookies))
