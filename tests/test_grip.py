@@ -175,6 +175,20 @@ def test_signed_in_readers_holds_have_no_channel_of_their_own(behind_pushpin, vi
     assert f"user-{alice.pk}" not in of_alice
 
 
+def test_a_next_link_past_its_expiry_ends_the_stream(behind_pushpin, video, owner, monkeypatch):
+    """django-eventstream signs a next link for an hour; Pushpin asks it when it must
+    recover (grip.NEXT_LINK_SECONDS). Past that hour the stream ends, no hold, no error: the
+    browser opens it again with its own cookies and its last event id."""
+    first = hold(f"/events/v/{video.public_id}", cookie=session_cookie(owner))
+    link = urlsplit(first["Grip-Link"].split(";")[0].strip("<>"))
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 3601)
+    late = hold(link.path, query=link.query)
+    assert late.status_code == 200
+    assert "Grip-Hold" not in late
+    assert late.content == b""
+
+
 def test_the_banned_users_hold_is_refused_when_renewed(behind_pushpin, video):
     from video_share.actions import do_ban
 

@@ -45,17 +45,18 @@ def cut_off_channel(control_stream: str, user_id=None) -> str:
     return channel if user_id is None else f"{channel}-{int(user_id) % USER_SHARES}"
 
 
-# How often Pushpin asks a hold's next link again, to renew it before django-eventstream's
-# own signed expiry in the link (an hour). Pushpin renews every hold of a path at once, at
-# most 10 links a second (those alike in one request, up to 100 holds), and delays the
-# events of a hold until its turn: Pushpin's default, every 120 s, would keep a big audience
-# waiting for a fifth of the time.
-NEXT_LINK_SECONDS = 1800
+# How often Pushpin asks a hold's next link again on its own, to renew it: in effect never.
+# Pushpin renews every hold of a path at once, ten links a second (up to 100 holds that have
+# the same link in one request; a signed-in reader's is their own), and holds back a hold's
+# events until its turn: 10,000 signed-in readers would wait up to 17 minutes. A hold needs
+# its next link only to recover after a gap (Pushpin asks it then); past django-eventstream's
+# expiry in the link (an hour), the stream ends there and the browser opens it again.
+NEXT_LINK_SECONDS = 7 * 24 * 3600  # the most Pushpin's timer takes is 24 days
 
 
 def hold(request, event_response, user) -> None:
     """Make django-eventstream's GRIP response (in `request.grip.instruct`) also end on a
-    cut-off, and renew its hold every NEXT_LINK_SECONDS.
+    cut-off, and have Pushpin renew its hold only when it must (NEXT_LINK_SECONDS).
 
     Every channel of a hold is shared by all the readers of its streams: Pushpin asks the
     next link of every hold of a channel it begins to carry (a second after), ten holds a

@@ -21,7 +21,9 @@ import threading
 from collections import Counter
 from urllib.parse import quote
 
+import jwt
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django_eventstream import views as eventstream_views
@@ -134,7 +136,13 @@ async def events(request, streams, *, on_change=None, visitor: str = "") -> Http
 def _hold(request, streams) -> HttpResponse:
     """For Pushpin (video_share.grip): what the reader missed, and a GRIP hold of the
     streams, from django-eventstream's GRIP response; on a database thread."""
-    opened = _open(request, streams)
+    try:
+        opened = _open(request, streams)
+    except (jwt.InvalidTokenError, ValueError, ObjectDoesNotExist):
+        # A hold's next link past django-eventstream's signed expiry in it (an hour), or of
+        # a reader since deleted: the stream ends, and the browser opens it again, with its
+        # own cookies and the last event id it had (grip.NEXT_LINK_SECONDS).
+        return _answer(request, HttpResponse(content_type="text/event-stream"))
     if isinstance(opened, HttpResponse):
         return _answer(request, opened)
     event_request, _first_read = opened
