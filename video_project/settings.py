@@ -485,6 +485,9 @@ VIDEO_SHARE_MAX_REQUEST_MB = env_int("VIDEO_SHARE_MAX_REQUEST_MB", 2)
 VIDEO_SHARE_UPLOADS_PER_USER = env_int("VIDEO_SHARE_UPLOADS_PER_USER", 2)
 VIDEO_SHARE_UPLOADS_AT_ONCE = env_int("VIDEO_SHARE_UPLOADS_AT_ONCE", 8)
 VIDEO_SHARE_USER_QUOTA_MB = env_int("VIDEO_SHARE_USER_QUOTA_MB", 0)  # 0: unlimited
+# A resumable upload (video_share.resumable) left unfinished this long is removed; until then
+# it counts against its owner's quota and their uploads at once.
+VIDEO_SHARE_PARTIAL_UPLOAD_HOURS = env_int("VIDEO_SHARE_PARTIAL_UPLOAD_HOURS", 24)
 # Longer videos are refused at upload: processing time grows with length.
 VIDEO_SHARE_MAX_DURATION_MINUTES = env_int("VIDEO_SHARE_MAX_DURATION_MINUTES", 180)
 # Videos of one user that may wait for (or be in) processing at once; one more upload waits

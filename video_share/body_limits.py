@@ -6,7 +6,8 @@ body holds a thread while it comes in; the servers set no limit. So the size a r
 send is decided here, from its declared length (Content-Length: the server holds a body to
 it), before a byte of it is read:
 
-- the upload view, for a signed-in user: VIDEO_SHARE_MAX_UPLOAD_MB, with at most
+- the upload views (the form, and the resumable uploads' PATCHes), for a signed-in user:
+  VIDEO_SHARE_MAX_UPLOAD_MB, with at most
   VIDEO_SHARE_UPLOADS_PER_USER such uploads of one user and VIDEO_SHARE_UPLOADS_AT_ONCE in
   all under way in this process;
 - the picture forms (avatar, poster): VIDEO_SHARE_MAX_AVATAR_MB;
@@ -36,7 +37,7 @@ OVERHEAD = 1024 * 1024
 # (decimal_size) as file managers do.
 MB = 1000 * 1000
 
-UPLOAD_VIEW = "upload"
+UPLOAD_VIEWS = {"upload", "upload_files", "upload_file"}
 PICTURE_FORMS = {"profile_edit", "video_poster"}
 
 
@@ -66,7 +67,7 @@ def _view_name(path: str) -> str:
 def limit_for(path: str) -> Limit:
     """The largest body a request to `path` may send, if whoever sends it may use the view."""
     name = _view_name(path)
-    if name == UPLOAD_VIEW:
+    if name in UPLOAD_VIEWS:
         return Limit(body_limit(), settings.VIDEO_SHARE_MAX_UPLOAD_MB * MB)
     if name in PICTURE_FORMS:
         size = settings.VIDEO_SHARE_MAX_AVATAR_MB * MB
@@ -176,7 +177,7 @@ class BodySizeLimit:
             # Never an upload: held to the small limit without looking anything up.
             return refuse(start_response, Refusal.TOO_LARGE, headers, path, small)
         limit = limit_for(path)
-        if _view_name(path) != UPLOAD_VIEW:
+        if _view_name(path) not in UPLOAD_VIEWS:
             if length > limit.body:
                 return refuse(start_response, Refusal.TOO_LARGE, headers, path, limit)
             return self.app(environ, start_response)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -285,9 +286,14 @@ class Storage:
     per_file: int
 
     @classmethod
-    def of(cls, user) -> "Storage":
+    def of(cls, user, *, besides: str = "") -> "Storage":
+        """What `user` keeps: their videos, and their resumable uploads under way (at their
+        full length) but the one `besides`."""
         quota = settings.VIDEO_SHARE_USER_QUOTA_MB * MB
-        used = user.videos.stored_bytes() if quota and user is not None else 0
+        used = 0
+        if quota and user is not None:
+            partial = user.partial_uploads.live().exclude(pk=besides)
+            used = user.videos.stored_bytes() + (partial.aggregate(n=Sum("length"))["n"] or 0)
         return cls(used=used, quota=quota, per_file=settings.VIDEO_SHARE_MAX_UPLOAD_MB * MB)
 
     @property
@@ -321,7 +327,10 @@ class UploadForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
         label=_("Choose a video file"),
         help_text=_("MP4, MOV, WebM, MKV, AVI… up to %(size)s."),
         widget=forms.FileInput(attrs={"accept": "video/*", "class": "file-picker__input"}),
+        required=False,
     )
+    # The file sent by the resumable upload protocol (video_share.resumable) instead: its id.
+    resumable = forms.CharField(required=False, max_length=30, widget=forms.HiddenInput)
 
     class Meta:
         model = Video
@@ -337,12 +346,13 @@ class UploadForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
             "visibility": forms.RadioSelect,
         }
 
-    field_order = ("file", "title", "description", "tags_text", "visibility")
+    field_order = ("file", "resumable", "title", "description", "tags_text", "visibility")
 
     def __init__(self, *args, owner=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.owner = owner
         self.probe = None
+        self.finished_upload = None  # a resumable upload named in place of a file
         self.fields["title"].required = False
         self.fields["title"].help_text = _("Leave empty to use the file name.")
         self.storage = Storage.of(owner)
@@ -391,6 +401,41 @@ class UploadForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        if upload is None:
+            if not self.data.get("resumable"):
+                raise ValidationError(self.fields["file"].error_messages["required"], "required")
+            return None
+        return self.checked(upload)
+
+    def clean_resumable(self):
+        upload_id = self.cleaned_data["resumable"]
+        if not upload_id or self.cleaned_data.get("file") is not None or "file" in self.errors:
+            return ""
+        from .resumable import FinishedUpload
+
+        # Its errors are the file's: the person chose a file, not this field.
+        found = self.owner.partial_uploads.live().filter(pk=upload_id).first()
+        if found is None or not found.complete:
+            message = _("This upload is no longer on the server. Choose the file again.")
+            self.add_error("file", ValidationError(message, "gone"))
+            return ""
+        self.storage = Storage.of(self.owner, besides=found.pk)
+        finished = FinishedUpload(found)
+        try:
+            self.cleaned_data["file"] = self.checked(finished)
+        except ValidationError as error:
+            finished.close()
+            if error.code in ("not_video", "too_long"):  # never of use: nothing left behind
+                from .resumable import remove
+
+                remove(found)
+            self.add_error("file", error)
+            return ""
+        self.finished_upload = finished
+        return upload_id
+
+    def checked(self, upload):
+        """`upload`, if it is a video this owner may upload now (probed)."""
         if self.must_wait:
             raise ValidationError(self.wait_message(), code="processing")
         refusal = self.storage.too_large_message(upload.size)
@@ -417,7 +462,7 @@ class UploadForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
 
     def clean_title(self):
         title = self.cleaned_data["title"].strip()
-        upload = self.files.get("file")
+        upload = self.cleaned_data.get("file")
         if not title and upload is not None:
             title = Path(upload.name or "").stem.replace("_", " ").strip()[:100]
         return title or gettext("Untitled video")

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from . import resumable
 from .forms import LoginForm
 from .views import (
     accounts,
@@ -83,6 +84,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("upload/", videos.upload, name="upload"),
+    path("upload/files/", resumable.create, name="upload_files"),
+    path("upload/files/<str:upload_id>", resumable.upload_file, name="upload_file"),
     path("v/<str:public_id>", videos.watch, name="watch"),
     path("v/<str:public_id>/edit", videos.edit, name="video_edit"),
     path("v/<str:public_id>/poster", videos.poster, name="video_poster"),

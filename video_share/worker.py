@@ -72,7 +72,8 @@ def refresh_planner_statistics() -> None:
 class WatchdogThread(threading.Thread):
     """Now and then, re-queue (or fail) jobs whose worker stopped sending heartbeats and close
     their task results, remove the scratch folders of killed jobs on this machine, send the
-    email digests that are due, and refresh the database's planner statistics.
+    email digests that are due, remove resumable uploads past their expiry, and refresh the
+    database's planner statistics.
 
     A running job beats every VIDEO_SHARE_STALE_JOB_SECONDS / 5 and this looks every quarter
     of it: a killed worker's job runs again at most 1.25 × that limit after the kill, plus
@@ -86,6 +87,7 @@ class WatchdogThread(threading.Thread):
     def run(self):
         from .actions import close_dead_task_results, recover_stalled_jobs
         from .digests import send_due_digests
+        from .resumable import remove_expired
 
         interval = max(1, settings.VIDEO_SHARE_STALE_JOB_SECONDS / 4)
         next_digests = next_statistics = 0.0
@@ -100,6 +102,8 @@ class WatchdogThread(threading.Thread):
                 if time.monotonic() >= next_digests:
                     next_digests = time.monotonic() + DIGEST_CHECK_SECONDS
                     send_due_digests()
+                    if count := remove_expired():
+                        logger.info("Removed %s resumable uploads past their expiry.", count)
                 if time.monotonic() >= next_statistics:
                     next_statistics = time.monotonic() + STATISTICS_SECONDS
                     refresh_planner_statistics()

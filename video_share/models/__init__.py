@@ -11,6 +11,7 @@ from .comments import Comment, CommentLike
 from .notifications import MutedNotification, Notification, comment_url
 from .reports import Report
 from .search import VideoSearch
+from .uploads import PartialUpload
 from .videos import Rendition, Tag, Video
 from .watching import Reaction, View, WatchProgress
 
@@ -20,6 +21,7 @@ __all__ = [
     "HandleUserManager",
     "HandleValidator",
     "MutedNotification",
+    "PartialUpload",
     "Notification",
     "Reaction",
     "Rendition",

@@ -14,7 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from .. import actions
+from .. import actions, resumable
 from ..events import live_event_id
 from ..forms import OEmbedSizeForm, PosterForm, UploadForm, VideoEditForm
 from ..htmx import HtmxHttpRequest, field_errors, navigate, wants_partial
@@ -42,19 +42,25 @@ def upload(request: HtmxHttpRequest):
     form = UploadForm(request.POST or None, request.FILES or None, owner=request.user)
     if request.method == "POST" and (inline := field_errors(request, form)):
         return inline
-    if request.method == "POST" and form.is_valid():
-        video = actions.do_upload_video(
-            owner=request.user,
-            upload=form.cleaned_data["file"],
-            probe=form.probe,
-            title=form.cleaned_data["title"],
-            description=form.cleaned_data["description"],
-            tag_names=form.cleaned_data["tags_text"],
-            visibility=form.cleaned_data["visibility"],
-            language=request.LANGUAGE_CODE,
-        )
-        messages.success(request, _("Upload complete. We’re preparing your video now."))
-        return navigate(request, video.get_absolute_url())
+    try:
+        if request.method == "POST" and form.is_valid():
+            video = actions.do_upload_video(
+                owner=request.user,
+                upload=form.cleaned_data["file"],
+                probe=form.probe,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                tag_names=form.cleaned_data["tags_text"],
+                visibility=form.cleaned_data["visibility"],
+                language=request.LANGUAGE_CODE,
+            )
+            if form.finished_upload is not None:  # sent by the resumable protocol: now stored
+                resumable.remove(form.finished_upload.upload)
+            messages.success(request, _("Upload complete. We’re preparing your video now."))
+            return navigate(request, video.get_absolute_url())
+    finally:
+        if form.finished_upload is not None:
+            form.finished_upload.close()
     return render(request, "video_share/upload.html", {"form": form})
 
 
