@@ -1,3 +1,4 @@
+import hashlib
 import re
 import signal
 import time
@@ -179,10 +180,8 @@ def test_a_tag_error_is_shown_before_the_file_is_sent_and_the_file_stays_chosen(
     sign_up(page, unique_name("tagger"))
     page.goto("/upload/")
     sent = []
-    page.on(
-        "request",
-        lambda r: "multipart" in r.headers.get("content-type", "") and sent.append(r.url),
-    )
+    # The file goes by the resumable protocol (a creation, then PATCHes of its bytes).
+    page.on("request", lambda r: "/upload/files/" in r.url and sent.append(r.method))
     page.get_by_label("Video file").set_input_files(clip)
     page.get_by_label("Tags").fill("maths, x")
     page.get_by_role("button", name="Upload", exact=True).click()
@@ -197,7 +196,7 @@ def test_a_tag_error_is_shown_before_the_file_is_sent_and_the_file_stays_chosen(
     expect(page.locator("#id_tags_text-errors")).to_be_empty()
     page.get_by_role("button", name="Upload", exact=True).click()
     expect(page).to_have_url(re.compile(r"/v/[\w-]{11}$"), timeout=30_000)
-    assert len(sent) == 1
+    assert sent == ["POST", "PATCH"]
     assert count_videos(server, "Beach day") >= 1
 
 
@@ -248,12 +247,13 @@ def test_leaving_mid_upload_asks_first_and_then_says_what_happened(page, server,
     assert dialogs[-1][0] == "beforeunload"
     expect(page.get_by_role("progressbar", name="Upload progress")).to_be_visible()
 
-    # Leaving anyway: the next page says the upload stopped.
+    # Leaving anyway: the next page says the upload paused, and where to go on.
     page.once("dialog", answer(True))
     page.locator(".brand").click()
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.locator(".messages")).to_contain_text(
-        "The upload of “Left behind” stopped because you left the upload page. Nothing was saved."
+        "The upload of “Left behind” paused because you left the upload page. "
+        "Choose the same file again to go on from where it stopped."
     )
     time.sleep(1)
     assert count_videos(server, "Left behind") == 0
@@ -358,3 +358,59 @@ def test_the_file_picker_speaks_arabic_and_works_by_keyboard_and_by_drop(new_con
     )
     expect(page.locator("[data-file-name]")).to_contain_text("dropped.mp4")
     assert chosen_files(page) == 1
+
+
+def source_digest(server, title) -> str:
+    return server.shell(
+        "import hashlib; from video_share.models import Video; "
+        f"video = Video.objects.get(title={title!r}); "
+        "print(hashlib.sha256(video.source.read()).hexdigest())"
+    )
+
+
+def progress(page) -> int:
+    return page.evaluate("document.querySelector('[data-upload-progress] progress').value")
+
+
+def test_an_upload_cut_off_then_chosen_again_after_a_reload_goes_on_where_it_stopped(
+    page, server, big_clip
+):
+    """The connection dies at about 30%; the page is reloaded (the file selection is gone,
+    as after closing the tab); the same file chosen again goes on from the server's offset,
+    and the stored source is the file, byte for byte."""
+    name = unique_name("resumer")
+    sign_up(page, name)
+    start_throttled_upload(page, big_clip, "Resumed lecture")
+    wait_until(page, "document.querySelector('[data-upload-progress] progress').value >= 30")
+    page.context.set_offline(True)
+    expect(page.locator("#id_file-errors")).to_contain_text("What was sent is kept")
+    reached = progress(page) or 30
+    page.context.set_offline(False)
+    page.reload()
+    assert count_videos(server, "Resumed lecture") == 0
+    kept = int(
+        server.shell(
+            "from video_share.models import PartialUpload; "
+            f"print(PartialUpload.objects.get(owner__username={name!r}).offset)"
+        )
+    )
+    size = big_clip.stat().st_size
+    assert size * 0.2 < kept < size
+
+    sent = []
+    page.on(
+        "request",
+        lambda r: r.method == "PATCH" and sent.append(int(r.headers["upload-offset"])),
+    )
+    throttle_uploads(page, 400_000)
+    page.get_by_label("Video file").set_input_files(big_clip)
+    page.get_by_label("Title").fill("Resumed lecture")
+    page.get_by_role("button", name="Upload", exact=True).click()
+    # The bar starts where the server had it, not at zero.
+    wait_until(page, "document.querySelector('[data-upload-progress] progress').value > 0")
+    assert progress(page) >= min(reached, kept * 100 // size) - 1
+    expect(page).to_have_url(re.compile(r"/v/[\w-]{11}$"), timeout=60_000)
+    assert sent
+    assert sent[0] == kept  # nothing sent twice
+    whole = hashlib.sha256(big_clip.read_bytes()).hexdigest()
+    assert source_digest(server, "Resumed lecture") == whole

@@ -488,6 +488,9 @@ VIDEO_SHARE_USER_QUOTA_MB = env_int("VIDEO_SHARE_USER_QUOTA_MB", 0)  # 0: unlimi
 # A resumable upload (video_share.resumable) left unfinished this long is removed; until then
 # it counts against its owner's quota and their uploads at once.
 VIDEO_SHARE_PARTIAL_UPLOAD_HOURS = env_int("VIDEO_SHARE_PARTIAL_UPLOAD_HOURS", 24)
+# The upload page sends a file in requests of at most this much (each made durable before the
+# next): proxies that cap a request's body (100 MB is common) let them through.
+VIDEO_SHARE_UPLOAD_CHUNK_MB = env_int("VIDEO_SHARE_UPLOAD_CHUNK_MB", 50)
 # Longer videos are refused at upload: processing time grows with length.
 VIDEO_SHARE_MAX_DURATION_MINUTES = env_int("VIDEO_SHARE_MAX_DURATION_MINUTES", 180)
 # Videos of one user that may wait for (or be in) processing at once; one more upload waits

@@ -1,4 +1,3 @@
-from dataclasses import dataclass
 from pathlib import Path
 
 from django import forms
@@ -6,16 +5,16 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import media
+from . import media, resumable
 from .body_limits import MB
 from .images import make_avatar, make_poster
 from .models import Report, User, Video, handle_key, handle_skeleton
 from .models.accounts import validate_one_script
+from .quota import Storage
 from .storage import delete_quietly, upload_path
 from .templatetags.video_share import decimal_size
 from .text import clean_tag, fold
@@ -276,52 +275,6 @@ class VideoDetailsMixin(forms.Form):
 MAX_TAGS = 10
 
 
-@dataclass(frozen=True)
-class Storage:
-    """What one person keeps against the storage quota, and the largest file they may
-    upload now."""
-
-    used: int
-    quota: int  # 0: no quota
-    per_file: int
-
-    @classmethod
-    def of(cls, user, *, besides: str = "") -> "Storage":
-        """What `user` keeps: their videos, and their resumable uploads under way (at their
-        full length) but the one `besides`."""
-        quota = settings.VIDEO_SHARE_USER_QUOTA_MB * MB
-        used = 0
-        if quota and user is not None:
-            partial = user.partial_uploads.live().exclude(pk=besides)
-            used = user.videos.stored_bytes() + (partial.aggregate(n=Sum("length"))["n"] or 0)
-        return cls(used=used, quota=quota, per_file=settings.VIDEO_SHARE_MAX_UPLOAD_MB * MB)
-
-    @property
-    def left(self) -> int:
-        return max(0, self.quota - self.used)
-
-    @property
-    def full(self) -> bool:
-        return bool(self.quota) and not self.left
-
-    @property
-    def file_limit(self) -> int:
-        return min(self.per_file, self.left) if self.quota else self.per_file
-
-    def too_large_message(self, size: int) -> str:
-        """Why a file of `size` bytes may not be uploaded now, if it may not."""
-        if size > self.per_file:
-            return gettext("This file is larger than the limit of %(size)s.") % {
-                "size": decimal_size(self.per_file)
-            }
-        if self.quota and size > self.left:
-            return gettext(
-                "This upload would take you past your storage quota of %(quota)s "
-                "(%(used)s used). Delete some videos first."
-            ) % {"quota": decimal_size(self.quota), "used": decimal_size(self.used)}
-        return ""
-
-
 class UploadForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
     file = forms.FileField(
         label=_("Choose a video file"),
@@ -377,6 +330,7 @@ class UploadForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
                     "hx-sync": "this:replace",
                 }
             )
+        self.chunk_bytes = settings.VIDEO_SHARE_UPLOAD_CHUNK_MB * MB
         self.max_minutes = settings.VIDEO_SHARE_MAX_DURATION_MINUTES
         self.max_processing = settings.VIDEO_SHARE_PROCESSING_PER_USER
         self.processing = (
@@ -411,8 +365,6 @@ class UploadForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
         upload_id = self.cleaned_data["resumable"]
         if not upload_id or self.cleaned_data.get("file") is not None or "file" in self.errors:
             return ""
-        from .resumable import FinishedUpload
-
         # Its errors are the file's: the person chose a file, not this field.
         found = self.owner.partial_uploads.live().filter(pk=upload_id).first()
         if found is None or not found.complete:
@@ -420,15 +372,13 @@ class UploadForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
             self.add_error("file", ValidationError(message, "gone"))
             return ""
         self.storage = Storage.of(self.owner, besides=found.pk)
-        finished = FinishedUpload(found)
+        finished = resumable.FinishedUpload(found)
         try:
             self.cleaned_data["file"] = self.checked(finished)
         except ValidationError as error:
             finished.close()
             if error.code in ("not_video", "too_long"):  # never of use: nothing left behind
-                from .resumable import remove
-
-                remove(found)
+                resumable.remove(found)
             self.add_error("file", error)
             return ""
         self.finished_upload = finished

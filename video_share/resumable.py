@@ -9,7 +9,7 @@ of their own (models.PartialUpload.path); the row's offset counts only bytes mad
 and each PATCH first drops anything past it, so a byte is never kept twice or out of order.
 One PATCH at a time: a second one at the same time is refused (409), as is a wrong offset.
 
-An upload counts against its owner's quota from its creation (forms.Storage); one not named
+An upload counts against its owner's quota from its creation (quota.Storage); one not named
 in the form within VIDEO_SHARE_PARTIAL_UPLOAD_HOURS of its last progress expires, and the
 worker removes it (`remove_expired`). The request-body limits (body_limits) apply to each PATCH.
 """
@@ -33,6 +33,7 @@ from django.views.decorators.http import require_http_methods
 
 from .models import PartialUpload
 from .models.uploads import partial_uploads_dir
+from .quota import Storage
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +93,6 @@ def _filename(metadata: str) -> str:
 def create(request):
     """The uploads collection: what the server supports (OPTIONS), a new upload (POST)."""
     if request.method == "OPTIONS":
-        from .forms import Storage
-
         user = request.user if request.user.is_authenticated else None
         return _answer(
             204, Tus_Version=VERSION, Tus_Extension=EXTENSIONS,
@@ -106,8 +105,6 @@ def create(request):
     length = _number(request.headers.get("Upload-Length"))
     if length is None:
         return _answer(400, _("Say the length of the upload (Upload-Length)."))
-    from .forms import Storage
-
     if refusal := Storage.of(request.user).too_large_message(length):
         return _answer(413, refusal)
     upload = PartialUpload(

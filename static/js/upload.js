@@ -1,8 +1,11 @@
 // The upload form, enhanced: a translated file picker that names the chosen file, drag and
 // drop, title from the file name, the details checked before a byte of the file is sent, a
 // size check, a progress bar (bytes, percent, time left) with Cancel, a warning before
-// leaving mid-upload, and Retry when the connection drops. Without this file the form is a
-// plain multipart POST and works the same.
+// leaving mid-upload, and Retry when the connection drops. The file goes by the resumable
+// upload protocol (tus, with the vendored tus-js-client): a dropped connection is retried,
+// and the same file chosen again after a reload goes on from where the server has it; the
+// form then names the upload in place of the file. Without tus-js-client the file goes in
+// the form itself, and without this file the form is a plain multipart POST.
 (function () {
   "use strict";
 
@@ -12,7 +15,9 @@
   var STALLED_WAITING_MS = 5 * 60 * 1000;
   var ABANDONED_KEY = "video-share:upload-abandoned";
 
-  // The upload under way, if any: {form, timer, done}.
+  var RETRY_DELAYS_MS = [0, 1000, 3000, 5000, 10000, 20000, 30000, 60000];
+
+  // The upload under way, if any: {form, timer, done, upload (tus, while its file is sent)}.
   var active = null;
 
   function formOf(node) {
@@ -95,23 +100,122 @@
     return title || (file ? file.name : "");
   }
 
-  // Ends the upload under way; why ("cancelled", "lost", "left") decides what is said.
+  // Ends the upload under way; why ("cancelled", "lost", "left") decides what is said. A
+  // resumable upload stays on the server (to go on later) unless it was cancelled.
   function stop(reason) {
     if (!active) return;
     var form = active.form;
+    var upload = active.upload;
     form.dataset.stopReason = reason;
     if (reason === "left") {
       sessionStorage.setItem(
         ABANDONED_KEY,
-        text(form, "left").replace("{title}", uploadTitle(form)),
+        text(form, upload ? "left-resumable" : "left").replace("{title}", uploadTitle(form)),
       );
     }
-    htmx.trigger(form, "htmx:abort");
+    if (upload) {
+      upload.abort(reason === "cancelled");
+      stopped(form, reason);
+    } else {
+      htmx.trigger(form, "htmx:abort");
+    }
+  }
+
+  function stopped(form, reason) {
+    finish();
+    setBusy(form, false);
+    form.querySelector("[data-upload-progress] progress").value = 0;
+    var key = reason === "left" ? "cancelled" : reason;
+    if (reason === "lost" && form.dataset.resumable) key = "lost-resumable";
+    showError(form, text(form, key), reason === "lost");
   }
 
   function finish() {
     if (active) clearTimeout(active.timer);
     active = null;
+  }
+
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (error) {
+      return "";
+    }
+  }
+
+  function showProgress(form, loaded, total) {
+    var percent = Math.floor((loaded / total) * 100);
+    // Time left from this page's pace: bytes sent before a resume took no time here.
+    if (form.dataset.startedBytes === undefined) form.dataset.startedBytes = String(loaded);
+    var sentHere = loaded - Number(form.dataset.startedBytes);
+    var elapsed = (Date.now() - Number(form.dataset.startedAt)) / 1000;
+    var left = sentHere > 0 ? (elapsed / sentHere) * (total - loaded) : 0;
+    if (active && active.form === form) {
+      active.done = loaded >= total;
+      watch();
+    }
+    form.querySelector("[data-upload-progress] progress").value = percent;
+    form.querySelector("[data-upload-text]").textContent =
+      loaded >= total
+        ? text(form, "processing")
+        : text(form, "progress")
+            .replace("{done}", formatBytes(form, loaded))
+            .replace("{total}", formatBytes(form, total))
+            .replace("{percent}", percent)
+            .replace("{left}", formatSeconds(left));
+  }
+
+  function resumableInput(form) {
+    return form.querySelector("input[name=resumable]");
+  }
+
+  // Sends the chosen file by tus, then the form naming it (`send` issues the form's request).
+  function sendResumable(form, send) {
+    var input = fileInput(form);
+    var file = input.files[0];
+    var named = resumableInput(form);
+    if (!file || named.value) {
+      // No file: the server says to choose one. Already sent (the form was refused for
+      // something else, then corrected): the form names it again.
+      send();
+      return;
+    }
+    var upload = new tus.Upload(file, {
+      endpoint: form.dataset.resumable,
+      chunkSize: Number(form.dataset.chunkBytes) || Infinity,
+      retryDelays: RETRY_DELAYS_MS,
+      metadata: { filename: file.name, filetype: file.type },
+      headers: { "X-CSRFToken": csrfToken() },
+      removeFingerprintOnSuccess: true,
+      onProgress: function (loaded, total) {
+        showProgress(form, loaded, total);
+      },
+      onError: function (error) {
+        if (!active || active.upload !== upload) return;
+        var status = error.originalResponse ? error.originalResponse.getStatus() : 0;
+        var said = error.originalResponse ? error.originalResponse.getBody() : "";
+        stopped(form, "lost");
+        // The server's own words for a refusal (too large, over quota, signed out).
+        if (status >= 400 && status < 500 && said) showError(form, said, status !== 413 && status !== 403);
+      },
+      onSuccess: function () {
+        if (!active || active.upload !== upload) return;
+        named.value = upload.url.split("/").pop();
+        active.upload = null;
+        send();
+      },
+    });
+    form.dataset.startedAt = String(Date.now());
+    delete form.dataset.startedBytes;
+    delete form.dataset.stopReason;
+    active = { form: form, timer: null, done: false, upload: upload };
+    watch();
+    setBusy(form, true);
+    upload.findPreviousUploads().then(function (previous) {
+      if (!active || active.upload !== upload) return;
+      if (previous.length) upload.resumeFromPreviousUpload(previous[0]);
+      upload.start();
+    });
   }
 
   function watch() {
@@ -156,6 +260,7 @@
   document.addEventListener("change", function (event) {
     var form = formOf(event.target);
     if (form && event.target.type === "file") {
+      if (resumableInput(form)) resumableInput(form).value = "";
       showError(form, "");
       showFileName(form);
       fillTitle(form, event.target.files[0]);
@@ -200,8 +305,14 @@
       }
       checkDetails(form).then(
         function (valid) {
-          if (valid) event.detail.issueRequest(true);
-          else focusFirstError(form);
+          if (!valid) focusFirstError(form);
+          else if (form.dataset.resumable && window.tus && tus.isSupported)
+            sendResumable(form, function () {
+              // The file is on the server: the form names it instead of sending it again.
+              fileInput(form).disabled = true;
+              event.detail.issueRequest(true);
+            });
+          else event.detail.issueRequest(true);
         },
         function () {
           showError(form, form.dataset.failed, false);
@@ -213,7 +324,8 @@
     // sent asks first: leaving ends the upload.
     var target = event.detail.target;
     if (active && target && target.contains(active.form)) {
-      if (window.confirm(text(active.form, "leave"))) stop("left");
+      var question = text(active.form, active.upload ? "leave-resumable" : "leave");
+      if (window.confirm(question)) stop("left");
       else event.preventDefault();
     }
   });
@@ -249,6 +361,7 @@
     var form = formOf(event.detail.elt);
     if (!form || event.detail.elt !== form) return;
     form.dataset.startedAt = String(Date.now());
+    delete form.dataset.startedBytes;
     delete form.dataset.stopReason;
     active = { form: form, timer: null, done: false };
     watch();
@@ -258,24 +371,7 @@
   document.addEventListener("htmx:xhr:progress", function (event) {
     var form = formOf(event.target);
     if (!form || event.target !== form || !event.detail.lengthComputable) return;
-    var loaded = event.detail.loaded;
-    var total = event.detail.total;
-    var percent = Math.floor((loaded / total) * 100);
-    var elapsed = (Date.now() - Number(form.dataset.startedAt)) / 1000;
-    var left = loaded ? (elapsed / loaded) * (total - loaded) : 0;
-    if (active && active.form === form) {
-      active.done = loaded >= total;
-      watch();
-    }
-    form.querySelector("[data-upload-progress] progress").value = percent;
-    form.querySelector("[data-upload-text]").textContent =
-      loaded >= total
-        ? text(form, "processing")
-        : text(form, "progress")
-            .replace("{done}", formatBytes(form, loaded))
-            .replace("{total}", formatBytes(form, total))
-            .replace("{percent}", percent)
-            .replace("{left}", formatSeconds(left));
+    showProgress(form, event.detail.loaded, event.detail.total);
   });
 
   document.addEventListener("click", function (event) {
@@ -297,6 +393,7 @@
     var form = formOf(event.detail.elt);
     if (!form || event.detail.elt !== form) return;
     finish();
+    fileInput(form).disabled = false;
     if (event.detail.successful && !event.detail.xhr.getResponseHeader("HX-Location")) {
       setBusy(form, false);
       focusFirstError(form);
@@ -306,11 +403,8 @@
   document.addEventListener("htmx:xhr:abort", function (event) {
     var form = formOf(event.target);
     if (!form || event.target !== form) return;
-    finish();
-    setBusy(form, false);
-    form.querySelector("[data-upload-progress] progress").value = 0;
-    var reason = form.dataset.stopReason || "cancelled";
-    showError(form, text(form, reason === "left" ? "cancelled" : reason), reason === "lost");
+    fileInput(form).disabled = false;
+    stopped(form, form.dataset.stopReason || "cancelled");
   });
 
   document.addEventListener("htmx:responseError", function (event) {

@@ -10,8 +10,9 @@ from django.views import i18n as i18n_views
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import actions, verification
-from ..forms import PasswordResetForm, ProfileForm, SignUpForm, Storage
+from ..forms import PasswordResetForm, ProfileForm, SignUpForm
 from ..htmx import HtmxHttpRequest, field_errors, navigate
+from ..quota import Storage
 from ..throttle import HOUR, allowed, client_address
 
 
