@@ -1,6 +1,6 @@
 """Resumable uploads by the tus 1.0 protocol (video_share.resumable): creation, offsets,
 one writer at a time, termination, expiration, the quota, and finishing through the upload
-form. A real tus client (tuspy) against a real server: tests/test_resumable_client.py."""
+form. A real tus client (tuspy) against a real server: e2e/test_tus_client.py."""
 
 import base64
 import fcntl
