@@ -155,14 +155,13 @@
       watch();
     }
     form.querySelector("[data-upload-progress] progress").value = percent;
-    form.querySelector("[data-upload-text]").textContent =
-      loaded >= total
-        ? text(form, "processing")
-        : text(form, "progress")
-            .replace("{done}", formatBytes(form, loaded))
-            .replace("{total}", formatBytes(form, total))
-            .replace("{percent}", percent)
-            .replace("{left}", formatSeconds(left));
+    // Going on from bytes sent earlier: no pace to tell the time left by yet.
+    var key = loaded >= total ? "processing" : sentHere > 0 ? "progress" : "resuming";
+    form.querySelector("[data-upload-text]").textContent = text(form, key)
+      .replace("{done}", formatBytes(form, loaded))
+      .replace("{total}", formatBytes(form, total))
+      .replace("{percent}", percent)
+      .replace("{left}", formatSeconds(left));
   }
 
   function resumableInput(form) {
