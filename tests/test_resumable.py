@@ -100,7 +100,8 @@ def test_an_upload_is_created_and_sent_in_parts(client, alice):
     last = patch(client, location, 4000, data[4000:])
     assert (last.status_code, last["Upload-Offset"]) == (204, str(len(data)))
     upload = PartialUpload.objects.get()
-    assert upload.complete and upload.filename == "lecture_one.mp4"
+    assert upload.complete
+    assert upload.filename == "lecture_one.mp4"
     assert upload.path.read_bytes() == data
 
 

@@ -181,9 +181,9 @@ def test_a_picture_form_has_a_limit_of_its_own(settings):
     assert Answer(BodySizeLimit(not_called), path=path, length=5 * MB).status == 413
 
 
-def uploads_at_once(settings, users: list[tuple[str, str]]) -> list[Answer]:
-    """Starts one large upload per entry, each in a thread of its own as a server would, all
-    under way together; their answers in order."""
+def uploads_at_once(settings, users: list[tuple[str, str]], path=None) -> list[Answer]:
+    """Starts one large upload per entry (to `path`, by default the form's), each in a thread
+    of its own as a server would, all under way together; their answers in order."""
     settings.VIDEO_SHARE_MAX_REQUEST_MB = 1
     release = threading.Event()
     started = []
@@ -199,7 +199,9 @@ def uploads_at_once(settings, users: list[tuple[str, str]]) -> list[Answer]:
     for index, cookie in enumerate(users):
 
         def upload(index=index, cookie=cookie):
-            answers[index] = Answer(guard, path=upload_path(), headers=[cookie], length=2 * MB)
+            answers[index] = Answer(
+                guard, path=path or upload_path(), headers=[cookie], length=2 * MB
+            )
 
         before = len(started)
         thread = threading.Thread(target=upload)
@@ -314,3 +316,23 @@ def test_behind_a_proxy_a_wsgi_server_sees_each_clients_address(settings):
         settings.VIDEO_SHARE_WSGI_PROXIES = 0
         importlib.reload(video_project.wsgi)
     assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["203.0.113.5"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_resumable_uploads_requests_are_held_to_the_upload_limits(settings):
+    """A PATCH of a resumable upload (video_share.resumable) is an upload like the form's: a
+    large one needs a signed-in session, counts among the user's uploads at once, and is held
+    to VIDEO_SHARE_MAX_UPLOAD_MB."""
+    settings.VIDEO_SHARE_MAX_REQUEST_MB = 1
+    settings.VIDEO_SHARE_MAX_UPLOAD_MB = 4
+    path = reverse("upload_file", args=["some-upload"])
+    headers = [("content-length", str(3 * MB))]
+    refused = Answer(BodySizeLimit(not_called), path=path, headers=headers, method="PATCH")
+    assert refused.status == 403
+    alice = signed_in("alice")
+    sent = Answer(BodySizeLimit(reading_app), path=path, headers=[alice], length=3 * MB)
+    assert sent.status == 200
+    too_large = [alice, ("content-length", str(5 * MB))]
+    assert Answer(BodySizeLimit(not_called), path=path, headers=too_large).status == 413
+    settings.VIDEO_SHARE_UPLOADS_PER_USER = 1
+    assert [a.status for a in uploads_at_once(settings, [alice, alice], path)] == [200, 429]
