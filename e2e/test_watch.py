@@ -233,3 +233,44 @@ def test_embed_page_and_oembed(page, watch_url, server):
     assert "x-frame-options" not in embed.headers
     page.goto(watch_url)
     assert page.locator('link[type="application/json+oembed"]').count() == 1
+
+
+def hover_scrubber_at(page, fraction_from_left: float):
+    slider = page.get_by_role("slider", name=re.compile("Seek|تنقّل"))
+    box = slider.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * fraction_from_left, box["y"] + box["height"] / 2)
+    return slider
+
+
+def test_scrubbing_shows_the_frame_and_time_under_the_pointer(page, watch_url):
+    sheets = []
+    page.on("response", lambda r: "storyboard-" in r.url and sheets.append(r.status))
+    page.goto(watch_url)
+    hover_scrubber_at(page, 0.5)
+    expect(page.locator("[data-scrubber-preview]")).to_be_visible()
+    expect(page.locator("[data-scrubber-time]")).to_have_text(re.compile(r"^0:1[45]$"))
+    frame = page.locator("[data-scrubber-frame]")
+    # The 8th frame (14 s, one every 2 s) of the first sheet of 10 × 10: 7 × 160 px in.
+    assert frame.evaluate("e => e.style.backgroundPosition") == "-1120px 0px"
+    assert "storyboard-" in frame.evaluate("e => e.style.backgroundImage")
+    expect(frame).to_have_css("width", "160px")
+    assert 200 in sheets
+    page.mouse.move(0, 0)
+    expect(page.locator("[data-scrubber-preview]")).to_be_hidden()
+
+    # By keyboard: each arrow seeks 5 s, and the slider says where it is.
+    slider = page.get_by_role("slider", name="Seek")
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    expect(slider).to_have_attribute("aria-valuetext", "0:05 of 0:30")
+    assert abs(video_state(page)["time"] - 5) < 0.5
+
+
+def test_scrubbing_runs_right_to_left_in_arabic(new_context, server, watch_url):
+    context = new_context()
+    context.add_cookies([{"name": "django_language", "value": "ar", "url": server.url}])
+    page = context.new_page()
+    page.goto(watch_url)
+    # A quarter from the left is three quarters along: the bar starts on the right.
+    hover_scrubber_at(page, 0.25)
+    expect(page.locator("[data-scrubber-time]")).to_have_text(re.compile(r"^0:2[23]$"))

@@ -7,10 +7,11 @@ import pytest
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from video_share import actions, media
+from video_share import actions, media, media_access
 from video_share.models import Notification, Video
 
 from .factories import make_user
@@ -580,3 +581,44 @@ def test_upload_fields_validate_inline_through_the_upload_view(client, alice):
     assert page.count(f'hx-post="{reverse("upload")}"') >= 4
     # The file is never sent with a field's check.
     assert 'hx-params="not file"' in page
+
+
+def test_processing_makes_scrub_previews_seen_like_the_video(
+    client, alice, tmp_path, django_capture_on_commit_callbacks
+):
+    """After the first rendition, a storyboard: frames every 2 s in sheets of 10 × 10, a
+    WebVTT thumbnails track pointing into them, and both only for who may see the video."""
+    clip = make_video(tmp_path / "talk.mp4", size="640x360", seconds=7)
+    post_upload(client, clip, title="Talk")
+    with django_capture_on_commit_callbacks(execute=True):
+        run_jobs(max_jobs=1)
+    video = Video.objects.get()
+    board = video.storyboard
+    assert (board["interval"], board["width"], board["height"], board["count"]) == (2.0, 160, 90, 4)
+    (sheet,) = board["sheets"]
+    assert sheet.startswith(f"videos/{video.public_id}/storyboard-")
+    assert default_storage.exists(sheet)
+    vtt = client.get(reverse("video_storyboard", args=[video.public_id]))
+    assert vtt["Content-Type"] == "text/vtt; charset=utf-8"
+    text = vtt.content.decode()
+    assert text.startswith("WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n")
+    name = sheet.rsplit("/", 1)[-1]
+    assert f"/media/v/{video.public_id}/{name}#xywh=160,0,160,90" in text
+    assert "00:00:06.000 --> 00:00:07.000" in text
+    assert client.get(f"/media/v/{video.public_id}/{name}").status_code == 200
+    # Private: the previews go with the video.
+    Video.objects.filter(pk=video.pk).update(visibility=Video.Visibility.PRIVATE)
+    media_access.forget(video.public_id)
+    other = Client()
+    other.force_login(make_user("mallory"))
+    assert other.get(reverse("video_storyboard", args=[video.public_id])).status_code == 404
+    assert other.get(f"/media/v/{video.public_id}/{name}").status_code == 404
+    page = client.get(video.get_absolute_url()).content.decode()
+    assert 'kind="metadata"' in page
+    assert "data-scrubber" in page
+
+
+def test_a_video_without_previews_has_no_track(client, alice):
+    video = make_video_row(alice)
+    assert client.get(reverse("video_storyboard", args=[video.public_id])).status_code == 404
+    assert 'kind="metadata"' not in client.get(video.get_absolute_url()).content.decode()

@@ -365,7 +365,21 @@ def transcode(
     says so; ffmpeg is killed in both cases and the partial output removed.
     """
     command = transcode_command(source_path, source, height, out)
-    limit = time_limit(source.duration)
+    remove = lambda: out.unlink(missing_ok=True)  # noqa: E731
+    _run_ffmpeg(command, source.duration, remove, on_progress, should_stop)
+
+
+def _run_ffmpeg(
+    command: list[str],
+    duration: float,
+    remove_output: Callable[[], None],
+    on_progress: Callable[[int], None],
+    should_stop: Callable[[], bool],
+) -> None:
+    """Run ffmpeg (`command` ends with `-progress pipe:1`) over `duration` seconds of video
+    within the CPU, memory and time limits, reporting percent done; on any failure ffmpeg is
+    killed and `remove_output` called."""
+    limit = time_limit(duration)
     process = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -381,7 +395,7 @@ def transcode(
         for raw in process.stdout:
             line = raw.decode(errors="replace").strip()
             if line.startswith("out_time_us=") and line[12:].isdigit():
-                percent = min(99, int(int(line[12:]) / 1e6 / source.duration * 100))
+                percent = min(99, int(int(line[12:]) / 1e6 / duration * 100))
                 if percent != last_percent:
                     last_percent = percent
                     on_progress(percent)
@@ -407,13 +421,84 @@ def transcode(
     except BaseException:
         process.kill()
         process.wait()
-        out.unlink(missing_ok=True)
+        remove_output()
         raise
     finally:
         with _running_lock:
             _running.discard(process)
         process.stdout.close()
         process.stderr.close()
+
+
+# Scrub previews (a storyboard): small frames every `interval` seconds, packed into sheets of
+# STORYBOARD_COLUMNS × STORYBOARD_ROWS, each frame fitting a STORYBOARD_BOX pixels square.
+STORYBOARD_BOX = 160
+STORYBOARD_COLUMNS = 10
+STORYBOARD_ROWS = 10
+STORYBOARD_MOST = 400  # frames of one video: a long lecture gets one every few seconds
+STORYBOARD_EVERY = 2.0  # seconds, at the least
+
+
+@dataclasses.dataclass(frozen=True)
+class Storyboard:
+    interval: float  # seconds between frames
+    width: int  # of one frame
+    height: int
+    count: int  # frames in all
+    columns: int = STORYBOARD_COLUMNS
+    rows: int = STORYBOARD_ROWS
+
+    def tile(self, index: int) -> tuple[int, int, int]:
+        """(sheet, x, y) of frame `index`."""
+        per_sheet = self.columns * self.rows
+        sheet, place = divmod(index, per_sheet)
+        row, column = divmod(place, self.columns)
+        return sheet, column * self.width, row * self.height
+
+
+def storyboard_plan(duration: float, width: int, height: int) -> Storyboard:
+    """How often, and how big, for a video of `duration` seconds shown `width`×`height`."""
+    interval = max(STORYBOARD_EVERY, math.ceil(duration / STORYBOARD_MOST * 2) / 2)
+
+    def even(value: float) -> int:
+        return max(2, int(round(value / 2)) * 2)
+
+    if width >= height:
+        size = STORYBOARD_BOX, even(STORYBOARD_BOX * height / max(1, width))
+    else:
+        size = even(STORYBOARD_BOX * width / max(1, height)), STORYBOARD_BOX
+    return Storyboard(interval, *size, count=max(1, math.ceil(duration / interval)))
+
+
+def make_storyboard(
+    rendition: Path,
+    width: int,
+    height: int,
+    duration: float,
+    folder: Path,
+    on_progress: Callable[[int], None] = lambda percent: None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> tuple[Storyboard, list[Path]]:
+    """The storyboard of one of our own renditions (an upright MP4 of `width`×`height`), in
+    one decode of it: its plan, and its JPEG sheets in `folder`, in order."""
+    plan = storyboard_plan(duration, width, height)
+    pattern = folder / "storyboard-%03d.jpg"
+    command = [
+        FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-protocol_whitelist", "file",
+        "-f", "mov", "-i", str(rendition), "-map", "0:v:0", "-an",
+        "-vf", f"fps=1/{plan.interval},scale={plan.width}:{plan.height},"
+        f"tile={plan.columns}x{plan.rows}",
+        "-q:v", "5", "-progress", "pipe:1", "-nostats", "-y", str(pattern),
+    ]  # fmt: skip
+
+    def remove_output():
+        for path in folder.glob("storyboard-*.jpg"):
+            path.unlink(missing_ok=True)
+
+    _run_ffmpeg(command, duration, remove_output, on_progress, should_stop)
+    sheets = sorted(folder.glob("storyboard-*.jpg"))
+    count = min(plan.count, len(sheets) * plan.columns * plan.rows)
+    return dataclasses.replace(plan, count=count), sheets
 
 
 def grab_frame(source_path: Path, source: Probe, at: float, width: int = 1280) -> Image.Image:

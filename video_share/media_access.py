@@ -33,7 +33,11 @@ class Access:
     def allows(self, user, stored_name: str) -> bool:
         if stored_name in self.video.frames:
             return self.video.can_edit(user)
-        if stored_name in self.renditions or stored_name == self.video.poster.name:
+        if (
+            stored_name in self.renditions
+            or stored_name == self.video.poster.name
+            or stored_name in self.video.storyboard.get("sheets", ())
+        ):
             return self.video.can_view(user)
         return False
 

@@ -7,6 +7,7 @@ queues the job of the next one.
 
 import contextlib
 import copy
+import dataclasses
 import logging
 import secrets
 import shutil
@@ -157,7 +158,10 @@ def _run(video: Video, height: int | None, *, with_frames: bool) -> None:
                 should_stop=lambda: not heartbeat.wanted(),
             )
             width, frame_height = media.rendition_size(source, height)
-            do_add_rendition(video, height, width, frame_height, out)
+            recorded = do_add_rendition(video, height, width, frame_height, out)
+            if with_frames and recorded:
+                # The video is watchable now; its scrub previews come from this rendition.
+                _storyboard(video, width, frame_height, source.duration, scratch)
     except media.Cancelled:
         # Deleted or failed meanwhile, given to another worker, or the server is shutting
         # down (the watchdog re-queues the job after restart).
@@ -193,6 +197,24 @@ def _run(video: Video, height: int | None, *, with_frames: bool) -> None:
                 "or use a format we don’t support."
             ) % {"detail": str(exc).splitlines()[-1][:200] if str(exc) else type(exc).__name__}
         do_fail_video(video, reason)
+
+
+def _storyboard(video: Video, width: int, height: int, duration: float, scratch: Path) -> None:
+    """Make and store the scrub previews of a video from its first rendition, once that is
+    recorded (the job's heartbeat is over then: a video deleted meanwhile is found when they
+    are stored). A failure costs the video nothing but its previews (logged)."""
+    rendition = video.renditions.order_by("height").first()
+    if rendition is None:
+        return
+    folder = scratch / "storyboard"
+    folder.mkdir()
+    try:
+        with storage.local_path(rendition.file.name, scratch) as path:
+            plan, sheets = media.make_storyboard(path, width, height, duration, folder)
+    except (media.FFmpegError, OSError) as exc:
+        logger.warning("No scrub previews for video %s: %s", video.public_id, exc)
+        return
+    do_set_storyboard(video, plan, sheets)
 
 
 def _publish_video_state(video: Video) -> None:
@@ -263,6 +285,32 @@ def do_set_frames(video: Video, frame_paths: list[Path], best: int) -> None:
             old = [*current.frames, current.poster.name]
             Video.objects.filter(pk=video.pk).update(frames=names, poster=poster)
             video.frames, video.poster.name = names, poster
+            media_access.forget_on_commit(video.public_id)
+            transaction.on_commit(lambda: storage.delete_quietly(*old))
+
+    record()
+
+
+def do_set_storyboard(video: Video, plan: media.Storyboard, sheet_paths: list[Path]) -> None:
+    """Store a video's scrub previews (media.make_storyboard), replacing any it had."""
+    names = [
+        storage.save(f"{video.media_dir}/storyboard-{i}-{secrets.token_hex(4)}.jpg", path)
+        for i, path in enumerate(sheet_paths)
+    ]
+    board = dataclasses.asdict(plan) | {"sheets": names}
+
+    @retrying
+    def record():
+        with transaction.atomic():
+            current = Video.objects.select_for_update().filter(pk=video.pk).first()
+            if current is None:
+                storage.delete_quietly(*names)
+                return
+            if current.storyboard.get("sheets") == names:
+                return  # recorded by a try whose commit was not acknowledged
+            old = current.storyboard.get("sheets", [])
+            Video.objects.filter(pk=video.pk).update(storyboard=board)
+            video.storyboard = board
             media_access.forget_on_commit(video.public_id)
             transaction.on_commit(lambda: storage.delete_quietly(*old))
 

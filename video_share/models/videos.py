@@ -175,6 +175,9 @@ class Video(models.Model):
     dislike_count = models.PositiveIntegerField(default=0)
     poster = models.FileField(max_length=200, blank=True)
     frames = models.JSONField(default=list, blank=True)  # candidate poster frames (names)
+    # Scrub previews: {"sheets": [names], "interval", "width", "height", "count", "columns",
+    # "rows"} as media.Storyboard says, or {} until made (after the first rendition).
+    storyboard = models.JSONField(default=dict, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -14,7 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from .. import actions, resumable
+from .. import actions, media, resumable
 from ..events import live_event_id
 from ..forms import OEmbedSizeForm, PosterForm, UploadForm, VideoEditForm
 from ..htmx import HtmxHttpRequest, field_errors, navigate, wants_partial
@@ -62,6 +62,37 @@ def upload(request: HtmxHttpRequest):
         if form.finished_upload is not None:
             form.finished_upload.close()
     return render(request, "video_share/upload.html", {"form": form})
+
+
+@require_safe
+def storyboard(request, public_id: str):
+    """The video's scrub previews as a WebVTT thumbnails track: for each stretch of time, the
+    sheet that shows it and the frame's place there (#xywh=), as media URLs that are checked
+    like the video's other files."""
+    video = video_for(request, public_id)
+    board = dict(video.storyboard)
+    sheets = board.pop("sheets", None)
+    if not sheets:
+        raise Http404
+    plan = media.Storyboard(**board)
+    cues = ["WEBVTT", ""]
+    for index in range(plan.count):
+        sheet, x, y = plan.tile(index)
+        start = index * plan.interval
+        end = max(start + 0.001, min(video.duration or 0, start + plan.interval))
+        url = media_url(video, sheets[sheet])
+        frame = f"#xywh={x},{y},{plan.width},{plan.height}"
+        cues += [f"{_cue_time(start)} --> {_cue_time(end)}", url + frame, ""]
+    response = HttpResponse("\n".join(cues), content_type="text/vtt; charset=utf-8")
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _cue_time(seconds: float) -> str:
+    milliseconds = round(seconds * 1000)
+    hours, rest = divmod(milliseconds, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    return f"{hours:02}:{minutes:02}:{rest // 1000:02}.{rest % 1000:03}"
 
 
 _REACTION = Prepared(
