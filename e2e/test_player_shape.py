@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from tests.media_files import make_video, rotate
 
 from .conftest import SCREENSHOTS
-from .helpers import upload_clip
+from .helpers import upload_clip, wait_until
 
 SCREENS = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 
@@ -44,7 +44,7 @@ def test_the_whole_frame_and_the_controls_are_in_view(new_context, shaped, shape
         "() => { const v = document.getElementById('video-player');"
         " return [v.getAttribute('width'), v.getAttribute('height')]; }"
     )
-    page.wait_for_function("document.getElementById('video-player').videoWidth > 0")
+    wait_until(page, "document.getElementById('video-player').videoWidth > 0")
     natural = page.evaluate(
         "() => { const v = document.getElementById('video-player');"
         " return [v.videoWidth, v.videoHeight]; }"

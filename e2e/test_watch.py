@@ -37,7 +37,7 @@ def watch_url(browser, server, hd_clip):
     visitor = browser.new_context(base_url=server.url).new_page()
     for _ in range(180):
         visitor.goto(url)
-        if visitor.locator("#video-player source").count() == 2:
+        if visitor.locator("#video-player source[data-quality]").count() == 2:
             break
         visitor.wait_for_timeout(1000)
     else:
@@ -54,9 +54,10 @@ def video_state(page):
 
 
 def test_play_and_seek_use_ranges(page, watch_url):
+    """The MP4 of a chosen quality (what browsers without Media Source Extensions play)."""
     statuses = []
     page.on("response", lambda r: statuses.append(r.status) if "/media/v/" in r.url else None)
-    page.goto(watch_url)
+    page.goto(watch_url + "?quality=720p")
     assert_accessible(page)
     page.evaluate("document.querySelector('#video-player').muted = true")
     page.evaluate("document.querySelector('#video-player').play()")
@@ -74,13 +75,14 @@ def test_quality_switch_keeps_the_position(page, watch_url):
     page.evaluate("document.querySelector('#video-player').currentTime = 12")
     wait_until(page, "document.querySelector('#video-player').currentTime > 12.2")
     page.get_by_label("Quality").select_option("720p")
-    wait_until(page, "document.querySelector('#video-player').currentSrc.includes('720p')")
+    wait_until(page, "document.querySelector('#video-player').dataset.playing === '720'")
     wait_until(page, "document.querySelector('#video-player').readyState >= 1")
     state = video_state(page)
     assert state["time"] >= 12
     # The choice is remembered.
     page.reload()
-    wait_until(page, "document.querySelector('#video-player').currentSrc.includes('720p')")
+    wait_until(page, "document.querySelector('#video-player').dataset.quality === '720p'")
+    expect(page.get_by_label("Quality")).to_have_value("720p")
 
 
 def test_a_timestamp_link_seeks_the_player(page, watch_url):
@@ -274,3 +276,73 @@ def test_scrubbing_runs_right_to_left_in_arabic(new_context, server, watch_url):
     # A quarter from the left is three quarters along: the bar starts on the right.
     hover_scrubber_at(page, 0.25)
     expect(page.locator("[data-scrubber-time]")).to_have_text(re.compile(r"^0:2[23]$"))
+
+
+def network(cdp, bytes_per_second: int) -> None:
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": bytes_per_second,
+         "uploadThroughput": -1},
+    )  # fmt: skip
+
+
+def playing(page) -> str:
+    return page.evaluate("document.querySelector('#video-player').dataset.playing || ''")
+
+
+@pytest.fixture(scope="module")
+def long_watch_url(browser, server, tmp_path_factory):
+    """A minute and a half of 720p (360p and 720p, as HLS): long enough that segments are
+    still to come when the network changes."""
+    from .helpers import upload_clip
+
+    folder = tmp_path_factory.mktemp("hls-media")
+    clip = make_video(folder / "Long lecture.mp4", size="1280x720", seconds=90)
+    url, _owner = upload_clip(browser, server, folder, "Long lecture", clip=clip)
+    visitor = browser.new_context(base_url=server.url).new_page()
+    for _ in range(240):
+        visitor.goto(url)
+        if visitor.locator("#video-player source[data-quality]").count() == 2:
+            break
+        visitor.wait_for_timeout(1000)
+    else:
+        raise AssertionError("the 720p rendition never came")
+    visitor.context.close()
+    return url
+
+
+def test_hls_follows_the_network_and_a_chosen_quality_holds(new_context, long_watch_url):
+    """In Chromium the video plays as HLS through hls.js: higher once the network shows it
+    is fast, lower when it is throttled; a quality chosen in the menu stays."""
+    page = new_context().new_page()
+    fetched = []
+    page.on("request", lambda r: "/media/v/" in r.url and fetched.append(r.url.rsplit("/", 1)[-1]))
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    page.goto(long_watch_url)
+    expect(page.get_by_label("Quality")).to_have_value("auto")
+    page.evaluate("(v => { v.muted = true; v.play(); })(document.querySelector('#video-player'))")
+    wait_until(page, "document.querySelector('#video-player').dataset.playing === '720'", 30)
+    # Throttled: the next segments are fetched from the lower rendition.
+    network(cdp, 30_000)
+    since = len(fetched)
+    for _ in range(600):
+        if any(n.startswith("360p-") and n.endswith(".m4s") for n in fetched[since:]):
+            break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError(f"no 360p segment once throttled: {fetched[since:]}")
+    assert any(name.endswith(".m3u8") for name in fetched)
+    assert any(name.endswith(".m4s") for name in fetched)
+    assert not any(name.endswith(".mp4") and "-hls-init" not in name for name in fetched)
+
+    # Chosen by hand: 720p, however slow the network.
+    network(cdp, -1)
+    page.get_by_label("Quality").select_option("720p")
+    network(cdp, 40_000)
+    wait_until(page, "document.querySelector('#video-player').dataset.playing === '720'", 30)
+    page.wait_for_timeout(3000)
+    assert playing(page) == "720"
+    assert page.evaluate("document.querySelector('#video-player').hls.autoLevelEnabled") is False
+    page.get_by_label("Quality").select_option("auto")
+    assert page.evaluate("document.querySelector('#video-player').hls.autoLevelEnabled") is True

@@ -85,6 +85,7 @@ def site_objects():
         "name": "nothing",
         "token": "nothing",
         "uidb64": "nothing",
+        "upload_id": "nothing",
     }
 
 

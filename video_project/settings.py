@@ -445,6 +445,7 @@ if VIDEO_SHARE_S3_BUCKET:
     # Media is answered with a redirect there: the browser's fetch must be allowed to follow.
     SECURE_CSP["img-src"].append(_media_origin)
     SECURE_CSP["media-src"].append(_media_origin)
+    SECURE_CSP["connect-src"].append(_media_origin)  # HLS segments, fetched by hls.js
     del _media_origin
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -304,10 +304,20 @@ def _input_args(source_path: Path, source: Probe, *, seek: float | None = None) 
     ]
 
 
+# Bitrate caps per rendition (megabits a second) keep file sizes predictable for streaming;
+# they are also what an HLS master playlist says each one needs.
+MAXRATE_MBPS = {360: 1, 720: 3, 1080: 6}
+AUDIO_KBPS = 128
+# A keyframe every KEYFRAME_SECONDS in every rendition, at the same moments (no extra ones
+# at scene cuts): HLS segments of HLS_SEGMENT_SECONDS then start at the same times in all of
+# them, and a player can switch between them at any segment.
+KEYFRAME_SECONDS = 2
+HLS_SEGMENT_SECONDS = 4
+
+
 def transcode_command(source_path: Path, source: Probe, height: int, out: Path) -> list[str]:
     width, out_height = rendition_size(source, height)
-    # Bitrate caps per rendition keep file sizes predictable for streaming.
-    maxrate = {360: "1M", 720: "3M", 1080: "6M"}.get(height, "1M")
+    maxrate = f"{MAXRATE_MBPS.get(height, 1)}M"
     return [
         *_input_args(source_path, source),
         "-map",
@@ -333,12 +343,16 @@ def transcode_command(source_path: Path, source: Probe, height: int, out: Path) 
         maxrate.replace("M", "") + "M",
         "-profile:v",
         "high",
+        "-force_key_frames",
+        f"expr:gte(t,n_forced*{KEYFRAME_SECONDS})",
+        "-sc_threshold",
+        "0",
         "-threads",
         "2",
         "-c:a",
         "aac",
         "-b:a",
-        "128k",
+        f"{AUDIO_KBPS}k",
         "-ac",
         "2",
         "-movflags",
@@ -428,6 +442,36 @@ def _run_ffmpeg(
             _running.discard(process)
         process.stdout.close()
         process.stderr.close()
+
+
+def package_hls(
+    rendition: Path,
+    folder: Path,
+    stem: str,
+    duration: float,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> list[Path]:
+    """One of our own renditions as HLS, without encoding again: fMP4 (CMAF) segments of
+    about HLS_SEGMENT_SECONDS, an init segment and a VOD playlist, all named `stem`… in
+    `folder` (the playlist `stem`.m3u8 first). The playlist names the others relatively: each
+    is fetched through the same permission check as the video's other files."""
+    playlist = folder / f"{stem}.m3u8"
+    command = [
+        FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-protocol_whitelist", "file",
+        "-f", "mov", "-i", str(rendition), "-map", "0:v:0", "-map", "0:a:0?", "-c", "copy",
+        "-f", "hls", "-hls_time", str(HLS_SEGMENT_SECONDS), "-hls_playlist_type", "vod",
+        "-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", f"{stem}-init.mp4",
+        "-hls_segment_filename", str(folder / f"{stem}-%04d.m4s"),
+        "-hls_flags", "independent_segments", "-progress", "pipe:1", "-nostats", "-y",
+        str(playlist),
+    ]  # fmt: skip
+
+    def remove_output():
+        for path in folder.glob(f"{stem}*"):
+            path.unlink(missing_ok=True)
+
+    _run_ffmpeg(command, duration, remove_output, lambda percent: None, should_stop)
+    return [playlist, *sorted(p for p in folder.glob(f"{stem}*") if p != playlist)]
 
 
 # Scrub previews (a storyboard): small frames every `interval` seconds, packed into sheets of

@@ -29,6 +29,7 @@ _lock = threading.Lock()
 class Access:
     video: Video
     renditions: frozenset[str]
+    hls_prefixes: tuple[str, ...] = ()  # the renditions' HLS files start so (Rendition.hls)
 
     def allows(self, user, stored_name: str) -> bool:
         if stored_name in self.video.frames:
@@ -37,6 +38,7 @@ class Access:
             stored_name in self.renditions
             or stored_name == self.video.poster.name
             or stored_name in self.video.storyboard.get("sheets", ())
+            or stored_name.startswith(self.hls_prefixes)
         ):
             return self.video.can_view(user)
         return False
@@ -49,6 +51,9 @@ class Access:
             self.video.is_playable
             and self.video.visibility != Video.Visibility.PRIVATE
             and stored_name not in self.video.frames
+            # A playlist names its segments relatively: from here, not from the object
+            # store, so that each of them is asked of the site (and checked) in turn.
+            and not stored_name.endswith(".m3u8")
         )
 
     def cache_control(self, stored_name: str) -> str:
@@ -66,12 +71,19 @@ class Access:
 def _load(public_id: str) -> Access | None:
     video = (
         Video.objects.filter(public_id=public_id)
-        .prefetch_related(Prefetch("renditions", queryset=Rendition.objects.only("file", "video")))
+        .prefetch_related(
+            Prefetch("renditions", queryset=Rendition.objects.only("file", "hls", "video"))
+        )
         .first()
     )
     if video is None:
         return None
-    return Access(video, frozenset(r.file.name for r in video.renditions.all()))
+    renditions = video.renditions.all()
+    return Access(
+        video,
+        frozenset(r.file.name for r in renditions),
+        tuple(r.hls_prefix for r in renditions if r.hls),
+    )
 
 
 def cached(public_id: str) -> tuple[bool, Access | None]:

@@ -151,6 +151,14 @@ def delete_quietly(*names: str) -> None:
                 default_storage.delete(name)
 
 
+def delete_starting(folder: str, start: str) -> None:
+    """Delete the files of a storage folder whose names start with `start` (the files of a
+    rendition's HLS, Rendition.hls_prefix)."""
+    with contextlib.suppress(FileNotFoundError, OSError):
+        _folders, files = default_storage.listdir(folder)
+        delete_quietly(*(f"{folder}/{name}" for name in files if name.startswith(start)))
+
+
 def delete_folder(folder: str) -> None:
     """Delete every file under a storage folder (a video's media_dir)."""
     if on_object_storage():

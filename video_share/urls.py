@@ -93,6 +93,7 @@ urlpatterns = [
     path("v/<str:public_id>/retry", videos.retry, name="video_retry"),
     path("v/<str:public_id>/view", videos.count_view, name="video_view"),
     path("v/<str:public_id>/storyboard.vtt", videos.storyboard, name="video_storyboard"),
+    path("v/<str:public_id>/hls.m3u8", videos.hls_master, name="video_hls"),
     path("v/<str:public_id>/comments", comments.comment_list, name="comment_list"),
     path("v/<str:public_id>/comments/new", comments.post_comment, name="post_comment"),
     path("v/<str:public_id>/react", comments.react, name="react"),

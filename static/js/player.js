@@ -1,6 +1,8 @@
-// The watch page player, enhanced: quality choice that keeps the position, keyboard
-// shortcuts, timestamp links that seek, Share with the current time, the view beacon and
-// resume. Without this file the <video> still plays, ?t= and ?quality= still work.
+// The watch page player, enhanced: adaptive streaming (HLS, through the vendored hls.js where
+// the browser has Media Source Extensions) with the quality "Auto" or as chosen, quality choice
+// that keeps the position, keyboard shortcuts, timestamp links that seek, Share with the
+// current time, the view beacon and resume. Without this file the <video> still plays (HLS
+// where the browser plays it itself, else the MP4 sources), ?t= and ?quality= still work.
 (function () {
   "use strict";
 
@@ -27,12 +29,109 @@
   }
 
   function sources(video) {
-    return Array.prototype.map.call(video.querySelectorAll("source"), function (source) {
+    return Array.prototype.map.call(video.querySelectorAll("source[data-quality]"), function (source) {
       return {
         label: source.dataset.quality,
         height: Number(source.dataset.height),
+        width: Number(source.dataset.width),
         url: source.getAttribute("src").split("#")[0],
       };
+    });
+  }
+
+  var AUTO = "auto";
+  // What hls.js needs of the browser, for our H.264/AAC renditions.
+  var HLS_CODECS = 'video/mp4; codecs="avc1.640028,mp4a.40.2"';
+
+  function loadScript(url) {
+    return new Promise(function (resolve, reject) {
+      if (window.Hls) return resolve();
+      var script = document.createElement("script");
+      script.src = url;
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+
+  // HLS through hls.js: the quality follows the network ("Auto") unless one is chosen; the
+  // menu and a remembered choice work as with the MP4 sources. Returns false (and plays the
+  // MP4 sources) where hls.js cannot run.
+  function setUpHls(video, list, wanted, select) {
+    var source = video.querySelector("source[data-hls]");
+    var supported = source && video.dataset.hlsScript && window.MediaSource &&
+      MediaSource.isTypeSupported(HLS_CODECS);
+    if (!supported) return false;
+    video.dataset.quality = AUTO;
+    loadScript(video.dataset.hlsScript).then(function () {
+      if (!window.Hls || !Hls.isSupported()) return fallBack();
+      var start = Number(video.dataset.start || 0);
+      var hls = new Hls({
+        startPosition: start || -1,
+        // No sharper than the player shows, and 12 s ahead rather than 30: a student on
+        // mobile data who stops early has not paid for much more, and a change in the
+        // network is followed sooner.
+        capLevelToPlayerSize: true,
+        maxBufferLength: 12,
+      });
+      video.hls = hls;
+      function levelOf(label) {
+        var choice = list.find(function (s) { return s.label === label; });
+        return choice ? hls.levels.findIndex(function (level) {
+          return level.width === choice.width && level.height === choice.height;
+        }) : -1;
+      }
+      function apply(label) {
+        var level = label && label !== AUTO ? levelOf(label) : -1;
+        hls.currentLevel = level;
+        video.dataset.quality = level < 0 ? AUTO : label;
+        if (select) select.value = video.dataset.quality;
+      }
+      hls.on(Hls.Events.MANIFEST_PARSED, function () { apply(wanted); });
+      // Which rendition plays now (for the curious, and for tests).
+      hls.on(Hls.Events.LEVEL_SWITCHED, function (event, data) {
+        video.dataset.playing = String(hls.levels[data.level].height);
+      });
+      hls.on(Hls.Events.ERROR, function (event, data) {
+        if (data.fatal) fallBack();
+      });
+      hls.loadSource(source.src);
+      hls.attachMedia(video);
+      if (select) {
+        select.addEventListener("change", function (event) {
+          localStorage.setItem(QUALITY_KEY, event.target.value);
+          if (video.hls) apply(event.target.value);
+        });
+      }
+    }, fallBack);
+
+    function fallBack() {
+      var time = video.currentTime;
+      if (video.hls) video.hls.destroy();
+      video.hls = null;
+      video.removeAttribute("src");
+      video.dataset.quality = "";
+      source.remove();
+      if (select) {
+        var auto = select.querySelector('option[value="auto"]');
+        if (auto) auto.remove();
+      }
+      var choice = list.find(function (s) { return s.label === wanted; }) || bestFit(video, list);
+      video.dataset.start = String(time || video.dataset.start || 0);
+      switchTo(video, choice, false);
+      mp4Menu(video, list, select);
+    }
+    return true;
+  }
+
+  function mp4Menu(video, list, select) {
+    if (!select || select.dataset.mp4) return;
+    select.dataset.mp4 = "true";
+    select.addEventListener("change", function (event) {
+      var choice = list.find(function (s) { return s.label === event.target.value; });
+      if (!choice) return;
+      localStorage.setItem(QUALITY_KEY, choice.label);
+      switchTo(video, choice, true);
     });
   }
 
@@ -62,20 +161,23 @@
   function setUpQuality(video) {
     var list = sources(video);
     if (!list.length) return;
-    video.dataset.quality = list[0].label;
     var fromUrl = new URLSearchParams(location.search).get("quality");
-    var remembered = localStorage.getItem(QUALITY_KEY);
-    var wanted = list.find(function (s) { return s.label === (fromUrl || remembered); });
-    switchTo(video, wanted || bestFit(video, list), false);
-
+    var label = fromUrl || localStorage.getItem(QUALITY_KEY) || AUTO;
     var form = document.querySelector("[data-quality-form]");
-    if (!form) return;
-    form.addEventListener("submit", function (event) { event.preventDefault(); });
-    form.querySelector("select").addEventListener("change", function (event) {
-      var choice = list.find(function (s) { return s.label === event.target.value; });
-      localStorage.setItem(QUALITY_KEY, choice.label);
-      switchTo(video, choice, true);
-    });
+    var select = form && form.querySelector("select");
+    if (form) form.addEventListener("submit", function (event) { event.preventDefault(); });
+    if (setUpHls(video, list, label, select)) return;
+    // MP4 sources: the first one is playing (a chosen quality, else the best).
+    var hlsSource = video.querySelector("source[data-hls]");
+    if (hlsSource && video.canPlayType("application/vnd.apple.mpegurl") && label === AUTO) {
+      // The browser plays the HLS itself (Safari): a chosen quality plays that MP4 instead.
+      video.dataset.quality = AUTO;
+    } else {
+      video.dataset.quality = list[0].label;
+      var wanted = list.find(function (s) { return s.label === label; });
+      switchTo(video, wanted || bestFit(video, list), false);
+    }
+    mp4Menu(video, list, select);
   }
 
   function setUpRecovery(video) {

@@ -158,7 +158,13 @@ def _run(video: Video, height: int | None, *, with_frames: bool) -> None:
                 should_stop=lambda: not heartbeat.wanted(),
             )
             width, frame_height = media.rendition_size(source, height)
-            recorded = do_add_rendition(video, height, width, frame_height, out)
+            hls_folder = scratch / "hls"
+            hls_folder.mkdir()
+            hls = media.package_hls(
+                out, hls_folder, f"{height}p-{secrets.token_hex(4)}-hls", source.duration,
+                should_stop=lambda: not heartbeat.wanted(),
+            )  # fmt: skip
+            recorded = do_add_rendition(video, height, width, frame_height, out, hls)
             if with_frames and recorded:
                 # The video is watchable now; its scrub previews come from this rendition.
                 _storyboard(video, width, frame_height, source.duration, scratch)
@@ -317,29 +323,37 @@ def do_set_storyboard(video: Video, plan: media.Storyboard, sheet_paths: list[Pa
     record()
 
 
-def do_add_rendition(video: Video, height: int, width: int, frame_height: int, path: Path) -> bool:
-    """Store a finished rendition and queue the next. The first one makes the video watchable.
+def do_add_rendition(
+    video: Video, height: int, width: int, frame_height: int, path: Path, hls: list[Path] = ()
+) -> bool:
+    """Store a finished rendition (and the same as HLS: its playlist first, then its other
+    files, media.package_hls) and queue the next. The first one makes the video watchable.
 
     False when the rendition is no longer wanted (the video was deleted or failed, or the
     rendition was made meanwhile by another attempt): it is thrown away.
     """
     size = path.stat().st_size  # before storing: on disk the file is moved into place
     name = storage.save(f"{video.media_dir}/{height}p-{secrets.token_hex(4)}.mp4", path)
+    # The playlist names its files as they are: each is stored under its own name, the
+    # playlist last, so that no playlist is ever seen before what it names.
+    hls_names = [storage.save(f"{video.media_dir}/{p.name}", p) for p in [*hls[1:], *hls[:1]]]
+    playlist = hls_names[-1] if hls_names else ""
     # Only the database write is repeated when the connection fails: the encoding is done.
-    return _record_rendition(video, height, width, frame_height, name, size)
+    return _record_rendition(video, height, width, frame_height, name, size, playlist, hls_names)
 
 
 @retrying
 def _record_rendition(
-    video: Video, height: int, width: int, frame_height: int, name: str, size: int
-) -> bool:
+    video: Video, height: int, width: int, frame_height: int, name: str, size: int,
+    hls: str = "", hls_names: list[str] = (),
+) -> bool:  # fmt: skip
     with transaction.atomic():
         current = Video.objects.select_for_update().filter(pk=video.pk).first()
         if current is not None and current.renditions.filter(file=name).exists():
             return True  # recorded by a try whose commit was not acknowledged
         if current is None or height not in current.pending_heights:
             # One rendition per height, however many attempts finished.
-            transaction.on_commit(lambda: storage.delete_quietly(name))
+            transaction.on_commit(lambda: storage.delete_quietly(name, *hls_names))
             return False
         Rendition.objects.create(
             video=current,
@@ -348,6 +362,7 @@ def _record_rendition(
             frame_height=frame_height,
             file=name,
             size=size,
+            hls=hls,
         )
         pending = [h for h in current.pending_heights if h != height]
         became_ready = current.status != Video.Status.READY
@@ -390,6 +405,7 @@ def do_retry_video(video: Video) -> None:
         if current.status != Video.Status.FAILED:
             return
         old = list(current.renditions.values_list("file", flat=True))
+        old_hls = [r.hls_prefix.rsplit("/", 1)[-1] for r in current.renditions.all() if r.hls]
         current.renditions.all().delete()
         Video.objects.filter(pk=current.pk).update(
             status=Video.Status.UPLOADED,
@@ -401,6 +417,9 @@ def do_retry_video(video: Video) -> None:
         )
         process_video.using(priority=current.queue_priority).enqueue(current.pk)
         transaction.on_commit(lambda: storage.delete_quietly(*old))
+        folder = current.media_dir
+        for start in old_hls:
+            transaction.on_commit(lambda start=start: storage.delete_starting(folder, start))
         current.refresh_from_db()
         _publish_video_state(current)
 

@@ -242,6 +242,9 @@ class Rendition(models.Model):
     frame_height = models.PositiveIntegerField()
     file = models.FileField(max_length=200)
     size = models.BigIntegerField()
+    # The same as HLS (media.package_hls): its playlist's stored name; its init segment and
+    # segments are stored beside it, their names starting as the playlist's does (hls_prefix).
+    hls = models.CharField(max_length=200, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -256,3 +259,8 @@ class Rendition(models.Model):
     @property
     def label(self) -> str:
         return f"{self.height}p"
+
+    @property
+    def hls_prefix(self) -> str:
+        """What the stored names of this rendition's HLS files start with ("" without)."""
+        return self.hls.removesuffix(".m3u8")

@@ -88,6 +88,37 @@ def storyboard(request, public_id: str):
     return response
 
 
+@require_safe
+def hls_master(request, public_id: str):
+    """The video's HLS master playlist: each rendition packaged as HLS, with what it needs
+    (its bitrate cap, media.MAXRATE_MBPS), its size and codecs, and its own playlist as a
+    media URL (checked like the video's other files, as are the segments it names)."""
+    video = video_for(request, public_id)
+    renditions = [r for r in video.renditions.order_by("height") if r.hls]
+    if not video.is_playable or not renditions:
+        raise Http404
+    audio = ",mp4a.40.2" if video.audio_codec else ""
+    fps = min(video.fps or 0, media.MAX_FPS)
+    # H.264 High profile; level 4.0 (to 1080p30) or 4.2 (to 1080p60): x264 chooses at most so.
+    codecs = f"avc1.6400{'2a' if fps > 30 else '28'}{audio}"
+    lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    for rendition in renditions:
+        kbps = media.MAXRATE_MBPS.get(rendition.height, 1) * 1000
+        peak = int((kbps + (media.AUDIO_KBPS if audio else 0)) * 1000 * 1.1)  # with the boxes
+        average = min(peak, int(rendition.size * 8 / video.duration)) if video.duration else peak
+        attributes = [
+            f"BANDWIDTH={peak}",
+            f"AVERAGE-BANDWIDTH={average}",
+            f"RESOLUTION={rendition.width}x{rendition.frame_height}",
+            f'CODECS="{codecs}"',
+            *([f"FRAME-RATE={fps:.3f}"] if fps else []),
+        ]
+        lines += [f"#EXT-X-STREAM-INF:{','.join(attributes)}", media_url(video, rendition.hls)]
+    response = HttpResponse("\n".join(lines) + "\n", content_type="application/vnd.apple.mpegurl")
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
 def _cue_time(seconds: float) -> str:
     milliseconds = round(seconds * 1000)
     hours, rest = divmod(milliseconds, 3_600_000)
@@ -177,12 +208,17 @@ def render_watch_page(request, video: Video, *, event_id: str = "", comment_form
     stream = video_stream_context(request, video)
     renditions = list(video.renditions.all())
     quality = request.GET.get("quality", "")
-    # Without JavaScript the browser plays the first source: the chosen quality, else the best.
+    # Without JavaScript the browser plays the first source: HLS where it plays it and no
+    # quality was chosen ("Auto"), else the chosen quality, else the best MP4.
+    hls_available = any(r.hls for r in renditions)
+    hls = quality in ("", "auto") and hls_available
     renditions.sort(key=lambda r: (r.label != quality, -r.height))
     context = {
         "video": video,
         "renditions": renditions,
-        "quality": renditions[0].label if renditions else "",
+        "hls": hls,
+        "hls_available": hls_available,
+        "quality": "auto" if hls else renditions[0].label if renditions else "",
         "related": related_videos(video),
         "user_event_id": event_id,
         "share_url": request.build_absolute_uri(video.get_absolute_url()),
