@@ -414,3 +414,20 @@ def test_an_upload_cut_off_then_chosen_again_after_a_reload_goes_on_where_it_sto
     assert sent[0] == kept  # nothing sent twice
     whole = hashlib.sha256(big_clip.read_bytes()).hexdigest()
     assert source_digest(server, "Resumed lecture") == whole
+
+
+def test_the_owner_is_told_live_what_is_still_being_made(page, server, tmp_path):
+    """Once the first rendition plays, the owner's page says which step runs now (the
+    scrub previews, the 720p) and how far it is, live, until nothing is left to make."""
+    lecture = make_video(tmp_path / "Still cooking.mp4", size="1280x720", seconds=20)
+    sign_up(page, unique_name("cook"))
+    page.goto("/upload/")
+    page.get_by_label("Video file").set_input_files(lecture)
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.locator("#player video")).to_be_visible(timeout=60_000)
+    work = page.locator("[id^=video-work-]")
+    expect(work).to_contain_text(
+        re.compile(r"(Converting to 720p|Making the scrub previews)… \d+% done"), timeout=30_000
+    )
+    expect(work).to_have_text("", timeout=120_000)
+    assert page.locator("#video-player source[data-quality]").count() >= 1

@@ -249,13 +249,18 @@ def test_processing_makes_the_video_watchable_with_a_poster(
     assert Notification.objects.filter(
         recipient=alice, kind=Notification.Kind.VIDEO_READY, video=video
     ).exists()
-    # Progress reached the owner's private channel, ending with the player.
+    # Progress reached the owner's private channel, ending with the player; then what is
+    # still being made of the playable video (its scrub previews), until nothing is.
     published[:] = [event for event in published if event[0].startswith("user-")]
     kinds = {(channel, kind) for channel, kind, _ in published}
-    assert kinds == {(f"user-{alice.pk}", f"video-{video.public_id}")}
-    assert "%" in published[0][2]
-    assert "<video" in published[-1][2]
-    assert "sse-swap" not in published[-1][2]
+    assert kinds == {(f"user-{alice.pk}", f"{k}-{video.public_id}") for k in ("video", "work")}
+    states = [html for _, kind, html in published if kind.startswith("video-")]
+    assert "%" in states[0]
+    assert "<video" in states[-1]
+    assert "sse-swap" not in states[-1]
+    work = [html for _, kind, html in published if kind.startswith("work-")]
+    assert any("Making the scrub previews" in html for html in work)
+    assert "% done" not in work[-1]
     assert temp_files() == []
 
 
@@ -622,3 +627,20 @@ def test_a_video_without_previews_has_no_track(client, alice):
     video = make_video_row(alice)
     assert client.get(reverse("video_storyboard", args=[video.public_id])).status_code == 404
     assert 'kind="metadata"' not in client.get(video.get_absolute_url()).content.decode()
+
+
+def test_the_owner_sees_what_is_still_being_made_of_a_playable_video(client, alice):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    video = make_video_row(
+        alice, pending_heights=[720], progress=40, progress_step=720,
+        step_started_at=timezone.now() - timedelta(seconds=60),
+    )  # fmt: skip
+    page = client.get(video.get_absolute_url()).content.decode()
+    assert "Converting to 720p… 40% done, about 1:30 left" in page
+    assert f'sse-swap="work-{video.public_id}"' in page
+    stranger = Client()
+    stranger.force_login(make_user("bob"))
+    assert "Converting to 720p" not in stranger.get(video.get_absolute_url()).content.decode()

@@ -214,13 +214,25 @@ def _storyboard(video: Video, width: int, height: int, duration: float, scratch:
         return
     folder = scratch / "storyboard"
     folder.mkdir()
+    step = Video.STORYBOARD_STEP
+
+    def report(percent: int) -> None:
+        try:
+            do_report_progress(video, step, percent, beat=False)
+        except DatabaseError as exc:
+            logger.warning("Could not record the progress of video %s: %s", video.public_id, exc)
+
+    report(0)
     try:
         with storage.local_path(rendition.file.name, scratch) as path:
-            plan, sheets = media.make_storyboard(path, width, height, duration, folder)
+            plan, sheets = media.make_storyboard(
+                path, width, height, duration, folder, on_progress=report
+            )
+        do_set_storyboard(video, plan, sheets)
     except (media.FFmpegError, OSError) as exc:
         logger.warning("No scrub previews for video %s: %s", video.public_id, exc)
-        return
-    do_set_storyboard(video, plan, sheets)
+    finally:
+        report(100)  # done, or given up: the owner is no longer told it goes on
 
 
 def _publish_video_state(video: Video) -> None:
@@ -235,6 +247,13 @@ def _publish_video_state(video: Video) -> None:
         "video_share/watch.html#player",
         {**state, "user": owner, "live": True},
     )
+    if video.is_playable:  # what is still being made, for the owner's page of a playable video
+        publish_on_commit(
+            [(user_stream_name(owner.pk), owner.language)],
+            f"work-{video.public_id}",
+            "video_share/watch.html#work",
+            {"video": state["video"], "user": owner},
+        )
 
 
 @retrying
@@ -244,7 +263,12 @@ def do_start_job(video: Video) -> bool:
         current = Video.objects.select_for_update().filter(pk=video.pk).first()
         if current is None or current.status == Video.Status.FAILED:
             return False
-        fields = {"heartbeat_at": timezone.now(), "attempts": current.attempts + 1, "progress": 0}
+        fields = {
+            "heartbeat_at": timezone.now(),
+            "attempts": current.attempts + 1,
+            "progress": 0,
+            "step_started_at": timezone.now(),
+        }
         if current.status == Video.Status.UPLOADED:
             fields["status"] = Video.Status.PROCESSING
         Video.objects.filter(pk=video.pk).update(**fields)
@@ -255,14 +279,20 @@ def do_start_job(video: Video) -> bool:
 
 
 @retrying
-def do_report_progress(video: Video, step: int, percent: int) -> bool:
-    """Record progress of the running step and show it live. False if the video is gone."""
+def do_report_progress(video: Video, step: int, percent: int, *, beat: bool = True) -> bool:
+    """Record progress of the running step and show it live. False if the video is gone.
+    `beat`: also a heartbeat of the video's job (not for the scrub previews, made once the
+    job has recorded its rendition)."""
+    fields = {"progress": percent, "progress_step": step}
+    if beat:
+        fields["heartbeat_at"] = timezone.now()
+    if step != video.progress_step or video.step_started_at is None:
+        fields["step_started_at"] = timezone.now()
     with transaction.atomic():
-        updated = Video.objects.filter(pk=video.pk).update(
-            progress=percent, progress_step=step, heartbeat_at=timezone.now()
-        )
+        updated = Video.objects.filter(pk=video.pk).update(**fields)
         if updated:
             video.progress, video.progress_step = percent, step
+            video.step_started_at = fields.get("step_started_at", video.step_started_at)
             _publish_video_state(video)
     return bool(updated)
 

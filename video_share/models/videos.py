@@ -150,9 +150,11 @@ class Video(models.Model):
     )
     status = models.CharField(max_length=12, choices=Status, default=Status.UPLOADED)
     failure_reason = models.TextField(blank=True)
-    # Percent done of the step running now, and which step (rendition height; 0 = preparing).
+    # Percent done of the step running now, which step (rendition height; 0 = preparing,
+    # STORYBOARD_STEP = the scrub previews), and when that step began.
     progress = models.PositiveSmallIntegerField(default=0)
     progress_step = models.PositiveSmallIntegerField(default=0)
+    step_started_at = models.DateTimeField(null=True, blank=True)
     # Renditions still to make, lowest first; the video is watchable once one exists.
     pending_heights = models.JSONField(default=list, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -212,6 +214,23 @@ class Video(models.Model):
     @property
     def is_playable(self) -> bool:
         return self.status == self.Status.READY
+
+    STORYBOARD_STEP = 1
+
+    @property
+    def step_seconds_left(self) -> int | None:
+        """About how long the running step has left, from its pace so far (None until it has
+        gone far enough to tell)."""
+        if not self.step_started_at or self.progress < 3 or self.progress >= 100:
+            return None
+        elapsed = (timezone.now() - self.step_started_at).total_seconds()
+        return max(1, round(elapsed / self.progress * (100 - self.progress)))
+
+    @property
+    def works_on(self) -> bool:
+        """A playable video with more to make (renditions, previews): its owner is told."""
+        making_previews = self.progress_step == self.STORYBOARD_STEP and self.progress < 100
+        return self.is_playable and bool(self.pending_heights or making_previews)
 
     def can_view(self, user) -> bool:
         if self.can_edit(user):
