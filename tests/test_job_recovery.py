@@ -60,7 +60,7 @@ def wait_until(condition, timeout: float) -> bool:
 ENDLESS_TRANSCODE = """
 from pathlib import Path
 from video_share import media
-media.transcode_command = lambda *args: [
+media.ladder_command = lambda *args: [
     media.FFMPEG, "-nostdin", "-loglevel", "error", "-re", "-f", "lavfi",
     "-i", "testsrc2=size=64x64:rate=10", "-t", "600", "-progress", "pipe:1", "-f", "null", "-",
 ]

@@ -264,20 +264,38 @@ def test_processing_makes_the_video_watchable_with_a_poster(
     assert temp_files() == []
 
 
-def test_higher_renditions_follow_as_their_own_jobs(
+def test_higher_renditions_follow_in_one_job(
     client, alice, tmp_path, django_capture_on_commit_callbacks
 ):
-    hd = make_video(tmp_path / "hd.mp4", size="1280x720", seconds=1, audio=False)
+    """After the first rendition (the video is watchable), the rest of the ladder is one job:
+    one pass over one decode of the upload (media.transcode_ladder)."""
+    hd = make_video(tmp_path / "hd.mp4", size="1920x1080", seconds=1, audio=False)
     post_upload(client, hd)
     video = Video.objects.get()
-    assert video.pending_heights == [360, 720]
+    assert video.pending_heights == [360, 720, 1080]
     run_jobs(max_jobs=1)
     video.refresh_from_db()
     assert video.status == Video.Status.READY
-    assert video.pending_heights == [720]
-    assert queued_jobs() == [("encode_rendition", [video.pk, 720])]
-    run_jobs()
-    assert [r.height for r in video.renditions.all()] == [720, 360]
+    assert video.pending_heights == [720, 1080]
+    assert queued_jobs() == [("encode_ladder", [video.pk])]
+    run_jobs(max_jobs=1)
+    assert [r.height for r in video.renditions.all()] == [1080, 720, 360]
+    assert all(r.hls for r in video.renditions.all())
+    video.refresh_from_db()
+    assert (video.pending_heights, video.heartbeat_at, video.attempts) == ([], None, 0)
+    assert queued_jobs() == []
+
+
+def test_a_rendition_job_queued_before_the_ladder_still_runs(alice, tmp_path):
+    from video_share.actions.processing import encode_rendition
+
+    from .factories import make_video as make_video_row
+
+    clip = make_video(tmp_path / "hd.mp4", size="1280x720", seconds=1)
+    video = make_video_row(alice, pending_heights=[720], width=1280, height=720, duration=1)
+    video.source.save("source", open(clip, "rb"))  # noqa: SIM115
+    encode_rendition.call(video.pk, 720)
+    assert [r.height for r in video.renditions.all()] == [720]
 
 
 def test_a_users_backlog_does_not_starve_other_users(client, alice, clip):
@@ -314,7 +332,7 @@ def test_a_video_that_fails_to_convert_shows_why_and_can_be_retried(
     def broken(*args, **kwargs):
         raise media.FFmpegError("Invalid data found when processing input")
 
-    monkeypatch.setattr(media, "transcode", broken)
+    monkeypatch.setattr(media, "transcode_ladder", broken)
     with django_capture_on_commit_callbacks(execute=True):
         run_jobs()
     video.refresh_from_db()
@@ -355,7 +373,7 @@ def test_a_video_whose_conversion_runs_out_of_time_says_so(
     def too_slow(*args, **kwargs):
         raise media.TimedOut("ffmpeg took too long")
 
-    monkeypatch.setattr(media, "transcode", too_slow)
+    monkeypatch.setattr(media, "transcode_ladder", too_slow)
     with django_capture_on_commit_callbacks(execute=True):
         run_jobs()
     video = Video.objects.get()

@@ -315,54 +315,36 @@ KEYFRAME_SECONDS = 2
 HLS_SEGMENT_SECONDS = 4
 
 
-def transcode_command(source_path: Path, source: Probe, height: int, out: Path) -> list[str]:
-    width, out_height = rendition_size(source, height)
-    maxrate = f"{MAXRATE_MBPS.get(height, 1)}M"
-    return [
-        *_input_args(source_path, source),
-        "-map",
-        "0:v:0",
-        "-map",
-        "0:a:0?",
-        "-map_metadata",
-        "-1",
-        # ffmpeg rotates upright while decoding; scale to the rotated size.
-        "-vf",
-        f"scale={width}:{out_height}:flags=bicubic,format=yuv420p",
-        "-fpsmax",
-        str(MAX_FPS),
-        "-c:v",
-        "libx264",
-        "-preset",
-        "veryfast",
-        "-crf",
-        "23",
-        "-maxrate",
-        maxrate,
-        "-bufsize",
-        maxrate.replace("M", "") + "M",
-        "-profile:v",
-        "high",
-        "-force_key_frames",
-        f"expr:gte(t,n_forced*{KEYFRAME_SECONDS})",
-        "-sc_threshold",
-        "0",
-        "-threads",
-        "2",
-        "-c:a",
-        "aac",
-        "-b:a",
-        f"{AUDIO_KBPS}k",
-        "-ac",
-        "2",
-        "-movflags",
-        "+faststart",
-        "-progress",
-        "pipe:1",
-        "-nostats",
-        "-y",
-        str(out),
-    ]
+def ladder_command(
+    source_path: Path, source: Probe, heights: list[int], outs: list[Path]
+) -> list[str]:
+    """One ffmpeg run that decodes the source once and encodes a rendition of each height
+    (H.264/AAC MP4, +faststart) to the matching path of `outs`: the decoded picture is split,
+    then scaled for each."""
+    # ffmpeg rotates upright while decoding; scale to the rotated size.
+    sizes = [rendition_size(source, height) for height in heights]
+    scales = [f"scale={w}:{h}:flags=bicubic,format=yuv420p" for w, h in sizes]
+    if len(heights) == 1:
+        graph, pictures = [], [["-map", "0:v:0", "-vf", scales[0]]]
+    else:
+        split = "".join(f"[s{i}]" for i in range(len(heights)))
+        chains = ";".join(f"[s{i}]{scale}[v{i}]" for i, scale in enumerate(scales))
+        graph = ["-filter_complex", f"[0:v:0]split={len(heights)}{split};{chains}"]
+        pictures = [["-map", f"[v{i}]"] for i in range(len(heights))]
+    command = [*_input_args(source_path, source), "-progress", "pipe:1", "-nostats", "-y", *graph]
+    for height, out, picture in zip(heights, outs, pictures, strict=True):
+        maxrate = f"{MAXRATE_MBPS.get(height, 1)}M"
+        command += [
+            *picture,
+            "-map", "0:a:0?", "-map_metadata", "-1", "-fpsmax", str(MAX_FPS),
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
+            "-maxrate", maxrate, "-bufsize", maxrate, "-profile:v", "high",
+            "-force_key_frames", f"expr:gte(t,n_forced*{KEYFRAME_SECONDS})",
+            "-sc_threshold", "0", "-threads", "2",
+            "-c:a", "aac", "-b:a", f"{AUDIO_KBPS}k", "-ac", "2",
+            "-movflags", "+faststart", str(out),
+        ]  # fmt: skip
+    return command
 
 
 def transcode(
@@ -378,8 +360,25 @@ def transcode(
     Raises FFmpegError when ffmpeg fails or runs out of time, Cancelled when `should_stop`
     says so; ffmpeg is killed in both cases and the partial output removed.
     """
-    command = transcode_command(source_path, source, height, out)
-    remove = lambda: out.unlink(missing_ok=True)  # noqa: E731
+    transcode_ladder(source_path, source, [height], [out], on_progress, should_stop)
+
+
+def transcode_ladder(
+    source_path: Path,
+    source: Probe,
+    heights: list[int],
+    outs: list[Path],
+    on_progress: Callable[[int], None] = lambda percent: None,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> None:
+    """Encode renditions of several heights in one pass over one decode (ladder_command);
+    as `transcode` for the rest."""
+    command = ladder_command(source_path, source, heights, outs)
+
+    def remove():
+        for out in outs:
+            out.unlink(missing_ok=True)
+
     _run_ffmpeg(command, source.duration, remove, on_progress, should_stop)
 
 

@@ -36,27 +36,40 @@ FRAME_CANDIDATES = 4
 
 @task()
 def process_video(video_id: int) -> None:
-    """Make an uploaded video watchable: poster frames, then its lowest rendition.
+    """Make an uploaded video watchable: poster frames, then its lowest rendition (then its
+    scrub previews).
 
-    Higher renditions follow as jobs of their own (see do_add_rendition).
+    The higher renditions follow as a job of their own (encode_ladder).
     """
     video = Video.objects.select_related("owner").filter(pk=video_id).first()
     if video is None or video.status not in (Video.Status.UPLOADED, Video.Status.PROCESSING):
         return
     if not do_start_job(video):
         return
-    _run(video, video.pending_heights[0] if video.pending_heights else None, with_frames=True)
+    _run(video, video.pending_heights[:1], with_frames=True)
+
+
+@task()
+def encode_ladder(video_id: int) -> None:
+    """Make every rendition a watchable video still lacks, in one pass over one decode of
+    its upload (media.transcode_ladder)."""
+    video = Video.objects.select_related("owner").filter(pk=video_id).first()
+    if video is None or not video.pending_heights or video.status != Video.Status.READY:
+        return
+    if not do_start_job(video):
+        return
+    _run(video, list(video.pending_heights), with_frames=False)
 
 
 @task()
 def encode_rendition(video_id: int, height: int) -> None:
-    """Make one more rendition of a video that is already watchable."""
+    """One more rendition of a watchable video: a job queued before encode_ladder."""
     video = Video.objects.select_related("owner").filter(pk=video_id).first()
     if video is None or height not in video.pending_heights:
         return
     if not do_start_job(video):
         return
-    _run(video, height, with_frames=False)
+    _run(video, [height], with_frames=False)
 
 
 class Heartbeat(threading.Thread):
@@ -117,7 +130,7 @@ class Heartbeat(threading.Thread):
                 self.join(timeout=10)
 
 
-def _run(video: Video, height: int | None, *, with_frames: bool) -> None:
+def _run(video: Video, heights: list[int], *, with_frames: bool) -> None:
     source = media.Probe.of_video(video)
 
     def report_progress(step: int, percent: int) -> None:
@@ -146,28 +159,32 @@ def _run(video: Video, height: int | None, *, with_frames: bool) -> None:
                     report_progress(0, (index + 1) * 100 // FRAME_CANDIDATES)
                 best = max(range(len(frames)), key=lambda i: frames[i][0])
                 do_set_frames(video, [path for _, path in frames], best)
-            if height is None:
+            if not heights:
                 return
-            out = scratch / f"{height}p.mp4"
-            media.transcode(
+            outs = [scratch / f"{height}p.mp4" for height in heights]
+            media.transcode_ladder(
                 source_path,
                 source,
-                height,
-                out,
-                on_progress=lambda percent: report_progress(height, percent),
+                heights,
+                outs,
+                on_progress=lambda percent: report_progress(heights[0], percent),
                 should_stop=lambda: not heartbeat.wanted(),
             )
-            width, frame_height = media.rendition_size(source, height)
-            hls_folder = scratch / "hls"
-            hls_folder.mkdir()
-            hls = media.package_hls(
-                out, hls_folder, f"{height}p-{secrets.token_hex(4)}-hls", source.duration,
-                should_stop=lambda: not heartbeat.wanted(),
-            )  # fmt: skip
-            recorded = do_add_rendition(video, height, width, frame_height, out, hls)
-            if with_frames and recorded:
-                # The video is watchable now; its scrub previews come from this rendition.
-                _storyboard(video, width, frame_height, source.duration, scratch)
+            for height, out in zip(heights, outs, strict=True):
+                width, frame_height = media.rendition_size(source, height)
+                hls_folder = scratch / f"hls-{height}"
+                hls_folder.mkdir()
+                hls = media.package_hls(
+                    out, hls_folder, f"{height}p-{secrets.token_hex(4)}-hls", source.duration,
+                    should_stop=lambda: not heartbeat.wanted(),
+                )  # fmt: skip
+                last = height == heights[-1]
+                recorded = do_add_rendition(
+                    video, height, width, frame_height, out, hls, queue_next=last
+                )
+                if with_frames and recorded:
+                    # The video is watchable now; its scrub previews come from this rendition.
+                    _storyboard(video, width, frame_height, source.duration, scratch)
     except media.Cancelled:
         # Deleted or failed meanwhile, given to another worker, or the server is shutting
         # down (the watchdog re-queues the job after restart).
@@ -354,8 +371,9 @@ def do_set_storyboard(video: Video, plan: media.Storyboard, sheet_paths: list[Pa
 
 
 def do_add_rendition(
-    video: Video, height: int, width: int, frame_height: int, path: Path, hls: list[Path] = ()
-) -> bool:
+    video: Video, height: int, width: int, frame_height: int, path: Path, hls: list[Path] = (),
+    *, queue_next: bool = True,
+) -> bool:  # fmt: skip
     """Store a finished rendition (and the same as HLS: its playlist first, then its other
     files, media.package_hls) and queue the next. The first one makes the video watchable.
 
@@ -369,13 +387,15 @@ def do_add_rendition(
     hls_names = [storage.save(f"{video.media_dir}/{p.name}", p) for p in [*hls[1:], *hls[:1]]]
     playlist = hls_names[-1] if hls_names else ""
     # Only the database write is repeated when the connection fails: the encoding is done.
-    return _record_rendition(video, height, width, frame_height, name, size, playlist, hls_names)
+    return _record_rendition(
+        video, height, width, frame_height, name, size, playlist, hls_names, queue_next
+    )
 
 
 @retrying
 def _record_rendition(
     video: Video, height: int, width: int, frame_height: int, name: str, size: int,
-    hls: str = "", hls_names: list[str] = (),
+    hls: str = "", hls_names: list[str] = (), queue_next: bool = True,
 ) -> bool:  # fmt: skip
     with transaction.atomic():
         current = Video.objects.select_for_update().filter(pk=video.pk).first()
@@ -396,13 +416,17 @@ def _record_rendition(
         )
         pending = [h for h in current.pending_heights if h != height]
         became_ready = current.status != Video.Status.READY
-        fields = {"pending_heights": pending, "progress": 0, "attempts": 0, "heartbeat_at": None}
+        fields = {"pending_heights": pending}
+        if queue_next:  # the job is over: no heartbeat, no attempts counted any more
+            fields |= {"progress": 0, "attempts": 0, "heartbeat_at": None}
         if became_ready:
             fields |= {"status": Video.Status.READY, "ready_at": timezone.now()}
         Video.objects.filter(pk=current.pk).update(**fields)
         current.refresh_from_db()
-        # This job is over; the next rendition, if any, is a job of its own.
-        _queue_job(current)
+        # This job is over (`queue_next`: it makes no other rendition): the next, if any, is
+        # a job of its own.
+        if queue_next:
+            _queue_job(current)
         if became_ready:
             notifications.notify(current.owner, Notification.Kind.VIDEO_READY, video=current)
             notifications.notify_subscribers_when_public(current)
@@ -460,7 +484,11 @@ class WorkerLost(Exception):
 
 def _is_video_job(result: DBTaskResult) -> bool:
     # By name: jobs queued under the tasks' former import paths (video_share.tasks) count too.
-    return result.task_path.rsplit(".", 1)[-1] in (process_video.name, encode_rendition.name)
+    return result.task_path.rsplit(".", 1)[-1] in (
+        process_video.name,
+        encode_ladder.name,
+        encode_rendition.name,
+    )
 
 
 def _close_task_results(results) -> int:
@@ -515,9 +543,7 @@ def _queue_job(video: Video) -> None:
     if video.status in (Video.Status.UPLOADED, Video.Status.PROCESSING):
         process_video.using(priority=video.queue_priority).enqueue(video.pk)
     elif video.status == Video.Status.READY and video.pending_heights:
-        encode_rendition.using(priority=max(-100, video.queue_priority - 10)).enqueue(
-            video.pk, video.pending_heights[0]
-        )
+        encode_ladder.using(priority=max(-100, video.queue_priority - 10)).enqueue(video.pk)
 
 
 def recover_stalled_jobs() -> int:

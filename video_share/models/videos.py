@@ -218,6 +218,13 @@ class Video(models.Model):
     STORYBOARD_STEP = 1
 
     @property
+    def ladder_labels(self) -> str:
+        """The renditions a one-pass ladder job is making ("720p, 1080p"), if it is one."""
+        if not self.is_playable or len(self.pending_heights) < 2:
+            return ""
+        return ", ".join(f"{height}p" for height in self.pending_heights)
+
+    @property
     def step_seconds_left(self) -> int | None:
         """About how long the running step has left, from its pace so far (None until it has
         gone far enough to tell)."""
