@@ -62,8 +62,8 @@ def test_plain_uvicorn_serves_pages_a_live_stream_and_ranged_media(browser, tmp_
             1, timeout=10_000
         )
 
-        # Ranged media: the first bytes of the rendition the player plays.
-        source = page.locator("#player video source").first.get_attribute("src")
+        # Ranged media: the first bytes of an MP4 rendition.
+        source = page.locator("#player video source[data-quality]").first.get_attribute("src")
         request = urllib.request.Request(  # noqa: S310 (our own server)
             server.url + source, headers={"Range": "bytes=0-99"}
         )
