@@ -1,4 +1,5 @@
 import re
+from urllib.parse import urljoin
 
 import pytest
 from playwright.sync_api import expect
@@ -216,12 +217,23 @@ def test_private_media_fails_in_another_browser(browser, server, new_context, hd
     owner.get_by_label("Private").check()
     owner.get_by_role("button", name="Upload", exact=True).click()
     expect(owner.locator("#player video")).to_be_attached(timeout=90_000)
-    media = owner.evaluate("document.querySelector('#video-player source').src")
+    media = owner.evaluate("document.querySelector('#video-player source[data-quality]').src")
     assert owner.request.get(media).status in (200, 206)
+    # Its HLS, all the way down: the master, a rendition's playlist, init segment, a segment.
+    master = owner.evaluate("document.querySelector('#video-player source[data-hls]').src")
+    playlist = urljoin(master, owner.request.get(master).text().split()[-1])
+    names = [
+        line.split('"')[1] if line.startswith("#EXT-X-MAP") else line
+        for line in owner.request.get(playlist).text().splitlines()
+        if line.startswith("#EXT-X-MAP") or (line and not line.startswith("#"))
+    ]
+    hls = [master, playlist, urljoin(playlist, names[0]), urljoin(playlist, names[1])]
+    assert [owner.request.get(url).status for url in hls] == [200, 200, 200, 200]
 
     stranger = new_context()
     assert stranger.request.get(media).status == 404
     assert stranger.request.get(owner.url).status == 404
+    assert [stranger.request.get(url).status for url in hls] == [404, 404, 404, 404]
 
 
 def test_embed_page_and_oembed(page, watch_url, server):
