@@ -17,13 +17,11 @@ worker removes it (`remove_expired`). The request-body limits (body_limits) appl
 import base64
 import binascii
 import fcntl
-import logging
 import os
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -34,8 +32,6 @@ from django.views.decorators.http import require_http_methods
 from .models import PartialUpload
 from .models.uploads import partial_uploads_dir
 from .quota import Storage
-
-logger = logging.getLogger(__name__)
 
 VERSION = "1.0.0"
 EXTENSIONS = "creation,creation-with-upload,termination,expiration"
@@ -213,8 +209,7 @@ class FinishedUpload(File):
 
 def remove(upload: PartialUpload) -> None:
     """The upload and its bytes, gone."""
-    with transaction.atomic():
-        PartialUpload.objects.filter(pk=upload.pk).delete()
+    PartialUpload.objects.filter(pk=upload.pk).delete()
     upload.path.unlink(missing_ok=True)
 
 

@@ -40,9 +40,9 @@ def video_for(request, public_id: str, *, edit: bool = False) -> Video:
 @require_http_methods(["GET", "POST"])
 def upload(request: HtmxHttpRequest):
     form = UploadForm(request.POST or None, request.FILES or None, owner=request.user)
-    if request.method == "POST" and (inline := field_errors(request, form)):
-        return inline
     try:
+        if request.method == "POST" and (inline := field_errors(request, form)):
+            return inline
         if request.method == "POST" and form.is_valid():
             video = actions.do_upload_video(
                 owner=request.user,
