@@ -267,6 +267,9 @@ def scene(video):
     from video_share.search import index_videos
 
     index_videos(Video.objects.filter(pk=video.pk))
+    from video_share import actions
+
+    playlist = actions.do_create_playlist(alice, title="Series", visibility="public", video=video)
     people = {"alice": alice, "bob": bob, "carol": carol, "dave": dave, "erin": erin, "sam": staff}
     urls = [
         reverse("home"),
@@ -274,9 +277,11 @@ def scene(video):
         reverse("search") + "?q=first",
         alice.get_absolute_url(),
         reverse("channel_about", args=["alice"]),
+        reverse("channel_playlists", args=["alice"]),
         reverse("tag", args=["river"]),
         video.get_absolute_url(),
         video.get_absolute_url() + "?t=7",
+        video.get_absolute_url() + f"?list={playlist.public_id}",
     ]
     return people, urls
 
@@ -320,9 +325,9 @@ def test_a_signed_in_person_is_served_the_shared_page_with_their_parts(
     Client().get(video.get_absolute_url())  # rendered for everyone
     retitle(video, "Second title")
     erin, dave = signed_in(people["erin"]), signed_in(people["dave"])
-    # Session and user, the checks of the page, the bell, the like buttons, Subscribe, where
-    # the player resumes, instead of the page.
-    with django_assert_max_num_queries(7):
+    # Session and user, the checks of the page, the bell, the like buttons, Subscribe, Watch
+    # later, where the player resumes, instead of the page.
+    with django_assert_max_num_queries(8):
         page = erin.get(video.get_absolute_url())
     assert "First title" in page.text  # the shared page...
     assert "@erin" in page.text  # ...with erin's menu,

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from . import media, resumable
 from .body_limits import MB
 from .images import make_avatar, make_poster
-from .models import Report, User, Video, handle_key, handle_skeleton
+from .models import Playlist, Report, User, Video, handle_key, handle_skeleton
 from .models.accounts import validate_one_script
+from .models.playlists import MAX_PLAYLISTS
 from .quota import Storage
 from .storage import delete_quietly, upload_path
 from .templatetags.video_share import decimal_size
@@ -536,3 +537,32 @@ class OEmbedSizeForm(forms.Form):
 
     maxwidth = forms.IntegerField(required=False, min_value=1, max_value=10_000)
     maxheight = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+
+
+class PlaylistForm(DescribedFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = Playlist
+        fields = ("title", "description", "visibility")
+        labels = UploadForm.Meta.labels
+        widgets = {
+            "title": forms.TextInput(attrs={"dir": "auto"}),
+            "description": forms.Textarea(attrs={"rows": 3, "dir": "auto"}),
+            "visibility": forms.Select,
+        }
+
+    def __init__(self, *args, owner, **kwargs):
+        # Its ids stay apart from those of the page it is in (the watch page's Save menu).
+        kwargs.setdefault("auto_id", "playlist_%s")
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+
+    def clean(self):
+        cleaned = super().clean()
+        making = self.instance.pk is None
+        if making and Playlist.objects.made_by(self.owner).count() >= MAX_PLAYLISTS:
+            raise ValidationError(
+                _("You have %(count)s playlists, as many as one can have. Delete one first.")
+                % {"count": MAX_PLAYLISTS},
+                code="too_many",
+            )
+        return cleaned

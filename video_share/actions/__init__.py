@@ -25,6 +25,17 @@ from .people import (
     do_update_profile,
     do_verify_email,
 )
+from .playlists import (
+    PlaylistFull,
+    do_add_to_playlist,
+    do_create_playlist,
+    do_delete_playlist,
+    do_edit_playlist,
+    do_move_in_playlist,
+    do_remove_from_playlist,
+    do_set_saved,
+    watch_later_of,
+)
 from .processing import (
     close_dead_task_results,
     do_add_rendition,
@@ -47,6 +58,15 @@ from .videos import (
 )
 
 __all__ = [
+    "PlaylistFull",
+    "do_add_to_playlist",
+    "do_create_playlist",
+    "do_delete_playlist",
+    "do_edit_playlist",
+    "do_move_in_playlist",
+    "do_remove_from_playlist",
+    "do_set_saved",
+    "watch_later_of",
     "announce",
     "fan_out_new_video",
     "unread_count",

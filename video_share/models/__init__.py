@@ -9,6 +9,7 @@ from .accounts import (
 from .channels import Subscription
 from .comments import Comment, CommentLike
 from .notifications import MutedNotification, Notification, comment_url
+from .playlists import Playlist, PlaylistItem
 from .reports import Report
 from .search import VideoSearch
 from .uploads import PartialUpload
@@ -22,6 +23,8 @@ __all__ = [
     "HandleValidator",
     "MutedNotification",
     "PartialUpload",
+    "Playlist",
+    "PlaylistItem",
     "Notification",
     "Reaction",
     "Rendition",

@@ -5,7 +5,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from .. import actions
 from ..htmx import HtmxHttpRequest, navigate, wants_partial
-from ..models import Subscription, User, Video, handle_key
+from ..models import Playlist, Subscription, User, Video, handle_key
 from ..pagination import page_of
 from ..prepared import Prepared
 from ..shared_pages import personal_part, personal_to, shared_page
@@ -70,6 +70,19 @@ def channel_about(request: HtmxHttpRequest, username: str):
     owner = _channel_for(username)
     context = _channel_context(request, owner, "about")
     context.pop("videos_queryset")
+    return render(request, "video_share/channel.html", context)
+
+
+@shared_page
+@require_safe
+def channel_playlists(request: HtmxHttpRequest, username: str):
+    owner = _channel_for(username)
+    context = _channel_context(request, owner, "playlists")
+    context.pop("videos_queryset")
+    playlists = Playlist.objects.made_by(owner)
+    if not context["own_channel"]:
+        playlists = playlists.listed()
+    context["playlists"] = playlists.with_summary_for(request.user)
     return render(request, "video_share/channel.html", context)
 
 

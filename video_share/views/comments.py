@@ -16,7 +16,8 @@ from ..htmx import HtmxHttpRequest, navigate, wants_partial
 from ..models import Comment, Reaction, Video
 from ..throttle import comment_allowed
 from .comment_section import comment_context, new_comment_form
-from .videos import render_watch_page, video_for
+from .lookups import video_for
+from .videos import render_watch_page
 
 DELAYED = _lazy("Your comment is saved, but others will only see it when they reload the page.")
 

@@ -10,7 +10,7 @@ from ..forms import ReportForm
 from ..htmx import HtmxHttpRequest, navigate
 from ..throttle import HOUR, allowed
 from .comments import comment_for
-from .videos import video_for
+from .lookups import video_for
 
 
 def _report(request, *, video, comment=None):

@@ -24,16 +24,8 @@ from ..shared_pages import personal_part, personal_to, shared_page, shared_pages
 from ..templatetags.video_share import media_url
 from ..viewers import give_viewer_cookie, viewer_cookie
 from .comment_section import comment_context, video_stream_context
-
-
-def video_for(request, public_id: str, *, edit: bool = False) -> Video:
-    """The video, if this user may see it (or edit it); 404 otherwise, so that private
-    videos don't even reveal that they exist."""
-    video = get_object_or_404(Video.objects.select_related("owner"), public_id=public_id)
-    allowed = video.can_edit(request.user) if edit else video.can_view(request.user)
-    if not allowed:
-        raise Http404
-    return video
+from .lookups import video_for
+from .playlists import playlist_context
 
 
 @login_required
@@ -224,6 +216,7 @@ def render_watch_page(request, video: Video, *, event_id: str = "", comment_form
         "share_url": request.build_absolute_uri(video.get_absolute_url()),
         **stream,
         **comment_context(request, video, form=comment_form),
+        **playlist_context(request, video),
     }
     return render(request, "video_share/watch.html", context)
 
