@@ -6,6 +6,7 @@ from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -244,6 +245,38 @@ class VideoDetailsMixin(forms.Form):
         widget=forms.TextInput(attrs={"dir": "auto", "autocomplete": "off"}),
     )
 
+    publish_at = forms.DateTimeField(
+        label=_("Publish later"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment_policy"].required = False  # as it was: on, unless said otherwise
+        self.fields["publish_at"].help_text = _(
+            "Optional. Until then the video stays private; at that time it becomes public and "
+            "your subscribers are told. Time zone: %(zone)s."
+        ) % {"zone": timezone.get_current_timezone_name()}
+        if self.instance.pk and not self.is_bound and self.instance.publish_at:
+            self.initial["publish_at"] = self.instance.publish_at
+
+    def clean_publish_at(self):
+        moment = self.cleaned_data["publish_at"]
+        if moment is not None and moment <= timezone.now():
+            raise ValidationError(
+                _("Choose a time in the future, or leave this empty."), code="past"
+            )
+        return moment
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("publish_at"):
+            cleaned["visibility"] = Video.Visibility.PRIVATE  # until then
+        if "comment_policy" in cleaned and not cleaned["comment_policy"]:
+            cleaned["comment_policy"] = Video.CommentPolicy.OPEN
+        return cleaned
+
     def clean_tags_text(self):
         names = parse_tags(self.cleaned_data["tags_text"])
         if len(names) > MAX_TAGS:
@@ -288,19 +321,32 @@ class UploadForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
 
     class Meta:
         model = Video
-        fields = ("title", "description", "visibility")
+        fields = ("title", "description", "visibility", "allow_download", "comment_policy")
         labels = {
             "title": _("Title"),
             "description": _("Description"),
             "visibility": _("Visibility"),
+            "allow_download": _("Let viewers download this video"),
+            "comment_policy": _("Comments"),
         }
         widgets = {
             "title": forms.TextInput(attrs={"dir": "auto"}),
             "description": forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
             "visibility": forms.RadioSelect,
+            "comment_policy": forms.RadioSelect,
         }
 
-    field_order = ("file", "resumable", "title", "description", "tags_text", "visibility")
+    field_order = (
+        "file",
+        "resumable",
+        "title",
+        "description",
+        "tags_text",
+        "visibility",
+        "publish_at",
+        "allow_download",
+        "comment_policy",
+    )
 
     def __init__(self, *args, owner=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -317,7 +363,7 @@ class UploadForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
             else self.fields["file"].help_text % {"size": decimal_size(self.max_bytes)}
         )
         self.fields["file"].widget.attrs["data-max-bytes"] = self.max_bytes
-        for name in ("title", "description", "tags_text", "visibility"):
+        for name in ("title", "description", "tags_text", "visibility", "publish_at"):
             # Inline validation, as on the sign-up form: each field posts the form, without
             # the file, to the upload URL when it changes (and upload.js once more before the
             # file is sent), and gets back only its own error list.
@@ -422,11 +468,11 @@ class UploadForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
 class VideoEditForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
     class Meta:
         model = Video
-        fields = ("title", "description", "visibility")
+        fields = UploadForm.Meta.fields
         labels = UploadForm.Meta.labels
         widgets = UploadForm.Meta.widgets
 
-    field_order = ("title", "description", "tags_text", "visibility")
+    field_order = UploadForm.field_order[2:]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

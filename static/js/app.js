@@ -10,6 +10,16 @@
     root.querySelectorAll("[data-js-only]").forEach(function (element) { element.hidden = false; });
   }
   document.addEventListener("DOMContentLoaded", function () { hideNoJs(document); });
+
+  // The times a person enters (when a video is published) are in their own time zone: the
+  // browser's, told to the server in this cookie (video_share/timezones.py).
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf("vs_tz=" + encodeURIComponent(zone)) === -1) {
+      document.cookie = "vs_tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; SameSite=Lax" +
+        (location.protocol === "https:" ? "; Secure" : "");
+    }
+  } catch (error) { /* no Intl: the site's time zone */ }
   document.addEventListener("htmx:load", function (event) { hideNoJs(event.target); });
 
   // Search as you type, but not from one stray letter, and never by pulling the page away

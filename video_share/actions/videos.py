@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Q
+from django.tasks import task
 from django.utils import timezone
 
 from .. import media_access, search, storage
@@ -28,6 +29,9 @@ def do_upload_video(
     tag_names: list[str] = (),
     visibility: str = Video.Visibility.PUBLIC,
     language: str = "en",
+    publish_at=None,
+    allow_download: bool = False,
+    comment_policy: str = Video.CommentPolicy.OPEN,
 ) -> Video:
     """Store an upload that probed as a usable video and queue its processing.
 
@@ -38,7 +42,10 @@ def do_upload_video(
         owner=owner,
         title=title,
         description=description,
-        visibility=visibility,
+        visibility=Video.Visibility.PRIVATE if publish_at else visibility,
+        publish_at=publish_at,
+        allow_download=allow_download,
+        comment_policy=comment_policy,
         source_size=upload.size,
         source_name=(upload.name or "")[:255],
         demuxer=probe.demuxer,
@@ -65,6 +72,7 @@ def do_upload_video(
             do_note_language(owner, language)
             # Enqueued in the same transaction: a committed upload always has its job.
             process_video.using(priority=video.queue_priority).enqueue(video.pk)
+            _schedule(video)
     except BaseException:
         storage.delete_quietly(video.source.name)
         raise
@@ -84,9 +92,45 @@ def do_delete_video(video: Video) -> None:
         transaction.on_commit(lambda: storage.delete_folder(folder))
 
 
+def _schedule(video: Video) -> None:
+    # In the same transaction: a committed schedule always has the job that keeps it.
+    if video.publish_at is not None:
+        publish_scheduled.using(run_after=video.publish_at).enqueue(video.pk)
+
+
+@task()
+def publish_scheduled(video_id: int) -> None:
+    """Make a scheduled video public, if its time has come (its owner may have changed the
+    time, or published it by hand, since this job was queued)."""
+    do_publish_if_due(video_id)
+
+
+def do_publish_if_due(video_id: int) -> bool:
+    """Publish the video now if its publish time has come: it becomes public, and its
+    channel's subscribers are told (once it is also ready to watch)."""
+    with transaction.atomic():
+        video = (
+            Video.objects.select_for_update()
+            .filter(pk=video_id, publish_at__lte=timezone.now())
+            .first()
+        )
+        if video is None:
+            return False
+        video.visibility = Video.Visibility.PUBLIC
+        video.publish_at = None
+        video.save(update_fields=["visibility", "publish_at", "updated_at"])
+        media_access.forget_on_commit(video.public_id)
+        search.index_videos(Video.objects.filter(pk=video.pk))
+        notifications.announce_about(video=video)
+        notifications.notify_subscribers_when_public(video)
+    return True
+
+
 def do_edit_video(video: Video, data: dict) -> None:
-    """Save the owner's edits: title, description, tags, visibility."""
-    fields = ("title", "description", "visibility")
+    """Save the owner's edits: title, description, tags, visibility, when it is published,
+    downloads and comments."""
+    editable = ("title", "description", "visibility", "publish_at", "allow_download")
+    fields = [field for field in (*editable, "comment_policy") if field in data]
     with transaction.atomic():
         # As stored: a ModelForm has already copied the new values onto `video`.
         stored = Video.objects.select_for_update().filter(pk=video.pk).values(*fields).get()
@@ -103,6 +147,8 @@ def do_edit_video(video: Video, data: dict) -> None:
         if "visibility" in changed:
             notifications.announce_about(video=video)
             notifications.notify_subscribers_when_public(video)
+        if "publish_at" in changed:
+            _schedule(video)
 
 
 def do_set_poster(video: Video, *, frame: str = "", image=None) -> None:

@@ -148,6 +148,12 @@ class Video(models.Model):
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=Visibility, default=Visibility.PUBLIC
     )
+
+    class CommentPolicy(models.TextChoices):
+        OPEN = "open", _("On")
+        HELD = "held", _("Held for review")
+        OFF = "off", _("Off")
+
     status = models.CharField(max_length=12, choices=Status, default=Status.UPLOADED)
     failure_reason = models.TextField(blank=True)
     # Percent done of the step running now, which step (rendition height; 0 = preparing,
@@ -184,6 +190,12 @@ class Video(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     ready_at = models.DateTimeField(null=True, blank=True)
+    # While set, the video is private, and the worker makes it public then (tasks.py).
+    publish_at = models.DateTimeField(_("publish at"), null=True, blank=True)
+    allow_download = models.BooleanField(_("allow downloads"), default=False)
+    comment_policy = models.CharField(
+        _("comments"), max_length=4, choices=CommentPolicy, default=CommentPolicy.OPEN
+    )
     # When its channel's subscribers were told about it (once, when it first went public).
     announced_at = models.DateTimeField(null=True, blank=True, editable=False)
 

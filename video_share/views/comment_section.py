@@ -90,7 +90,11 @@ def comment_context(request, video: Video, *, form=None) -> dict:
 
 
 def can_comment(user, video: Video) -> bool:
-    return user.is_authenticated and video.is_playable
+    return (
+        user.is_authenticated
+        and video.is_playable
+        and video.comment_policy != Video.CommentPolicy.OFF
+    )
 
 
 def new_comment_form() -> CommentForm:

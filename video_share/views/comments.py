@@ -26,6 +26,8 @@ DELAYED = _lazy("Your comment is saved, but others will only see it when they re
 def comment_list(request: HtmxHttpRequest, public_id: str):
     """More comments ("Load more"), or the list in another order."""
     video = video_for(request, public_id)
+    if video.comment_policy == Video.CommentPolicy.OFF:
+        raise Http404
     context = comment_context(request, video)
     if wants_partial(request):
         if request.GET.get("page"):
@@ -45,6 +47,8 @@ def post_comment(request: HtmxHttpRequest, public_id: str):
         raise Http404
     form = CommentForm(request.POST)
     parent = None
+    if video.comment_policy == Video.CommentPolicy.OFF:
+        form.add_error(None, _("Comments are turned off for this video."))
     if form.is_valid() and form.cleaned_data["parent"]:
         parent = (
             Comment.objects.visible().filter(pk=form.cleaned_data["parent"], video=video).first()

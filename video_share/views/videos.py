@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -22,6 +23,7 @@ from ..models import Reaction, Video, WatchProgress
 from ..prepared import Prepared
 from ..shared_pages import personal_part, personal_to, shared_page, shared_pages_unchanged
 from ..templatetags.video_share import media_url
+from ..timezones import viewer_timezone
 from ..viewers import give_viewer_cookie, viewer_cookie
 from .comment_section import comment_context, video_stream_context
 from .lookups import video_for
@@ -31,6 +33,12 @@ from .playlists import playlist_context
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HtmxHttpRequest):
+    # The publish time is entered, and shown, in the uploader's time zone.
+    with timezone.override(viewer_timezone(request)):
+        return _upload(request)
+
+
+def _upload(request: HtmxHttpRequest):
     form = UploadForm(request.POST or None, request.FILES or None, owner=request.user)
     try:
         if request.method == "POST" and (inline := field_errors(request, form)):
@@ -44,6 +52,9 @@ def upload(request: HtmxHttpRequest):
                 description=form.cleaned_data["description"],
                 tag_names=form.cleaned_data["tags_text"],
                 visibility=form.cleaned_data["visibility"],
+                publish_at=form.cleaned_data["publish_at"],
+                allow_download=form.cleaned_data["allow_download"],
+                comment_policy=form.cleaned_data["comment_policy"],
                 language=request.LANGUAGE_CODE,
             )
             if form.finished_upload is not None:  # sent by the resumable protocol: now stored
@@ -358,12 +369,13 @@ def history_clear(request: HtmxHttpRequest):
 @require_http_methods(["GET", "POST"])
 def edit(request: HtmxHttpRequest, public_id: str):
     video = video_for(request, public_id, edit=True)
-    form = VideoEditForm(request.POST or None, instance=video)
-    if request.method == "POST" and form.is_valid():
-        actions.do_edit_video(video, form.cleaned_data)
-        messages.success(request, _("Your changes are saved."))
-        return navigate(request, video.get_absolute_url())
-    return render(request, "video_share/video_edit.html", {"video": video, "form": form})
+    with timezone.override(viewer_timezone(request)):
+        form = VideoEditForm(request.POST or None, instance=video)
+        if request.method == "POST" and form.is_valid():
+            actions.do_edit_video(video, form.cleaned_data)
+            messages.success(request, _("Your changes are saved."))
+            return navigate(request, video.get_absolute_url())
+        return render(request, "video_share/video_edit.html", {"video": video, "form": form})
 
 
 @login_required
