@@ -162,3 +162,66 @@ def test_comments_turned_off_hide_the_section_and_refuse_new_ones(client):
     assert "Comments are turned off for this video." in response.text
     assert not Comment.objects.exists()
     assert client.get(reverse("comment_list", args=[video.public_id])).status_code == 404
+
+
+def test_comments_held_for_review_wait_for_the_owner(
+    client, published, django_capture_on_commit_callbacks
+):
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    video = make_video(alice, comment_policy="held")
+    client.force_login(bob)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("post_comment", args=[video.public_id]),
+            {"body": "First!", "client_token": "t1"},
+            headers={"HX-Request": "true"},
+        )
+    assert "will appear once the video’s owner approves it" in response.text
+    held = Comment.objects.get()
+    assert held.held
+    assert not [event for event in published if event[1] == "comments"]  # sent to no stream
+    assert Notification.objects.filter(recipient=alice, comment=held).count() == 1
+    # Nobody else sees it, nor counts it; the owner is shown it, to decide.
+    for person in (None, carol, bob):
+        if person:
+            client.force_login(person)
+        else:
+            client.logout()
+        page = client.get(video.get_absolute_url())
+        assert "First!" not in page.text
+        assert "0 comments" in page.text
+    client.force_login(alice)
+    page = client.get(video.get_absolute_url())
+    assert "1 comment held for your review" in page.text
+    assert "First!" in page.text
+
+    # Only the owner decides.
+    client.force_login(carol)
+    assert client.post(reverse("approve_comment", args=[held.pk])).status_code == 404
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("approve_comment", args=[held.pk]), headers=HTMX)
+    assert f'id="comment-{held.pk}"' in response.text
+    held.refresh_from_db()
+    assert not held.held
+    assert [event for event in published if event[1] == "comments"]  # everyone gets it now
+    client.force_login(carol)
+    assert "First!" in client.get(video.get_absolute_url()).text
+    assert client.post(reverse("approve_comment", args=[held.pk])).status_code == 404  # done
+
+    # The owner's own comments are never held; another one turned away is gone.
+    client.force_login(bob)
+    client.post(
+        reverse("post_comment", args=[video.public_id]), {"body": "Spam", "client_token": "t2"}
+    )
+    spam = Comment.objects.get(body="Spam")
+    client.force_login(alice)
+    client.post(
+        reverse("post_comment", args=[video.public_id]), {"body": "Mine", "client_token": "t3"}
+    )
+    assert not Comment.objects.get(body="Mine").held
+    assert client.post(reverse("reject_comment", args=[spam.pk]), headers=HTMX).text == ""
+    assert not Comment.objects.filter(pk=spam.pk).exists()
+
+
+HTMX = {"HX-Request": "true"}

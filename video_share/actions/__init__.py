@@ -4,6 +4,7 @@ Each runs in a transaction and publishes its live events only after commit.
 """
 
 from .comments import (
+    do_approve_comment,
     do_delete_comment,
     do_edit_comment,
     do_heart_comment,
@@ -11,6 +12,7 @@ from .comments import (
     do_pin_comment,
     do_post_comment,
     do_react,
+    do_reject_comment,
     do_toggle_comment_like,
 )
 from .moderation import do_ban, do_delete_reported, do_hide, do_report
@@ -59,6 +61,8 @@ from .videos import (
 )
 
 __all__ = [
+    "do_approve_comment",
+    "do_reject_comment",
     "PlaylistFull",
     "do_add_to_playlist",
     "do_create_playlist",

@@ -105,15 +105,46 @@ def do_post_comment(
                 return existing
         if parent is not None and parent.parent_id:
             parent = parent.parent  # one level of replies
+        held = video.comment_policy == Video.CommentPolicy.HELD and author.pk != video.owner_id
         comment = Comment.objects.create(
-            video=video, author=author, body=body, parent=parent, client_token=client_token
+            video=video,
+            author=author,
+            body=body,
+            parent=parent,
+            client_token=client_token,
+            held=held,
         )
+        if held:  # the owner is told; everyone else once it is approved
+            notifications.notify_held_comment(comment)
+            return comment
         if parent is not None:
             Comment.objects.filter(pk=parent.pk).update(reply_count=F("reply_count") + 1)
             parent.refresh_from_db(fields=["reply_count"])
         publish_comments(video, added=comment, parent=parent, comment_count=_count(video))
         notifications.notify_comment(comment)
     return comment
+
+
+def do_approve_comment(comment: Comment) -> None:
+    """The video's owner lets a held comment in: it joins the conversation as if posted now."""
+    parent = comment.parent
+    with transaction.atomic():
+        Comment.objects.filter(pk=comment.pk).update(held=False)
+        comment.held = False
+        if parent is not None:
+            Comment.objects.filter(pk=parent.pk).update(reply_count=F("reply_count") + 1)
+            parent.refresh_from_db(fields=["reply_count"])
+        publish_comments(
+            comment.video, added=comment, parent=parent, comment_count=_count(comment.video)
+        )
+        notifications.notify_comment(comment, owner_told=True)
+
+
+def do_reject_comment(comment: Comment) -> None:
+    """The video's owner turns a held comment away: it is deleted, and was never shown."""
+    with transaction.atomic():
+        notifications.announce_about(comment_ids=[comment.pk])
+        comment.delete()
 
 
 def do_edit_comment(comment: Comment, body: str) -> None:

@@ -57,11 +57,23 @@ def notify(
     return notification
 
 
-def notify_comment(comment: Comment) -> None:
-    """A new comment: its parent's author (a reply), the video's owner, the people it
-    mentions; each at most once, the most specific reason first."""
+def notify_held_comment(comment: Comment) -> None:
+    """A comment held for review: only the video's owner is told, who approves it or not."""
+    notify(
+        comment.video.owner,
+        Kind.COMMENT,
+        actor=comment.author,
+        video=comment.video,
+        comment=comment,
+    )
+
+
+def notify_comment(comment: Comment, *, owner_told: bool = False) -> None:
+    """A new comment: its parent's author (a reply), the video's owner (unless `owner_told`
+    already, of a held comment), the people it mentions; each at most once, the most specific
+    reason first."""
     video, author = comment.video, comment.author
-    told = {author.pk}
+    told = {author.pk, *([video.owner_id] if owner_told else [])}
     if comment.parent_id and comment.parent.author_id not in told:
         notify(comment.parent.author, Kind.REPLY, actor=author, video=video, comment=comment)
         told.add(comment.parent.author_id)

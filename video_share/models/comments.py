@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 class CommentQuerySet(models.QuerySet):
     def visible(self):
-        """What the watch page shows: not hidden by staff, and not a reply in a hidden
-        thread."""
-        return self.filter(hidden=False).exclude(parent__hidden=True)
+        """What the watch page shows: not hidden by staff, not held for the video owner's
+        review, and not a reply in a hidden thread."""
+        return self.filter(hidden=False, held=False).exclude(parent__hidden=True)
 
     def top_level(self):
         return self.filter(parent__isnull=True)
@@ -79,6 +79,9 @@ class Comment(models.Model):
     pinned = models.BooleanField(default=False)
     hearted = models.BooleanField(default=False)  # by the video's owner
     hidden = models.BooleanField(default=False)  # by a moderator
+    # Waiting for the video owner's approval (Video.comment_policy "held"): shown to nobody
+    # else, counted nowhere, sent to no stream until approved.
+    held = models.BooleanField(default=False)
     like_count = models.PositiveIntegerField(default=0)
     reply_count = models.PositiveIntegerField(default=0)
     # Set by the form that posted it: a double submit of the same form posts once.

@@ -86,6 +86,16 @@ def comment_context(request, video: Video, *, form=None) -> dict:
         "comment_form": form or new_comment_form(),
         "reply_to": reply_to,
         "can_comment": can_comment(request.user, video),
+        # The owner's page alone (rendered for them: see render_watch_page).
+        "held_comments": (
+            list(
+                Comment.objects.filter(video=video, held=True)
+                .select_related("author")
+                .order_by("created_at", "pk")
+            )
+            if video.can_edit(request.user)
+            else []
+        ),
     }
 
 

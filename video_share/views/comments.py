@@ -2,7 +2,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -20,6 +20,7 @@ from .lookups import video_for
 from .videos import render_watch_page
 
 DELAYED = _lazy("Your comment is saved, but others will only see it when they reload the page.")
+HELD = _lazy("Thank you: your comment will appear once the video’s owner approves it.")
 
 
 @require_GET
@@ -74,10 +75,14 @@ def post_comment(request: HtmxHttpRequest, public_id: str):
             parent=parent,
             client_token=form.cleaned_data["client_token"],
         )
+    if comment.held and not wants_partial(request):
+        messages.info(request, HELD)
+        return navigate(request, f"{video.get_absolute_url()}#comments")
     if wants_partial(request):
         # A fresh, empty form; the comment itself arrives out of band (and over SSE for
-        # everyone else).
+        # everyone else) — or, held for review, is said to be.
         context = {
+            "held": comment.held,
             "delayed": delivery.failed,
             "video": video,
             "comment_form": new_comment_form(),
@@ -91,6 +96,41 @@ def post_comment(request: HtmxHttpRequest, public_id: str):
     if delivery.failed:
         messages.warning(request, DELAYED)
     return navigate(request, f"{video.get_absolute_url()}#{comment.dom_id}")
+
+
+def held_comment_for(request, comment_id: int) -> Comment:
+    """A comment held for review, for the owner of its video to decide on; 404 otherwise."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("video", "author", "parent"), pk=comment_id, held=True
+    )
+    if not comment.video.can_edit(request.user):
+        raise Http404
+    return comment
+
+
+@login_required
+@require_POST
+def approve_comment(request: HtmxHttpRequest, comment_id: int):
+    comment = held_comment_for(request, comment_id)
+    actions.do_approve_comment(comment)
+    video = comment.video
+    if wants_partial(request):
+        context = {"video": video, "added": comment, "parent": comment.parent, "own": False}
+        return render(request, "video_share/comments.html#comment-approved", context)
+    messages.success(request, _("The comment is approved: everyone sees it now."))
+    return navigate(request, f"{video.get_absolute_url()}#{comment.dom_id}")
+
+
+@login_required
+@require_POST
+def reject_comment(request: HtmxHttpRequest, comment_id: int):
+    comment = held_comment_for(request, comment_id)
+    video = comment.video
+    actions.do_reject_comment(comment)
+    if wants_partial(request):
+        return HttpResponse("")
+    messages.success(request, _("The comment is deleted."))
+    return navigate(request, f"{video.get_absolute_url()}#comments")
 
 
 def comment_for(request, comment_id: int, control: str) -> Comment:
