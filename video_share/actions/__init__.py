@@ -3,6 +3,7 @@
 Each runs in a transaction and publishes its live events only after commit.
 """
 
+from .captions import do_add_caption, do_delete_caption, do_edit_caption
 from .comments import (
     do_delete_comment,
     do_edit_comment,
@@ -47,6 +48,9 @@ from .videos import (
 )
 
 __all__ = [
+    "do_add_caption",
+    "do_delete_caption",
+    "do_edit_caption",
     "announce",
     "fan_out_new_video",
     "unread_count",
