@@ -27,9 +27,20 @@ def _page_url(video) -> str:
     return reverse("video_captions", args=[video.public_id])
 
 
-def _render_page(request, video, *, upload_form=None, edited: Caption | None = None, form=None):
+def _done(request, video, status: str):
+    """After a change: the list again for htmx, else the page, saying what was done."""
+    if wants_partial(request):
+        return _render_page(request, video, status=status)
+    messages.success(request, status)
+    return navigate(request, _page_url(video))
+
+
+def _render_page(
+    request, video, *, upload_form=None, edited: Caption | None = None, form=None, status=""
+):
     """The page: the video's captions, each with its form (`form` for `edited`, bound to what
-    was sent), and the form that adds one."""
+    was sent), and the form that adds one; `status` says what was just done, to htmx (a page
+    says it with a message)."""
     rows = [
         (caption, form if caption == edited else CaptionForm(instance=caption, prefix=caption.pk))
         for caption in video.captions.all()
@@ -37,7 +48,7 @@ def _render_page(request, video, *, upload_form=None, edited: Caption | None = N
     upload_form = upload_form or CaptionUploadForm(
         video=video, initial={"language": request.LANGUAGE_CODE}
     )
-    context = {"video": video, "rows": rows, "upload_form": upload_form}
+    context = {"video": video, "rows": rows, "upload_form": upload_form, "status": status}
     template = "video_share/video_captions.html"
     if wants_partial(request):
         template += "#caption-list"
@@ -58,8 +69,7 @@ def captions(request: HtmxHttpRequest, public_id: str):
                 language=form.cleaned_data["language"],
                 label=form.cleaned_data["label"],
             )
-            messages.success(request, _("“%(name)s” captions added.") % {"name": caption.name})
-            return navigate(request, _page_url(video))
+            return _done(request, video, _("“%(name)s” captions added.") % {"name": caption.name})
     return _render_page(request, video, upload_form=form)
 
 
@@ -73,10 +83,7 @@ def edit_caption(request: HtmxHttpRequest, caption_id: int):
     actions.do_edit_caption(
         caption, language=form.cleaned_data["language"], label=form.cleaned_data["label"]
     )
-    if wants_partial(request):
-        return _render_page(request, caption.video)
-    messages.success(request, _("Your changes are saved."))
-    return navigate(request, _page_url(caption.video))
+    return _done(request, caption.video, _("Your changes are saved."))
 
 
 @login_required
@@ -84,7 +91,4 @@ def edit_caption(request: HtmxHttpRequest, caption_id: int):
 def delete_caption(request: HtmxHttpRequest, caption_id: int):
     caption = _caption_for(request, caption_id)
     actions.do_delete_caption(caption)
-    if wants_partial(request):
-        return _render_page(request, caption.video)
-    messages.success(request, _("“%(name)s” captions deleted.") % {"name": caption.name})
-    return navigate(request, _page_url(caption.video))
+    return _done(request, caption.video, _("“%(name)s” captions deleted.") % {"name": caption.name})
