@@ -299,6 +299,12 @@ class UploadForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 4, "dir": "auto"}),
             "visibility": forms.RadioSelect,
         }
+        help_texts = {
+            "description": _(
+                "Three or more lines starting with a time, the first at 0:00 (“0:00 Intro”, "
+                "“1:30 Results”), become the video’s chapters."
+            )
+        }
 
     field_order = ("file", "resumable", "title", "description", "tags_text", "visibility")
 
@@ -425,6 +431,7 @@ class VideoEditForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
         fields = ("title", "description", "visibility")
         labels = UploadForm.Meta.labels
         widgets = UploadForm.Meta.widgets
+        help_texts = UploadForm.Meta.help_texts
 
     field_order = ("title", "description", "tags_text", "visibility")
 
