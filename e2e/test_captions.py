@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from tests.media_files import make_video
 
 from .conftest import SCREENSHOTS, assert_accessible
-from .helpers import log_in, sign_up, unique_name, wait_until
+from .helpers import log_in, upload_clip, wait_until
 
 ARABIC = """1
 00:00:00,000 --> 00:00:06,000
@@ -38,19 +38,7 @@ def lecture(browser, server, tmp_path_factory):
     """A public 12 s video with chapters in its description; (watch URL, owner's name)."""
     folder = tmp_path_factory.mktemp("captions")
     clip = make_video(folder / "lecture.mp4", size="320x240", seconds=12)
-    context = browser.new_context(base_url=server.url)
-    page = context.new_page()
-    owner = unique_name("teacher")
-    sign_up(page, owner)
-    page.goto("/upload/")
-    page.get_by_label("Video file").set_input_files(clip)
-    page.get_by_label("Title").fill("Light and plants")
-    page.get_by_label("Description").fill(DESCRIPTION)
-    page.get_by_role("button", name="Upload", exact=True).click()
-    expect(page.locator("#player video")).to_be_attached(timeout=90_000)
-    url = page.url
-    context.close()
-    return url, owner
+    return upload_clip(browser, server, folder, "Light and plants", clip, DESCRIPTION)
 
 
 def caption_file(folder: Path, name: str, text: str) -> Path:
