@@ -59,7 +59,9 @@ def wait_until(page: Page, expression: str, timeout: float = 10) -> None:
         page.wait_for_timeout(100)
 
 
-def upload_clip(browser, server, folder, title: str, clip=None) -> tuple[str, str]:
+def upload_clip(
+    browser, server, folder, title: str, clip=None, description: str = ""
+) -> tuple[str, str]:
     """A new channel uploads `clip` (by default a generated 1 s clip); returns (its watch URL,
     the owner) once it plays."""
     from tests.media_files import make_video
@@ -72,6 +74,8 @@ def upload_clip(browser, server, folder, title: str, clip=None) -> tuple[str, st
     page.goto("/upload/")
     page.get_by_label("Video file").set_input_files(clip)
     page.get_by_label("Title").fill(title)
+    if description:
+        page.get_by_label("Description").fill(description)
     page.get_by_role("button", name="Upload", exact=True).click()
     expect(page.locator("#player video")).to_be_attached(timeout=60_000)
     url = page.url

@@ -65,7 +65,7 @@ def _routes(patterns, prefix=""):
 def site_objects():
     """One of everything a URL of the site can name, owned by alice."""
     from video_share import actions
-    from video_share.models import Comment, Notification, Tag
+    from video_share.models import Caption, Comment, Notification, Tag
 
     alice, bob = make_user("alice"), make_user("bob")
     video = make_video(alice, title="Kept")
@@ -75,10 +75,12 @@ def site_objects():
     notification = Notification.objects.create(
         recipient=alice, kind=Notification.Kind.VIDEO_READY, video=video
     )
+    caption = Caption.objects.create(video=video, language="en", file="videos/x/captions.vtt")
     return {
         "public_id": video.public_id,
         "username": "alice",
         "comment_id": comment.pk,
+        "caption_id": caption.pk,
         "notification_id": notification.pk,
         "video_id": video.pk,
         "tag": "birds",

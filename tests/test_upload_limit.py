@@ -336,3 +336,14 @@ def test_the_resumable_uploads_requests_are_held_to_the_upload_limits(settings):
     assert Answer(BodySizeLimit(not_called), path=path, headers=too_large).status == 413
     settings.VIDEO_SHARE_UPLOADS_PER_USER = 1
     assert [a.status for a in uploads_at_once(settings, [alice, alice], path)] == [200, 429]
+
+
+@pytest.mark.django_db
+def test_the_caption_form_has_a_limit_of_its_own(settings):
+    settings.VIDEO_SHARE_MAX_REQUEST_MB = 1
+    settings.VIDEO_SHARE_MAX_CAPTION_MB = 2
+    path = reverse("video_captions", args=["abc"])
+    assert Answer(BodySizeLimit(reading_app), path=path, length=2 * MB).status == 200
+    refused = Answer(BodySizeLimit(not_called), path=path, length=4 * MB)
+    assert refused.status == 413
+    assert "Uploads can be at most 2.0\u00a0MB." in refused.body.decode()

@@ -250,6 +250,8 @@ FILE_UPLOAD_TEMP_DIR = DATA_DIR / "tmp"
 FILE_UPLOAD_TEMP_DIR.mkdir(exist_ok=True)
 DATA_UPLOAD_MAX_NUMBER_FILES = 2
 VIDEO_SHARE_MAX_AVATAR_MB = 10
+# A caption file (WebVTT or SRT): hours of speech take a few hundred kilobytes.
+VIDEO_SHARE_MAX_CAPTION_MB = 2
 
 # Background tasks: django.tasks on the database backend.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

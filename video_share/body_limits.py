@@ -11,6 +11,7 @@ it), before a byte of it is read:
   VIDEO_SHARE_UPLOADS_PER_USER such uploads of one user and VIDEO_SHARE_UPLOADS_AT_ONCE in
   all under way in this process;
 - the picture forms (avatar, poster): VIDEO_SHARE_MAX_AVATAR_MB;
+- the caption form: VIDEO_SHARE_MAX_CAPTION_MB;
 - anything else: VIDEO_SHARE_MAX_REQUEST_MB, which stays in memory.
 
 A body without a declared length (chunked) is refused: Django would not read it. Who is
@@ -38,7 +39,12 @@ OVERHEAD = 1024 * 1024
 MB = 1000 * 1000
 
 UPLOAD_VIEWS = {"upload", "upload_files", "upload_file"}
-PICTURE_FORMS = {"profile_edit", "video_poster"}
+# The forms that take a file, and the setting of its largest size.
+FILE_FORMS = {
+    "profile_edit": "VIDEO_SHARE_MAX_AVATAR_MB",
+    "video_poster": "VIDEO_SHARE_MAX_AVATAR_MB",
+    "video_captions": "VIDEO_SHARE_MAX_CAPTION_MB",
+}
 
 
 class Limit(NamedTuple):
@@ -69,8 +75,8 @@ def limit_for(path: str) -> Limit:
     name = _view_name(path)
     if name in UPLOAD_VIEWS:
         return Limit(body_limit(), settings.VIDEO_SHARE_MAX_UPLOAD_MB * MB)
-    if name in PICTURE_FORMS:
-        size = settings.VIDEO_SHARE_MAX_AVATAR_MB * MB
+    if name in FILE_FORMS:
+        size = getattr(settings, FILE_FORMS[name]) * MB
         return Limit(size + OVERHEAD, size)
     return request_limit()
 

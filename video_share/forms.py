@@ -7,14 +7,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language_info, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import media, resumable
+from . import captions, media, resumable
 from .body_limits import MB
 from .images import make_avatar, make_poster
-from .models import Playlist, Report, User, Video, handle_key, handle_skeleton
+from .models import Caption, Playlist, Report, User, Video, handle_key, handle_skeleton
 from .models.accounts import validate_one_script
+from .models.captions import CAPTION_LANGUAGES
 from .models.playlists import MAX_PLAYLISTS
 from .quota import Storage
 from .storage import delete_quietly, upload_path
@@ -335,6 +336,12 @@ class UploadForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
             "visibility": forms.RadioSelect,
             "comment_policy": forms.RadioSelect,
         }
+        help_texts = {
+            "description": _(
+                "Three or more lines starting with a time, the first at 0:00 (“0:00 Intro”, "
+                "“1:30 Results”), become the video’s chapters."
+            )
+        }
 
     field_order = (
         "file",
@@ -471,6 +478,7 @@ class VideoEditForm(DescribedFieldsMixin, VideoDetailsMixin, forms.ModelForm):
         fields = UploadForm.Meta.fields
         labels = UploadForm.Meta.labels
         widgets = UploadForm.Meta.widgets
+        help_texts = UploadForm.Meta.help_texts
 
     field_order = UploadForm.field_order[2:]
 
@@ -508,6 +516,68 @@ class PosterForm(DescribedFieldsMixin, forms.Form):
         cleaned = super().clean()
         if not cleaned.get("frame") and not cleaned.get("image") and not self.errors:
             raise ValidationError(_("Choose a frame or upload an image."), code="required")
+        return cleaned
+
+
+def caption_language_choices() -> list[tuple[str, str]]:
+    """Every language captions may be in, named and sorted in the language of the page."""
+    names = [(code, str(get_language_info(code)["name_translated"])) for code in CAPTION_LANGUAGES]
+    return sorted(names, key=lambda choice: choice[1].casefold())
+
+
+class CaptionForm(DescribedFieldsMixin, forms.ModelForm):
+    """The language and label of a video's captions."""
+
+    language = forms.ChoiceField(label=_("Language"))
+
+    class Meta:
+        model = Caption
+        fields = ("language", "label")
+        labels = {"label": _("Label (optional)")}
+        help_texts = {"label": _("What the player calls them; the language’s name if empty.")}
+        widgets = {"label": forms.TextInput(attrs={"dir": "auto"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = caption_language_choices()
+
+
+class CaptionUploadForm(CaptionForm):
+    """A new caption file for a video: WebVTT or SRT, read (and SRT converted) on the way in."""
+
+    MAX_PER_VIDEO = 20
+
+    file = forms.FileField(
+        label=_("Caption file (WebVTT or SRT)"),
+        widget=forms.FileInput(attrs={"accept": ".vtt,.srt,text/vtt,application/x-subrip"}),
+    )
+    field_order = ("file", "language", "label")
+
+    def __init__(self, *args, video, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.video = video
+        self.captions: captions.Captions | None = None
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.VIDEO_SHARE_MAX_CAPTION_MB * MB
+        if upload.size > limit:
+            raise ValidationError(
+                _("This file is larger than %(size)s.") % {"size": decimal_size(limit)}
+            )
+        try:
+            self.captions = captions.read(upload.read())
+        except captions.NotCaptions as error:
+            raise ValidationError(str(error)) from None
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.video.captions.count() >= self.MAX_PER_VIDEO:
+            raise ValidationError(
+                _("A video can have at most %(count)s caption files. Delete one first.")
+                % {"count": self.MAX_PER_VIDEO}
+            )
         return cleaned
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Prefetch
 
-from .models import Rendition, Video
+from .models import Caption, Rendition, Video
 
 ACCESS_TTL = 2.0
 _entries: dict[str, tuple[float, "Access | None"]] = {}
@@ -30,6 +30,7 @@ class Access:
     video: Video
     renditions: frozenset[str]
     hls_prefixes: tuple[str, ...] = ()  # the renditions' HLS files start so (Rendition.hls)
+    captions: frozenset[str] = frozenset()
 
     def allows(self, user, stored_name: str) -> bool:
         if stored_name in self.video.frames:
@@ -38,6 +39,7 @@ class Access:
             stored_name in self.renditions
             or stored_name == self.video.poster.name
             or stored_name in self.video.storyboard.get("sheets", ())
+            or stored_name in self.captions
             or stored_name.startswith(self.hls_prefixes)
         ):
             return self.video.can_view(user)
@@ -54,6 +56,8 @@ class Access:
             # A playlist names its segments relatively: from here, not from the object
             # store, so that each of them is asked of the site (and checked) in turn.
             and not stored_name.endswith(".m3u8")
+            # A <track> follows no redirect to another origin (the <video> asks for no CORS).
+            and stored_name not in self.captions
         )
 
     def cache_control(self, stored_name: str) -> str:
@@ -72,7 +76,8 @@ def _load(public_id: str) -> Access | None:
     video = (
         Video.objects.filter(public_id=public_id)
         .prefetch_related(
-            Prefetch("renditions", queryset=Rendition.objects.only("file", "hls", "video"))
+            Prefetch("renditions", queryset=Rendition.objects.only("file", "hls", "video")),
+            Prefetch("captions", queryset=Caption.objects.only("file", "video")),
         )
         .first()
     )
@@ -83,6 +88,7 @@ def _load(public_id: str) -> Access | None:
         video,
         frozenset(r.file.name for r in renditions),
         tuple(r.hls_prefix for r in renditions if r.hls),
+        frozenset(c.file.name for c in video.captions.all()),
     )
 
 

@@ -13,10 +13,10 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from .models import Video, VideoSearch
+from .models import Caption, Video, VideoSearch
 from .text import fold
 
 MAX_TERMS = 10
@@ -48,16 +48,19 @@ def terms(query: str) -> list[str]:
 
 
 def index_videos(videos) -> None:
-    """Write the searchable text of these videos (call after their title, description, tags
-    or channel name change)."""
-    for video in videos.select_related("owner").prefetch_related("tags"):
+    """Write the searchable text of these videos (call after their title, description, tags,
+    captions or channel name change)."""
+    captions = Prefetch("captions", queryset=Caption.objects.only("video", "text"))
+    for video in videos.select_related("owner").prefetch_related("tags", captions):
+        # What is said in the video counts as its description does.
+        body = "\n".join([video.description, *(caption.text for caption in video.captions.all())])
         VideoSearch.objects.update_or_create(
             video=video,
             defaults={
                 "title": fold(video.title),
                 "tags": fold(" ".join(tag.name for tag in video.tags.all())),
                 "channel": fold(f"{video.owner.username} {video.owner.display_name}"),
-                "body": fold(video.description),
+                "body": fold(body),
             },
         )
     # Now, for searches that follow in this transaction; after the commit, for a search

@@ -42,6 +42,14 @@ RICH_TOKENS = re.compile(
 )
 
 
+def seconds_of(timestamp: str) -> int:
+    """The seconds a timestamp such as 1:02:03 (RICH_TOKENS' "time") stands for."""
+    total = 0
+    for part in timestamp.split(":"):
+        total = total * 60 + int(part)
+    return total
+
+
 def mentioned_handles(text: str) -> list[str]:
     """The @handles a text mentions, in order, each once (as written, without the @)."""
     handles = [m["mention"][1:] for m in RICH_TOKENS.finditer(text or "") if m["mention"]]

@@ -5,6 +5,7 @@ from . import resumable
 from .forms import LoginForm
 from .views import (
     accounts,
+    captions,
     channels,
     comments,
     media,
@@ -106,6 +107,10 @@ urlpatterns = [
     path("v/<str:public_id>/view", videos.count_view, name="video_view"),
     path("v/<str:public_id>/storyboard.vtt", videos.storyboard, name="video_storyboard"),
     path("v/<str:public_id>/hls.m3u8", videos.hls_master, name="video_hls"),
+    path("v/<str:public_id>/chapters.vtt", videos.chapters, name="video_chapters"),
+    path("v/<str:public_id>/captions", captions.captions, name="video_captions"),
+    path("captions/<int:caption_id>/edit", captions.edit_caption, name="caption_edit"),
+    path("captions/<int:caption_id>/delete", captions.delete_caption, name="caption_delete"),
     path("v/<str:public_id>/comments", comments.comment_list, name="comment_list"),
     path("v/<str:public_id>/comments/new", comments.post_comment, name="post_comment"),
     path("v/<str:public_id>/react", comments.react, name="react"),

@@ -1,8 +1,9 @@
 // The watch page player, enhanced: adaptive streaming (HLS, through the vendored hls.js where
 // the browser has Media Source Extensions) with the quality "Auto" or as chosen, quality choice
-// that keeps the position, keyboard shortcuts, timestamp links that seek, Share with the
-// current time, the view beacon and resume. Without this file the <video> still plays (HLS
-// where the browser plays it itself, else the MP4 sources), ?t= and ?quality= still work.
+// that keeps the position, subtitles and chapters, keyboard shortcuts, timestamp links that
+// seek, Share with the current time, the view beacon and resume. Without this file the <video>
+// still plays (HLS where the browser plays it itself, else the MP4 sources), its own controls
+// offer the subtitles, ?t= and ?quality= still work.
 (function () {
   "use strict";
 
@@ -242,6 +243,68 @@
     });
   }
 
+  // Subtitles: the button (and the key C) shows or hides those of the language chosen; whether
+  // they are on, and in which language, is remembered for the next video.
+  var CAPTIONS_KEY = "video-share:captions";
+
+  function setUpCaptions(video) {
+    var control = document.querySelector("[data-captions-control]");
+    var tracks = Array.prototype.filter.call(video.textTracks, function (track) {
+      return track.kind === "subtitles";
+    });
+    if (!control || !tracks.length) return;
+    var button = control.querySelector("[data-captions-toggle]");
+    var select = control.querySelector("[data-captions-language]");
+    // The viewer's language, marked by the page, else the first.
+    var chosen = select ? Number(select.value) : 0;
+
+    function showing() {
+      return tracks.findIndex(function (track) { return track.mode === "showing"; });
+    }
+    function show(index) {
+      tracks.forEach(function (track, at) { track.mode = at === index ? "showing" : "disabled"; });
+      localStorage.setItem(CAPTIONS_KEY, index < 0 ? "off" : tracks[index].language);
+      update();
+    }
+    function update() {
+      var index = showing();
+      if (index >= 0) chosen = index;
+      button.setAttribute("aria-pressed", String(index >= 0));
+      if (select) select.value = String(chosen);
+    }
+    var remembered = localStorage.getItem(CAPTIONS_KEY);
+    var known = tracks.findIndex(function (track) { return track.language === remembered; });
+    if (remembered === "off") show(-1);
+    else if (known >= 0) show(known);
+    video.toggleCaptions = function () { show(showing() >= 0 ? -1 : chosen); };
+    button.addEventListener("click", video.toggleCaptions);
+    if (select) select.addEventListener("change", function () { show(Number(select.value)); });
+    // The player's own menu (full screen) chooses too.
+    video.textTracks.addEventListener("change", update);
+    update();
+  }
+
+  // Chapters: the one playing is named beside the list's heading and marked in the list.
+  function setUpChapters(video) {
+    var element = video.querySelector("track[data-chapters]");
+    var list = document.querySelector("[data-chapters-list]");
+    if (!element || !list) return;
+    var track = element.track;
+    track.mode = "hidden"; // its cues load, nothing is drawn over the video
+    var now = list.querySelector("[data-chapter-now]");
+    track.addEventListener("cuechange", function () {
+      var cue = track.activeCues && track.activeCues[0];
+      now.textContent = cue ? cue.getCueAsHTML().textContent : "";
+      list.querySelectorAll("[data-chapter-start]").forEach(function (link) {
+        if (cue && Number(link.dataset.chapterStart) === Math.round(cue.startTime)) {
+          link.setAttribute("aria-current", "true");
+        } else {
+          link.removeAttribute("aria-current");
+        }
+      });
+    });
+  }
+
   function setUp(root) {
     var video = (root.querySelector && root.querySelector("#video-player")) ||
       (root.id === "video-player" ? root : null);
@@ -250,6 +313,8 @@
     setUpQuality(video);
     setUpRecovery(video);
     setUpTracking(video);
+    setUpCaptions(video);
+    setUpChapters(video);
   }
 
   function player() {
@@ -284,6 +349,10 @@
         break;
       case "m":
         video.muted = !video.muted;
+        break;
+      case "c":
+        if (!video.toggleCaptions) return;
+        video.toggleCaptions();
         break;
       default:
         return;

@@ -1,7 +1,8 @@
 // Scrub previews on the watch page: a seek bar under the player that shows, under the
 // pointer or while it is dragged, the frame at that moment (the video's storyboard, a WebVTT
-// thumbnails track: "sheet.jpg#xywh=x,y,w,h") and its time. Moved by keyboard, it seeks and
-// says the time. Without this file the bar stays hidden and the player's controls seek.
+// thumbnails track: "sheet.jpg#xywh=x,y,w,h"), its chapter and its time, and marks where each
+// chapter starts (the chapters track). Moved by keyboard, it seeks and says the time. Without
+// this file the bar stays hidden and the player's controls seek.
 (function () {
   "use strict";
 
@@ -25,15 +26,20 @@
   function setUp(root) {
     var scrubber = root.querySelector && root.querySelector("[data-scrubber]");
     var video = document.getElementById("video-player");
-    var element = video && video.querySelector("track[data-storyboard]");
-    if (!scrubber || !element || scrubber.dataset.enhanced) return;
+    var boardElement = video && video.querySelector("track[data-storyboard]");
+    var chaptersElement = video && video.querySelector("track[data-chapters]");
+    if (!scrubber || !(boardElement || chaptersElement) || scrubber.dataset.enhanced) return;
     scrubber.dataset.enhanced = "true";
     var range = scrubber.querySelector("[data-scrubber-range]");
     var preview = scrubber.querySelector("[data-scrubber-preview]");
     var frame = scrubber.querySelector("[data-scrubber-frame]");
     var label = scrubber.querySelector("[data-scrubber-time]");
-    var track = element.track;
-    track.mode = "hidden"; // its cues load, nothing is shown
+    var chapterLabel = scrubber.querySelector("[data-scrubber-chapter]");
+    // Their cues load, nothing is drawn over the video.
+    var board = boardElement && boardElement.track;
+    if (board) board.mode = "hidden";
+    var chapters = chaptersElement && chaptersElement.track;
+    if (chapters) chapters.mode = "hidden";
     var total = Number(range.max) || 1;
     var pressed = false;
     scrubber.hidden = false;
@@ -46,8 +52,10 @@
     }
 
     function show(time) {
-      var cue = cueAt(track, time);
+      var cue = board && cueAt(board, time);
+      var chapter = chapters && cueAt(chapters, time);
       label.textContent = clock(time);
+      chapterLabel.textContent = chapter ? chapter.getCueAsHTML().textContent : "";
       if (cue) {
         var parts = cue.text.trim().split("#xywh=");
         var box = (parts[1] || "0,0,0,0").split(",").map(Number);
@@ -73,6 +81,27 @@
       if (getComputedStyle(range).direction === "rtl") fraction = 1 - fraction;
       return Math.min(Math.max(fraction, 0), 1) * total;
     }
+
+    // Where each chapter but the first starts, over the bar.
+    function mark() {
+      if (!chapters || !chapters.cues || !chapters.cues.length) return;
+      var old = scrubber.querySelector("[data-scrubber-marks]");
+      if (old) old.remove();
+      var marks = document.createElement("div");
+      marks.className = "scrubber__marks";
+      marks.dataset.scrubberMarks = "";
+      marks.setAttribute("aria-hidden", "true");
+      Array.prototype.forEach.call(chapters.cues, function (chapter) {
+        if (chapter.startTime <= 0) return;
+        var spot = document.createElement("span");
+        spot.className = "scrubber__mark";
+        spot.style.insetInlineStart = (Math.min(chapter.startTime / total, 1) * 100) + "%";
+        marks.appendChild(spot);
+      });
+      range.after(marks);
+    }
+    if (chaptersElement) chaptersElement.addEventListener("load", mark);
+    mark();
 
     range.addEventListener("pointermove", function (event) { show(timeAt(event)); });
     range.addEventListener("pointerdown", function () { pressed = true; });

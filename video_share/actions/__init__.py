@@ -3,6 +3,7 @@
 Each runs in a transaction and publishes its live events only after commit.
 """
 
+from .captions import do_add_caption, do_delete_caption, do_edit_caption
 from .comments import (
     do_approve_comment,
     do_delete_comment,
@@ -72,6 +73,9 @@ __all__ = [
     "do_remove_from_playlist",
     "do_set_saved",
     "watch_later_of",
+    "do_add_caption",
+    "do_delete_caption",
+    "do_edit_caption",
     "announce",
     "fan_out_new_video",
     "unread_count",

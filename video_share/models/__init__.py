@@ -6,6 +6,7 @@ from .accounts import (
     handle_key,
     handle_skeleton,
 )
+from .captions import Caption
 from .channels import Subscription
 from .comments import Comment, CommentLike
 from .notifications import MutedNotification, Notification, comment_url
@@ -17,6 +18,7 @@ from .videos import Rendition, Tag, Video
 from .watching import Reaction, View, WatchProgress
 
 __all__ = [
+    "Caption",
     "Comment",
     "CommentLike",
     "HandleUserManager",

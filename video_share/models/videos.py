@@ -7,8 +7,10 @@ from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from ..chapters import Chapter, chapters_in
 from ..text import clean_tag, fold
 from .watching import View
 
@@ -250,6 +252,11 @@ class Video(models.Model):
         """A playable video with more to make (renditions, previews): its owner is told."""
         making_previews = self.progress_step == self.STORYBOARD_STEP and self.progress < 100
         return self.is_playable and bool(self.pending_heights or making_previews)
+
+    @cached_property
+    def chapters(self) -> list[Chapter]:
+        """The chapters its description lists (video_share.chapters), if any."""
+        return chapters_in(self.description, self.duration)
 
     def can_view(self, user) -> bool:
         if self.can_edit(user):

@@ -17,7 +17,7 @@ from django.utils.translation import (
 )
 
 from ..shared_pages import PersonalNode
-from ..text import RICH_TOKENS
+from ..text import RICH_TOKENS, seconds_of
 
 register = template.Library()
 
@@ -114,13 +114,6 @@ def views(value) -> str:
 
 
 _TRAILING = ".,;:!?)]}'\"»"
-
-
-def seconds_of(timestamp: str) -> int:
-    total = 0
-    for part in timestamp.split(":"):
-        total = total * 60 + int(part)
-    return total
 
 
 @register.filter(needs_autoescape=False)

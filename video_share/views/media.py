@@ -29,8 +29,8 @@ async def public_media(request, name: str):
 
 @require_safe
 async def video_media(request, public_id: str, name: str):
-    """A video's poster, renditions and (for its owner) candidate frames — each only to those
-    who may see the video. The source upload is never served."""
+    """A video's poster, renditions, captions and (for its owner) candidate frames — each only
+    to those who may see the video. The source upload is never served."""
     if "/" in name:
         raise Http404
     found, access = media_access.cached(public_id)

@@ -1,3 +1,4 @@
+import html
 import math
 from urllib.parse import urlsplit
 
@@ -86,9 +87,22 @@ def storyboard(request, public_id: str):
         url = media_url(video, sheets[sheet])
         frame = f"#xywh={x},{y},{plan.width},{plan.height}"
         cues += [f"{_cue_time(start)} --> {_cue_time(end)}", url + frame, ""]
-    response = HttpResponse("\n".join(cues), content_type="text/vtt; charset=utf-8")
-    response["Cache-Control"] = "private, no-cache"
-    return response
+    return _vtt_response(cues)
+
+
+@require_safe
+def chapters(request, public_id: str):
+    """The chapters its description lists, as a WebVTT chapters track."""
+    video = video_for(request, public_id)
+    if not video.chapters:
+        raise Http404
+    cues = ["WEBVTT", ""]
+    for chapter in video.chapters:
+        end = max(chapter.end, chapter.start + 0.001)
+        # Cue text is markup: "<" and "&" are written as text.
+        title = html.escape(chapter.title, quote=False)
+        cues += [f"{_cue_time(chapter.start)} --> {_cue_time(end)}", title, ""]
+    return _vtt_response(cues)
 
 
 @require_safe
@@ -118,6 +132,13 @@ def hls_master(request, public_id: str):
         ]
         lines += [f"#EXT-X-STREAM-INF:{','.join(attributes)}", media_url(video, rendition.hls)]
     response = HttpResponse("\n".join(lines) + "\n", content_type="application/vnd.apple.mpegurl")
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _vtt_response(lines: list[str]) -> HttpResponse:
+    # Checked like the page: a video made private stops being read at once.
+    response = HttpResponse("\n".join(lines), content_type="text/vtt; charset=utf-8")
     response["Cache-Control"] = "private, no-cache"
     return response
 
@@ -223,6 +244,7 @@ def render_watch_page(request, video: Video, *, event_id: str = "", comment_form
         "hls_available": hls_available,
         "quality": "auto" if hls else renditions[0].label if renditions else "",
         "related": related_videos(video),
+        "captions": video.captions.for_player(),
         "user_event_id": event_id,
         "share_url": request.build_absolute_uri(video.get_absolute_url()),
         **stream,
@@ -281,6 +303,7 @@ def embed(request: HtmxHttpRequest, public_id: str):
     context = {
         "video": video,
         "renditions": renditions,
+        "captions": video.captions.for_player(),
         "watch_url": request.build_absolute_uri(video.get_absolute_url()),
     }
     return render(request, "video_share/embed.html", context)
