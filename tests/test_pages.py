@@ -86,6 +86,7 @@ def site_objects():
         "token": "nothing",
         "uidb64": "nothing",
         "upload_id": "nothing",
+        "section": "videos",
     }
 
 

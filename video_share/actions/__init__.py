@@ -18,6 +18,7 @@ from .notifications import announce, fan_out_new_video, unread_count
 from .people import (
     do_mark_read,
     do_note_language,
+    do_reset_feed_key,
     do_save_notification_settings,
     do_send_email_verification,
     do_subscribe,
@@ -55,6 +56,7 @@ __all__ = [
     "do_delete_reported",
     "do_hide",
     "do_mark_read",
+    "do_reset_feed_key",
     "do_note_language",
     "do_report",
     "do_clear_history",

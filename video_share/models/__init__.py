@@ -5,6 +5,7 @@ from .accounts import (
     avatar_path,
     handle_key,
     handle_skeleton,
+    new_feed_key,
 )
 from .channels import Subscription
 from .comments import Comment, CommentLike
@@ -37,4 +38,5 @@ __all__ = [
     "comment_url",
     "handle_key",
     "handle_skeleton",
+    "new_feed_key",
 ]
