@@ -4,17 +4,15 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from video_share import actions
-from video_share.models import Rendition, Video
+from video_share.models import Video
 from video_share.views.feeds import FEED_SIZE, feed_token
 
-from .factories import make_user, make_video
+from .factories import make_renditions, make_user, make_video
 from .test_serving import body
 
 pytestmark = pytest.mark.django_db
@@ -23,22 +21,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def with_renditions(video: Video, heights=(360, 720, 1080)) -> Video:
-    """Stored renditions and a poster, as processing leaves them."""
-    for height in heights:
-        name = default_storage.save(
-            f"{video.media_dir}/{height}p-1.mp4", ContentFile(b"mp4" * height)
-        )
-        Rendition.objects.create(
-            video=video,
-            height=height,
-            width=height * 16 // 9,
-            frame_height=height,
-            file=name,
-            size=3 * height,
-        )
-    video.poster.name = default_storage.save(f"{video.media_dir}/poster-1.jpg", ContentFile(b"j"))
-    video.save()
-    return video
+    return make_renditions(video, heights, poster=True)
 
 
 def xml_of(response) -> ET.Element:

@@ -256,10 +256,12 @@ class Video(models.Model):
     # the whole file, a link preview plays it in a small box.
     SHARED_HEIGHT = 720
 
-    def rendition_to_share(self) -> "Rendition | None":
+    def rendition_to_share(self, renditions=None) -> "Rendition | None":
         """The MP4 offered outside the site (feed enclosures, link previews): the sharpest up
-        to SHARED_HEIGHT, else the smallest. Reads prefetched renditions if there are."""
-        renditions = sorted(self.renditions.all(), key=lambda rendition: rendition.height)
+        to SHARED_HEIGHT, else the smallest. Among `renditions` if the caller has them."""
+        if renditions is None:
+            renditions = self.renditions.all()
+        renditions = sorted(renditions, key=lambda rendition: rendition.height)
         fitting = [r for r in renditions if r.height <= self.SHARED_HEIGHT]
         return (fitting or renditions[:1] or [None])[-1]
 

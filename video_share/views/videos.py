@@ -242,6 +242,7 @@ def render_watch_page(request, video: Video, *, event_id: str = "", comment_form
         "embed_url": embed_url,
         "embed_size": EMBED_SIZE,
         "embed_code": embed_code(embed_url, video, *EMBED_SIZE),
+        "shared_rendition": video.rendition_to_share(renditions),
         **stream,
         **comment_context(request, video, form=comment_form),
     }
