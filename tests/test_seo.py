@@ -185,6 +185,7 @@ def test_a_private_video_has_no_share_panel_and_others_a_link_and_an_embed_code(
 def test_the_embed_page_is_never_indexed(client, public):
     html = client.get(reverse("embed", args=[public.public_id])).content.decode()
     assert meta(html)["robots"] == "noindex"
+    assert meta(html)["description"] == SITE_DESCRIPTION
 
 
 def test_a_channel_page_has_its_preview_and_a_canonical_link_without_the_sort(client, alice):
