@@ -102,15 +102,6 @@ def test_a_shared_link_starts_at_its_time(page, watch_url):
     assert video_state(page)["time"] >= 16.9
 
 
-def test_share_copies_a_link_with_the_current_time(page, watch_url):
-    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page.goto(watch_url)
-    page.evaluate("document.querySelector('#video-player').currentTime = 9")
-    wait_until(page, "document.querySelector('#video-player').currentTime >= 9")
-    page.get_by_text("Share", exact=True).click()
-    expect(page.get_by_label("Link to this video")).to_have_value(re.compile(r"\?t=9$"))
-
-
 def test_keyboard_shortcuts_skip_but_not_while_typing(page, watch_url):
     page.goto(watch_url)
     wait_until(page, "document.querySelector('#video-player').readyState >= 1")

@@ -20,3 +20,30 @@ def make_video(owner, *, title="A video", status="ready", visibility="public", *
     return Video.objects.create(
         owner=owner, title=title, status=status, visibility=visibility, **fields
     )
+
+
+def make_renditions(video, heights=(360, 720), *, poster=False):
+    """Stored MP4 renditions of `video` (`{height}p-1.mp4`, of 3 × height bytes), and a
+    poster (`poster-1.jpg`) if asked: what processing leaves."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from video_share.models import Rendition
+
+    for height in heights:
+        data = b"mp4" * height
+        name = default_storage.save(f"{video.media_dir}/{height}p-1.mp4", ContentFile(data))
+        Rendition.objects.create(
+            video=video,
+            height=height,
+            width=height * 16 // 9,
+            frame_height=height,
+            file=name,
+            size=len(data),
+        )
+    if poster:
+        video.poster.name = default_storage.save(
+            f"{video.media_dir}/poster-1.jpg", ContentFile(b"jpeg")
+        )
+        video.save()
+    return video

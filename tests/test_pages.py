@@ -88,6 +88,7 @@ def site_objects():
         "token": "nothing",
         "uidb64": "nothing",
         "upload_id": "nothing",
+        "section": "videos",
     }
 
 

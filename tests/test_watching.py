@@ -1,31 +1,15 @@
 import pytest
 from django.core.cache import cache
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import translation
 
 from video_share import actions
-from video_share.models import Rendition, Tag, Video, View, WatchProgress
+from video_share.models import Tag, Video, View, WatchProgress
 from video_share.templatetags.video_share import compact_number, rich_text, views
 
-from .factories import make_user, make_video
+from .factories import make_renditions, make_user, make_video
 
 pytestmark = pytest.mark.django_db
-
-
-def with_renditions(video, heights=(360, 720)):
-    for height in heights:
-        name = default_storage.save(f"{video.media_dir}/{height}p-x.mp4", ContentFile(b"x"))
-        Rendition.objects.create(
-            video=video,
-            height=height,
-            width=height * 16 // 9,
-            frame_height=height,
-            file=name,
-            size=1,
-        )
-    return video
 
 
 @pytest.mark.parametrize(
@@ -189,7 +173,7 @@ def test_a_get_neither_counts_a_view_nor_fills_history(client, alice_video):
 
 
 def test_opening_the_watch_page_neither_counts_a_view_nor_fills_history(client, alice_video):
-    with_renditions(alice_video)
+    make_renditions(alice_video)
     client.force_login(make_user("bob"))
     view_url = reverse("video_view", args=[alice_video.public_id])
     for headers in ({}, {"HX-Request": "true", "HX-Boosted": "true"}):
@@ -202,7 +186,7 @@ def test_opening_the_watch_page_neither_counts_a_view_nor_fills_history(client, 
 
 
 def test_the_owner_s_player_does_not_report_views(client, alice_video):
-    with_renditions(alice_video)
+    make_renditions(alice_video)
     client.force_login(alice_video.owner)
     assert "data-view-url" not in client.get(alice_video.get_absolute_url()).text
 
@@ -233,10 +217,10 @@ def test_progress_is_saved_and_resumed(client, alice_video):
     assert client.post(url, {"position": "42.5", "duration": "120"}).status_code == 204
     progress = WatchProgress.objects.get(user=bob)
     assert progress.position == 42.5
-    with_renditions(alice_video)
+    make_renditions(alice_video)
     html = client.get(alice_video.get_absolute_url()).content.decode()
     assert 'data-start="42"' in html
-    assert "720p-x.mp4#t=42" in html
+    assert "720p-1.mp4#t=42" in html
 
 
 @pytest.mark.parametrize("position", ["nan", "inf", "abc", ""])
@@ -260,17 +244,22 @@ def test_a_finished_video_starts_from_the_beginning(alice_video):
 
 
 def test_a_shared_time_wins_over_resume(client, alice_video):
-    with_renditions(alice_video)
+    make_renditions(alice_video)
     html = client.get(alice_video.get_absolute_url() + "?t=30").content.decode()
     assert "#t=30" in html
 
 
 def test_chosen_quality_comes_first_without_javascript(client, alice_video):
-    with_renditions(alice_video)
-    html = client.get(alice_video.get_absolute_url()).content.decode()
-    assert html.index("720p-x.mp4") < html.index("360p-x.mp4")
-    html = client.get(alice_video.get_absolute_url() + "?quality=360p").content.decode()
-    assert html.index("360p-x.mp4") < html.index("720p-x.mp4")
+    make_renditions(alice_video)
+
+    def player(url):  # the <video> and on (the page's head names a rendition for previews)
+        html = client.get(url).content.decode()
+        return html[html.index('id="video-player"') :]
+
+    html = player(alice_video.get_absolute_url())
+    assert html.index("720p-1.mp4") < html.index("360p-1.mp4")
+    html = player(alice_video.get_absolute_url() + "?quality=360p")
+    assert html.index("360p-1.mp4") < html.index("720p-1.mp4")
 
 
 def test_history_lists_remove_and_clear(client, alice_video):
@@ -357,7 +346,7 @@ def test_private_and_unfinished_videos_do_not_embed(client, alice_video):
 def test_embedded_players_count_no_views(client, alice_video):
     """An embed lives on another site, where our cookies (and so the CSRF token a count
     needs) are not given to it: it does not report views rather than report them by GET."""
-    with_renditions(alice_video)
+    make_renditions(alice_video)
     html = client.get(reverse("embed", args=[alice_video.public_id])).text
     assert 'id="video-player"' in html
     assert "data-view-url" not in html

@@ -1,13 +1,16 @@
 from django.contrib.auth import views as auth_views
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
 from . import resumable
 from .forms import LoginForm
+from .sitemaps import SITEMAPS
 from .views import (
     accounts,
     captions,
     channels,
     comments,
+    feeds,
     media,
     notifications,
     pages,
@@ -31,6 +34,8 @@ urlpatterns = [
     path("search", pages.search, name="search"),
     path("@<str:username>", channels.channel, name="channel"),
     path("@<str:username>/about", channels.channel_about, name="channel_about"),
+    path("@<str:username>/feed", feeds.channel_feed, name="channel_feed"),
+    path("@<str:username>/feed/atom", feeds.channel_atom_feed, name="channel_atom_feed"),
     path("@<str:username>/subscribe", channels.subscribe, name="subscribe"),
     path("@<str:username>/unsubscribe", channels.unsubscribe, name="unsubscribe"),
     path("@<str:username>/playlists", channels.channel_playlists, name="channel_playlists"),
@@ -45,6 +50,12 @@ urlpatterns = [
     path("v/<str:public_id>/save", playlists.save, name="video_save"),
     path("v/<str:public_id>/watch-later", playlists.toggle_watch_later, name="video_watch_later"),
     path("subscriptions/", channels.subscriptions, name="subscriptions"),
+    path("subscriptions/feed/<str:token>", feeds.subscription_feed, name="subscription_feed"),
+    path(
+        "subscriptions/new-feed-address",
+        feeds.reset_subscription_feed,
+        name="reset_subscription_feed",
+    ),
     path("notifications/", notifications.notification_list, name="notifications"),
     path(
         "notifications/<int:notification_id>",
@@ -126,6 +137,19 @@ urlpatterns = [
     path("v/<str:public_id>/progress", videos.save_progress, name="video_progress"),
     path("embed/<str:public_id>", videos.embed, name="embed"),
     path("oembed", videos.oembed, name="oembed"),
+    path("robots.txt", pages.robots_txt, name="robots_txt"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
     path("history/", videos.history, name="history"),
     path("history/<int:video_id>/remove", videos.history_remove, name="history_remove"),
     path("history/clear", videos.history_clear, name="history_clear"),

@@ -97,6 +97,42 @@
     setSearchOpen(toggle, false);
   });
 
+  // Copy buttons ([data-copy] names the field): the field's value goes to the clipboard, and
+  // the nearest [data-copy-status] says so. Without the clipboard API (a page not served over
+  // HTTPS) the field is selected and copied the old way. Without JavaScript the buttons stay
+  // hidden and the fields are there to select.
+  function copyStatus(button) {
+    for (var scope = button.parentElement; scope; scope = scope.parentElement) {
+      var status = scope.querySelector("[data-copy-status]");
+      if (status) return status;
+    }
+    return null;
+  }
+  function announce(status) {
+    if (!status) return;
+    // Emptied first, so that copying twice is announced twice.
+    status.textContent = "";
+    setTimeout(function () { status.textContent = status.dataset.copyStatus; }, 50);
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button) return;
+    var field = document.getElementById(button.dataset.copy);
+    var status = copyStatus(button);
+    function copyBySelection() {
+      field.focus();
+      field.select();
+      var copied = false;
+      try { copied = document.execCommand("copy"); } catch (error) { copied = false; }
+      if (copied) announce(status);
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(function () { announce(status); }, copyBySelection);
+    } else {
+      copyBySelection();
+    }
+  });
+
   // Pop-ups: the account menu and Share are <details> (they open without JavaScript); the
   // bell's panel is filled by htmx and named by its button's aria-controls. They all close the
   // same way: Escape (the keyboard goes back to their button), a click elsewhere (opening

@@ -373,22 +373,20 @@
     video.scrollIntoView({ block: "nearest" });
   }, true);
 
-  // Share: the link (with the current time if asked), copied to the clipboard.
-  function shareLink(details) {
-    var input = details.querySelector("[data-share-url]");
+  // Share: the link and the embed code, at the current time if asked (?t= in both).
+  function shareFields(details) {
+    var link = details.querySelector("[data-share-url]");
+    var embed = details.querySelector("[data-embed-src]");
     var atTime = details.querySelector("[data-share-time]");
     var video = player();
-    var url = new URL(input.dataset.shareUrl);
-    if (atTime.checked && video) url.searchParams.set("t", String(Math.floor(video.currentTime)));
-    input.value = url.toString();
-    var status = details.querySelector("[data-share-status]");
-    var copied = document.querySelector("[data-share-copied]");
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(input.value).then(function () {
-        status.textContent = copied ? copied.textContent : "";
-      }, function () { input.select(); });
-    } else {
-      input.select();
+    var seconds = atTime.checked && video ? Math.floor(video.currentTime) : 0;
+    var url = new URL(link.dataset.shareUrl);
+    if (seconds) url.searchParams.set("t", String(seconds));
+    link.value = url.toString();
+    if (embed) {
+      var src = embed.dataset.embedSrc;
+      var timed = seconds ? src + "?t=" + seconds : src;
+      embed.value = embed.defaultValue.replace('src="' + src + '"', 'src="' + timed + '"');
     }
   }
   document.addEventListener("toggle", function (event) {
@@ -396,11 +394,11 @@
     if (!details.matches || !details.matches("[data-share]") || !details.open) return;
     var video = player();
     details.querySelector("[data-share-time]").checked = Boolean(video && video.currentTime >= 1);
-    shareLink(details);
+    shareFields(details);
   }, true);
   document.addEventListener("change", function (event) {
     if (event.target.matches && event.target.matches("[data-share-time]")) {
-      shareLink(event.target.closest("[data-share]"));
+      shareFields(event.target.closest("[data-share]"));
     }
   });
 

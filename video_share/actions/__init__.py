@@ -21,6 +21,7 @@ from .notifications import announce, fan_out_new_video, unread_count
 from .people import (
     do_mark_read,
     do_note_language,
+    do_reset_feed_key,
     do_save_notification_settings,
     do_send_email_verification,
     do_subscribe,
@@ -84,6 +85,7 @@ __all__ = [
     "do_delete_reported",
     "do_hide",
     "do_mark_read",
+    "do_reset_feed_key",
     "do_note_language",
     "do_report",
     "do_clear_history",

@@ -6,7 +6,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .. import search, storage, verification
-from ..models import MutedNotification, Notification, Subscription, User, Video
+from ..models import MutedNotification, Notification, Subscription, User, Video, new_feed_key
 from ..throttle import HOUR, allowed
 from . import notifications
 
@@ -71,6 +71,12 @@ def do_unsubscribe(subscriber: User, channel: User) -> bool:
             notifications.withdraw(Notification.Kind.SUBSCRIBER, channel.pk, subscriber)
     channel.refresh_from_db(fields=["subscriber_count"])
     return bool(deleted)
+
+
+def do_reset_feed_key(user: User) -> None:
+    """A new key for the person's subscription feed: its old address stops working."""
+    user.feed_key = new_feed_key()
+    user.save(update_fields=["feed_key"])
 
 
 def do_mark_read(user: User, ids: list[int] | None = None) -> int:

@@ -5,6 +5,7 @@ from .accounts import (
     avatar_path,
     handle_key,
     handle_skeleton,
+    new_feed_key,
 )
 from .captions import Caption
 from .channels import Subscription
@@ -42,4 +43,5 @@ __all__ = [
     "comment_url",
     "handle_key",
     "handle_skeleton",
+    "new_feed_key",
 ]

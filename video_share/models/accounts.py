@@ -77,6 +77,10 @@ class HandleUserManager(UserManager.from_queryset(UserQuerySet)):
         return self.get(username_key=handle_key(username))
 
 
+def new_feed_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
 def avatar_path(instance, filename):
     # Never the client's file name: our own random name, one per upload.
     return f"avatars/{secrets.token_urlsafe(12)}.webp"
@@ -106,6 +110,9 @@ class User(AbstractUser):
     # A daily email of unread notifications, if asked for; when the last one went out.
     email_digest = models.BooleanField(_("daily email digest"), default=False)
     digest_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Part of the address of their private subscription feed (video_share.views.feeds): a new
+    # key makes the old address stop working.
+    feed_key = models.CharField(max_length=32, default=new_feed_key, editable=False)
 
     objects = HandleUserManager()
 

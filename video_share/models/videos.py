@@ -229,6 +229,11 @@ class Video(models.Model):
     def is_playable(self) -> bool:
         return self.status == self.Status.READY
 
+    @property
+    def is_listed(self) -> bool:
+        """Shown to everyone: in listings, feeds, the sitemap and link previews."""
+        return self.is_playable and self.visibility == self.Visibility.PUBLIC
+
     STORYBOARD_STEP = 1
 
     @property
@@ -265,6 +270,19 @@ class Video(models.Model):
 
     def can_edit(self, user) -> bool:
         return user.is_authenticated and (user.pk == self.owner_id or user.is_staff)
+
+    # Sharper renditions than this are not offered outside the site: a podcast app downloads
+    # the whole file, a link preview plays it in a small box.
+    SHARED_HEIGHT = 720
+
+    def rendition_to_share(self, renditions=None) -> "Rendition | None":
+        """The MP4 offered outside the site (feed enclosures, link previews): the sharpest up
+        to SHARED_HEIGHT, else the smallest. Among `renditions` if the caller has them."""
+        if renditions is None:
+            renditions = self.renditions.all()
+        renditions = sorted(renditions, key=lambda rendition: rendition.height)
+        fitting = [r for r in renditions if r.height <= self.SHARED_HEIGHT]
+        return (fitting or renditions[:1] or [None])[-1]
 
     def queue_position(self) -> int:
         """1 when this video's job is next; counts waiting jobs that will run before it."""

@@ -47,6 +47,13 @@ def media_url(video, name: str) -> str:
     )
 
 
+@register.simple_tag(takes_context=True)
+def absolute(context, path: str) -> str:
+    """The full address of `path` on the host the page was asked of: for what is read outside
+    the site (link previews, canonical links, feeds, embed codes)."""
+    return context["request"].build_absolute_uri(path)
+
+
 @register.filter
 def duration(seconds) -> str:
     """1:05 or 1:02:03."""

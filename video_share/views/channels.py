@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
@@ -9,6 +10,7 @@ from ..models import Playlist, Subscription, User, Video, handle_key
 from ..pagination import page_of
 from ..prepared import Prepared
 from ..shared_pages import personal_part, personal_to, shared_page
+from .feeds import feed_token
 
 SORTS = ("latest", "popular", "oldest")
 
@@ -118,4 +120,6 @@ def subscriptions(request: HtmxHttpRequest):
     followed = User.objects.filter(subscribers__subscriber=request.user).order_by(
         "display_name", "username"
     )
-    return render(request, "video_share/subscriptions.html", {"channels": followed})
+    feed = reverse("subscription_feed", args=[feed_token(request.user)])
+    context = {"channels": followed, "feed_url": request.build_absolute_uri(feed)}
+    return render(request, "video_share/subscriptions.html", context)

@@ -1,6 +1,6 @@
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
@@ -100,3 +100,42 @@ def search(request: HtmxHttpRequest):
             return render(request, "video_share/search.html#search-results", context)
         return render(request, "video_share/search.html#video-page", context)
     return render(request, "video_share/search.html", context)
+
+
+# Pages only for their person, or of no use to a search engine: kept out of search engines,
+# with all of their first folder (reversed, so that a moved URL stays covered).
+NOT_FOR_CRAWLERS = (
+    ("admin:index", ()),
+    ("profile_edit", ()),
+    ("login", ()),
+    ("signup", ()),
+    ("logout", ()),
+    ("upload", ()),
+    ("notifications", ()),
+    ("subscriptions", ()),
+    ("history", ()),
+    ("search", ()),
+    ("set_language", ()),
+    ("user_stream", ()),
+    ("digest_unsubscribe", ("token",)),
+)
+
+
+@require_safe
+def robots_txt(request):
+    folders = dict.fromkeys(
+        _first_folder(reverse(name, args=args)) for name, args in NOT_FOR_CRAWLERS
+    )
+    lines = [
+        "User-agent: *",
+        *(f"Disallow: {folder}" for folder in folders),
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def _first_folder(path: str) -> str:
+    """/account/profile/ → /account/; /search → /search."""
+    first, slash, _rest = path.removeprefix("/").partition("/")
+    return f"/{first}{slash}"

@@ -224,6 +224,22 @@ def related_videos(video: Video) -> list[Video]:
     return [found[pk] for pk in ids if pk in found][:RELATED_SHOWN]
 
 
+# The size of the player in embed codes, unless asked otherwise (oEmbed's maxwidth, maxheight).
+EMBED_SIZE = (640, 360)
+
+
+def embed_code(src: str, video: Video, width: int, height: int) -> str:
+    """The <iframe> that plays `video` on another site (`src`: its embed page's address)."""
+    return format_html(
+        '<iframe src="{}" width="{}" height="{}" title="{}" frameborder="0" '
+        'allow="fullscreen; picture-in-picture" allowfullscreen></iframe>',
+        src,
+        width,
+        height,
+        video.title,
+    )
+
+
 def render_watch_page(request, video: Video, *, event_id: str = "", comment_form=None):
     # The owner's page has their tools, and their processing stream.
     personal_to(request, lambda person: person.user.pk == video.owner_id)
@@ -237,6 +253,7 @@ def render_watch_page(request, video: Video, *, event_id: str = "", comment_form
     hls_available = any(r.hls for r in renditions)
     hls = quality in ("", "auto") and hls_available
     renditions.sort(key=lambda r: (r.label != quality, -r.height))
+    embed_url = request.build_absolute_uri(reverse("embed", args=[video.public_id]))
     context = {
         "video": video,
         "renditions": renditions,
@@ -247,6 +264,10 @@ def render_watch_page(request, video: Video, *, event_id: str = "", comment_form
         "captions": video.captions.for_player(),
         "user_event_id": event_id,
         "share_url": request.build_absolute_uri(video.get_absolute_url()),
+        "embed_url": embed_url,
+        "embed_size": EMBED_SIZE,
+        "embed_code": embed_code(embed_url, video, *EMBED_SIZE),
+        "shared_rendition": video.rendition_to_share(renditions),
         **stream,
         **comment_context(request, video, form=comment_form),
         **playlist_context(request, video),
@@ -330,7 +351,7 @@ def oembed(request: HtmxHttpRequest):
     if not size.is_valid():
         errors = [f"{name}: {' '.join(messages)}" for name, messages in size.errors.items()]
         return HttpResponseBadRequest("\n".join(errors), content_type="text/plain; charset=utf-8")
-    width = min(size.cleaned_data["maxwidth"] or 640, 1920)
+    width = min(size.cleaned_data["maxwidth"] or EMBED_SIZE[0], 1920)
     height = round(width * 9 / 16)
     if (most := size.cleaned_data["maxheight"]) and height > most:
         width, height = max(1, round(most * 16 / 9)), most
@@ -345,14 +366,7 @@ def oembed(request: HtmxHttpRequest):
         "author_url": request.build_absolute_uri(video.owner.get_absolute_url()),
         "width": width,
         "height": height,
-        "html": format_html(
-            '<iframe src="{}" width="{}" height="{}" title="{}" frameborder="0" '
-            'allow="fullscreen; picture-in-picture" allowfullscreen></iframe>',
-            src,
-            width,
-            height,
-            video.title,
-        ),
+        "html": embed_code(src, video, width, height),
     }
     if video.poster:
         data["thumbnail_url"] = request.build_absolute_uri(media_url(video, video.poster.name))
