@@ -379,3 +379,25 @@ def test_cards_offer_watch_later_to_everyone_and_the_library_lists_the_lists(cli
     assert library.status_code == 200
     assert "Watch later" in library.text
     assert 'name="title"' in library.text
+
+
+def test_a_playlist_has_feeds_of_its_listed_videos_in_its_order(client):
+    from .test_feeds import xml_of
+
+    alice = make_user("alice")
+    playlist = _list_of(alice, "First", "Second")
+    second = playlist.items.get(video__title="Second").video
+    actions.do_move_in_playlist(playlist, second, 0)
+    hidden = make_video(alice, title="Hidden one", visibility="unlisted")
+    actions.do_add_to_playlist(playlist, hidden)
+    rss = client.get(reverse("playlist_feed", args=[playlist.public_id]))
+    titles = [item.findtext("title") for item in xml_of(rss).iter("item")]
+    assert titles == ["Second", "First"]
+    atom = client.get(reverse("playlist_atom_feed", args=[playlist.public_id]))
+    assert atom["Content-Type"].startswith("application/atom+xml")
+    page = client.get(playlist.get_absolute_url())
+    assert reverse("playlist_feed", args=[playlist.public_id]) in page.text
+    private = _list_of(alice, "Third", visibility="private")
+    assert client.get(reverse("playlist_feed", args=[private.public_id])).status_code == 404
+    client.force_login(alice)  # not even to its owner: a feed reader has no session
+    assert client.get(reverse("playlist_feed", args=[private.public_id])).status_code == 404

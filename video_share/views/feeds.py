@@ -3,8 +3,9 @@ the channels a person subscribes to, behind a private address.
 
 A feed lists only listed videos (public and ready), newest first. Each item carries the video's
 MP4 as its enclosure, for podcast apps: a public video's media URL, which works without a
-session. A feed of another list of videos (a playlist) is a VideoFeed that says what it is of
-(`get_object`, `title`, `link`, `description`) and which videos it lists (`videos`).
+session. Each kind of feed (a channel's, a playlist's, one's subscriptions) is a VideoFeed that
+says what it is of (`get_object`, `title`, `link`, `description`), which videos it lists
+(`videos`) and in which order (`ordering`).
 """
 
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from .. import actions
 from ..htmx import HtmxHttpRequest, navigate
-from ..models import User, Video, handle_key
+from ..models import Playlist, User, Video, handle_key
 from ..templatetags.video_share import media_url
 
 FEED_SIZE = 50
@@ -36,7 +37,7 @@ class Listing:
     """What a feed is of (a channel, a subscriber), and the request it is read with: item
     URLs are absolute, on the host the feed was asked of."""
 
-    of: User
+    of: User | Playlist
     request: HttpRequest
 
 
@@ -70,6 +71,7 @@ def entry(request: HttpRequest, video: Video) -> Entry:
 
 class VideoFeed(Feed):
     description_template = "feeds/video_description.html"
+    ordering = ("-created_at", "-pk")  # the newest first
 
     def videos(self, of) -> QuerySet[Video]:
         """The videos the feed is of; only the listed ones are shown."""
@@ -81,7 +83,7 @@ class VideoFeed(Feed):
             .listed()
             .select_related("owner")
             .prefetch_related("renditions")
-            .order_by("-created_at", "-pk")[:FEED_SIZE]
+            .order_by(*self.ordering)[:FEED_SIZE]
         )
         return [entry(listing.request, video) for video in videos]
 
@@ -132,6 +134,38 @@ class ChannelAtomFeed(ChannelFeed):
     subtitle = ChannelFeed.description
 
 
+class PlaylistFeed(VideoFeed):
+    """A public or unlisted playlist's listed videos, in the playlist's order (a course's
+    lessons, first to last)."""
+
+    ordering = ("playlist_items__position", "pk")
+
+    def get_object(self, request, public_id: str) -> Listing:
+        playlist = get_object_or_404(Playlist.objects.select_related("owner"), public_id=public_id)
+        if playlist.visibility == Playlist.Visibility.PRIVATE:
+            raise Http404
+        return Listing(playlist, request)
+
+    def title(self, listing: Listing) -> str:
+        return _("%(name)s · Video Share") % {"name": listing.of.name}
+
+    def link(self, listing: Listing) -> str:
+        return listing.of.get_absolute_url()
+
+    def description(self, listing: Listing) -> str:
+        return listing.of.description or _("A playlist of %(name)s on Video Share.") % {
+            "name": listing.of.owner.name
+        }
+
+    def videos(self, playlist: Playlist):
+        return Video.objects.filter(playlist_items__playlist=playlist)
+
+
+class PlaylistAtomFeed(PlaylistFeed):
+    feed_type = Atom1Feed
+    subtitle = PlaylistFeed.description
+
+
 def feed_token(user: User) -> str:
     """The secret part of `user`'s subscription feed address: signed, so that nobody can make
     one up, and holding their feed key, so that a new key revokes the old address."""
@@ -170,6 +204,8 @@ class SubscriptionFeed(VideoFeed):
 channel_feed = require_safe(ChannelFeed())
 channel_atom_feed = require_safe(ChannelAtomFeed())
 subscription_feed = require_safe(SubscriptionFeed())
+playlist_feed = require_safe(PlaylistFeed())
+playlist_atom_feed = require_safe(PlaylistAtomFeed())
 
 
 @login_required
