@@ -264,6 +264,7 @@ def render_watch_page(request, video: Video, *, event_id: str = "", comment_form
         "captions": video.captions.for_player(),
         "user_event_id": event_id,
         "share_url": request.build_absolute_uri(video.get_absolute_url()),
+        "viewer_timezone": viewer_timezone(request),
         "embed_url": embed_url,
         "embed_size": EMBED_SIZE,
         "embed_code": embed_code(embed_url, video, *EMBED_SIZE),
