@@ -39,14 +39,14 @@ def build_term(page, clips) -> str:
     menu.get_by_text("New playlist").click()
     menu.get_by_label("Title").fill("Term 1")
     menu.get_by_role("button", name="Create").click()
-    expect(menu.get_by_role("status")).to_have_text("Saved to Term 1.")
+    expect(page.locator("#save-menu-status")).to_have_text("Saved to Term 1.")
     expect(menu.get_by_role("checkbox", name="Term 1")).to_be_checked()
 
     page.goto(clips["Lesson two"])
     menu = save_menu(page)
     assert_accessible(page)
     menu.get_by_role("checkbox", name="Term 1").check()
-    expect(menu.get_by_role("status")).to_have_text("Saved to Term 1.")
+    expect(page.locator("#save-menu-status")).to_have_text("Saved to Term 1.")
     page.keyboard.press("Escape")
     page.goto("/playlists/")
     page.get_by_role("link", name="Term 1").click()
@@ -64,9 +64,7 @@ def test_build_a_playlist_with_save_and_watch_later_then_reorder_by_keyboard(new
     # Keyboard: to "Move Lesson two up", Enter; the list changes in place, the focus stays.
     page.get_by_role("button", name="Move “Lesson two” up").focus()
     page.keyboard.press("Enter")
-    expect(page.locator("#playlist-items [role=status]")).to_have_text(
-        "“Lesson two” is now number 1 of 2."
-    )
+    expect(page.locator("#playlist-status")).to_have_text("“Lesson two” is now number 1 of 2.")
     assert titles_in_order(page) == ["Lesson two", "Lesson one"]
     focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
     assert focused == "Move “Lesson two” up"
@@ -97,9 +95,7 @@ def test_drag_a_row_to_reorder(new_context, clips):
     build_term(page, clips)
     rows = page.locator("#playlist-items .playlist-item")
     rows.nth(1).drag_to(rows.nth(0), target_position={"x": 20, "y": 5})
-    expect(page.locator("#playlist-items [role=status]")).to_have_text(
-        "“Lesson two” is now number 1 of 2."
-    )
+    expect(page.locator("#playlist-status")).to_have_text("“Lesson two” is now number 1 of 2.")
     assert titles_in_order(page) == ["Lesson two", "Lesson one"]
 
 

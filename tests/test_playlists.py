@@ -401,3 +401,30 @@ def test_a_playlist_has_feeds_of_its_listed_videos_in_its_order(client):
     assert client.get(reverse("playlist_feed", args=[private.public_id])).status_code == 404
     client.force_login(alice)  # not even to its owner: a feed reader has no session
     assert client.get(reverse("playlist_feed", args=[private.public_id])).status_code == 404
+
+
+def test_ticking_one_list_leaves_the_order_of_the_others(client):
+    alice = make_user("alice")
+    older = actions.do_create_playlist(alice, title="Older", visibility="public")
+    newer = actions.do_create_playlist(alice, title="Newer", visibility="public")
+    video = make_video(alice)
+    client.force_login(alice)
+    offered = [older.public_id, newer.public_id]
+    client.post(
+        reverse("video_save", args=[video.public_id]),
+        {"offered": offered, "playlist": [older.public_id]},
+        headers=HTMX,
+    )
+    # Older changed: it comes first now; Newer was not touched.
+    assert list(Playlist.objects.made_by(alice).values_list("title", flat=True)) == [
+        "Older",
+        "Newer",
+    ]
+    before = Playlist.objects.get(pk=newer.pk).updated_at
+    client.post(
+        reverse("video_save", args=[video.public_id]),
+        {"offered": offered, "playlist": [older.public_id]},
+        headers=HTMX,
+    )
+    assert Playlist.objects.get(pk=newer.pk).updated_at == before
+    assert list(Playlist.objects.made_by(alice).values_list("title", flat=True))[0] == "Older"

@@ -225,3 +225,33 @@ def test_comments_held_for_review_wait_for_the_owner(
 
 
 HTMX = {"HX-Request": "true"}
+
+
+def test_a_banned_users_scheduled_video_is_never_published():
+    alice = make_user("alice")
+    video = make_video(alice, visibility="private")
+    soon = timezone.now() + timedelta(hours=1)
+    actions.do_edit_video(video, edit_data(video, publish_at=soon, tags_text=[]))
+    actions.do_ban(alice)
+    video.refresh_from_db()
+    assert video.publish_at is None
+    Video.objects.filter(pk=video.pk).update(publish_at=timezone.now())  # even if it were kept
+    assert actions.do_publish_if_due(video.pk) is False
+    video.refresh_from_db()
+    assert video.visibility == "private"
+
+
+def test_approving_twice_counts_once(client):
+    alice, bob = make_user("alice"), make_user("bob")
+    video = make_video(alice, comment_policy="held")
+    top = actions.do_post_comment(video=video, author=alice, body="Questions below")
+    reply = actions.do_post_comment(video=video, author=bob, body="One", parent=top)
+    assert reply.held
+    top.refresh_from_db()
+    assert top.reply_count == 0
+    stale = Comment.objects.get(pk=reply.pk)  # a second tab's copy
+    actions.do_approve_comment(reply)
+    actions.do_approve_comment(stale)
+    top.refresh_from_db()
+    assert top.reply_count == 1
+    assert Notification.objects.filter(comment=reply, recipient=alice).count() == 1

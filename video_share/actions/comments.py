@@ -79,7 +79,7 @@ def _take_out(comment: Comment, remove) -> None:
         gone = [comment_id, *comment.replies.values_list("pk", flat=True)]
         notifications.announce_about(comment_ids=gone)
         remove()
-        if parent is not None:
+        if parent is not None and not comment.held:  # a held reply was never counted
             Comment.objects.filter(pk=parent.pk, reply_count__gt=0).update(
                 reply_count=F("reply_count") - 1
             )
@@ -129,7 +129,8 @@ def do_approve_comment(comment: Comment) -> None:
     """The video's owner lets a held comment in: it joins the conversation as if posted now."""
     parent = comment.parent
     with transaction.atomic():
-        Comment.objects.filter(pk=comment.pk).update(held=False)
+        if not Comment.objects.filter(pk=comment.pk, held=True, hidden=False).update(held=False):
+            return  # approved meanwhile (a second click, another tab), or hidden by staff
         comment.held = False
         if parent is not None:
             Comment.objects.filter(pk=parent.pk).update(reply_count=F("reply_count") + 1)

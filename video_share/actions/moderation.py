@@ -1,6 +1,7 @@
 """Actions of reporting and moderation."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from ..events import recheck_streams_on_commit
 from ..models import Comment, Report, User, Video
@@ -51,6 +52,7 @@ def _make_private(video: Video) -> None:
             "title": video.title,
             "description": video.description,
             "visibility": Video.Visibility.PRIVATE,
+            "publish_at": None,  # and it stays so: a scheduled time is cancelled
             "tags_text": video.tag_names(),
         },
     )
@@ -63,7 +65,8 @@ def do_ban(user: User) -> None:
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False)
         recheck_streams_on_commit(user=user)  # their open streams close, in every process
-        for video in Video.objects.filter(owner=user).exclude(visibility=Video.Visibility.PRIVATE):
+        shown = ~Q(visibility=Video.Visibility.PRIVATE) | Q(publish_at__isnull=False)
+        for video in Video.objects.filter(owner=user).filter(shown):
             _make_private(video)
         for comment in Comment.objects.filter(author=user, hidden=False).select_related(
             "video", "parent"

@@ -54,7 +54,12 @@ def do_delete_playlist(playlist: Playlist) -> None:
 
 def _locked(playlist: Playlist) -> None:
     # Changes to one list take turns, so that positions stay unique and in order.
-    Playlist.objects.select_for_update().filter(pk=playlist.pk).update(updated_at=timezone.now())
+    Playlist.objects.select_for_update().filter(pk=playlist.pk).values_list("pk").get()
+
+
+def _changed(playlist: Playlist) -> None:
+    # Only a list whose videos changed moves up the owner's lists ("Updated …").
+    Playlist.objects.filter(pk=playlist.pk).update(updated_at=timezone.now())
 
 
 def do_add_to_playlist(playlist: Playlist, video: Video) -> bool:
@@ -70,6 +75,7 @@ def do_add_to_playlist(playlist: Playlist, video: Video) -> bool:
         PlaylistItem.objects.create(
             playlist=playlist, video=video, position=0 if last is None else last + 1
         )
+        _changed(playlist)
     return True
 
 
@@ -78,6 +84,8 @@ def do_remove_from_playlist(playlist: Playlist, video: Video) -> bool:
     with transaction.atomic():
         _locked(playlist)
         removed, _kinds = playlist.items.filter(video=video).delete()
+        if removed:
+            _changed(playlist)
     return bool(removed)
 
 
@@ -98,6 +106,8 @@ def do_move_in_playlist(playlist: Playlist, video: Video, index: int) -> bool:
                 item.position = position
                 changed.append(item)
         PlaylistItem.objects.bulk_update(changed, ["position"])
+        if changed:
+            _changed(playlist)
     return True
 
 

@@ -111,7 +111,7 @@ def do_publish_if_due(video_id: int) -> bool:
     with transaction.atomic():
         video = (
             Video.objects.select_for_update()
-            .filter(pk=video_id, publish_at__lte=timezone.now())
+            .filter(pk=video_id, publish_at__lte=timezone.now(), owner__is_active=True)
             .first()
         )
         if video is None:
@@ -129,8 +129,15 @@ def do_publish_if_due(video_id: int) -> bool:
 def do_edit_video(video: Video, data: dict) -> None:
     """Save the owner's edits: title, description, tags, visibility, when it is published,
     downloads and comments."""
-    editable = ("title", "description", "visibility", "publish_at", "allow_download")
-    fields = [field for field in (*editable, "comment_policy") if field in data]
+    editable = (
+        "title",
+        "description",
+        "visibility",
+        "publish_at",
+        "allow_download",
+        "comment_policy",
+    )
+    fields = [field for field in editable if field in data]
     with transaction.atomic():
         # As stored: a ModelForm has already copied the new values onto `video`.
         stored = Video.objects.select_for_update().filter(pk=video.pk).values(*fields).get()

@@ -57,10 +57,3 @@ class Caption(models.Model):
     def name(self) -> str:
         """What the player and the owner's page call it: its label, else its language."""
         return self.label or self.language_name
-
-    @property
-    def direction(self) -> str:
-        try:
-            return "rtl" if get_language_info(self.language)["bidi"] else "ltr"
-        except KeyError:
-            return "auto"

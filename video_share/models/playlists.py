@@ -13,13 +13,6 @@ MAX_ITEMS = 5000
 
 
 class PlaylistQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Playlists `user` may open: public and unlisted ones, and their own."""
-        shared = Q(visibility__in=[Playlist.Visibility.PUBLIC, Playlist.Visibility.UNLISTED])
-        if user.is_authenticated:
-            return self.filter(shared | Q(owner=user))
-        return self.filter(shared)
-
     def listed(self):
         return self.filter(visibility=Playlist.Visibility.PUBLIC)
 

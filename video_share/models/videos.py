@@ -192,7 +192,8 @@ class Video(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     ready_at = models.DateTimeField(null=True, blank=True)
-    # While set, the video is private, and the worker makes it public then (tasks.py).
+    # While set, the video is private, and the worker makes it public then
+    # (actions.videos.publish_scheduled).
     publish_at = models.DateTimeField(_("publish at"), null=True, blank=True)
     allow_download = models.BooleanField(_("allow downloads"), default=False)
     comment_policy = models.CharField(

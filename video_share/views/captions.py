@@ -12,7 +12,7 @@ from .. import actions
 from ..forms import CaptionForm, CaptionUploadForm
 from ..htmx import HtmxHttpRequest, navigate, wants_partial
 from ..models import Caption
-from .videos import video_for
+from .lookups import video_for
 
 
 def _caption_for(request, caption_id: int) -> Caption:

@@ -89,7 +89,7 @@ def comment_context(request, video: Video, *, form=None) -> dict:
         # The owner's page alone (rendered for them: see render_watch_page).
         "held_comments": (
             list(
-                Comment.objects.filter(video=video, held=True)
+                Comment.objects.filter(video=video, held=True, hidden=False)
                 .select_related("author")
                 .order_by("created_at", "pk")
             )

@@ -101,7 +101,10 @@ def post_comment(request: HtmxHttpRequest, public_id: str):
 def held_comment_for(request, comment_id: int) -> Comment:
     """A comment held for review, for the owner of its video to decide on; 404 otherwise."""
     comment = get_object_or_404(
-        Comment.objects.select_related("video", "author", "parent"), pk=comment_id, held=True
+        Comment.objects.select_related("video", "author", "parent"),
+        pk=comment_id,
+        held=True,
+        hidden=False,
     )
     if not comment.video.can_edit(request.user):
         raise Http404

@@ -141,7 +141,9 @@ class PlaylistFeed(VideoFeed):
     ordering = ("playlist_items__position", "pk")
 
     def get_object(self, request, public_id: str) -> Listing:
-        playlist = get_object_or_404(Playlist.objects.select_related("owner"), public_id=public_id)
+        playlist = get_object_or_404(
+            Playlist.objects.select_related("owner"), public_id=public_id, owner__is_active=True
+        )
         if playlist.visibility == Playlist.Visibility.PRIVATE:
             raise Http404
         return Listing(playlist, request)

@@ -19,7 +19,9 @@ def video_for(request, public_id: str, *, edit: bool = False) -> Video:
 def playlist_for(request, public_id: str, *, edit: bool = False) -> Playlist:
     """The playlist, if this user may see it (or change it); 404 otherwise, so that private
     lists don't even reveal that they exist."""
-    playlist = get_object_or_404(Playlist.objects.select_related("owner"), public_id=public_id)
+    playlist = get_object_or_404(
+        Playlist.objects.select_related("owner"), public_id=public_id, owner__is_active=True
+    )
     allowed = playlist.can_edit(request.user) if edit else playlist.can_view(request.user)
     if not allowed:
         raise Http404

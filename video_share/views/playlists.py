@@ -63,6 +63,7 @@ def render_playlist(request, playlist: Playlist, *, status: str = "", partial: b
         "playable": [entry for entry in entries if entry.available],
         "own": playlist.can_edit(request.user),
         "status": status,
+        "oob": partial,
     }
     if partial or (wants_partial(request) and request.htmx.target == "playlist-items"):
         return render(request, "video_share/playlist.html#playlist-items", context)
@@ -187,6 +188,8 @@ def render_save_menu(request, video: Video, *, status: str = "", new_form=None):
         "playlists": playlists,
         "holding": holding,
         "status": status,
+        # After a change, the status line outside the menu says what it did.
+        "oob": request.method == "POST",
         "new_form": new_form or PlaylistForm(owner=request.user),
     }
     if wants_partial(request):
@@ -269,7 +272,11 @@ def playlist_context(request, video: Video) -> dict:
     public_id = request.GET.get("list")
     if not public_id:
         return {}
-    playlist = Playlist.objects.select_related("owner").filter(public_id=public_id).first()
+    playlist = (
+        Playlist.objects.select_related("owner")
+        .filter(public_id=public_id, owner__is_active=True)
+        .first()
+    )
     if playlist is None:
         return {}
     # The owner sees the videos of theirs that others don't, and their private lists.
