@@ -103,9 +103,7 @@ def test_owner_uploads_captions_and_a_viewer_switches_them(new_context, server, 
     page.get_by_role("button", name="Upload captions").click()
     expect(page.locator(".caption-item")).to_have_count(3)
     page.get_by_role("button", name="Delete French").click()
-    expect(page.locator("#caption-list").get_by_role("status")).to_have_text(
-        "“French” captions deleted."
-    )
+    expect(page.locator("#caption-status")).to_have_text("“French” captions deleted.")
     expect(page.locator(".caption-item")).to_have_count(2)
 
     # A viewer reading the site in English gets the English ones on at first.

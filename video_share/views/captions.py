@@ -52,6 +52,7 @@ def _render_page(
     template = "video_share/video_captions.html"
     if wants_partial(request):
         template += "#caption-list"
+        context["oob"] = True
     return render(request, template, context)
 
 
