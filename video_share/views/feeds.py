@@ -73,6 +73,12 @@ class VideoFeed(Feed):
     description_template = "feeds/video_description.html"
     ordering = ("-created_at", "-pk")  # the newest first
 
+    def title(self, listing: Listing) -> str:
+        return _("%(name)s · Video Share") % {"name": listing.of.name}
+
+    def link(self, listing: Listing) -> str:
+        return listing.of.get_absolute_url()
+
     def videos(self, of) -> QuerySet[Video]:
         """The videos the feed is of; only the listed ones are shown."""
         raise NotImplementedError
@@ -114,12 +120,6 @@ class ChannelFeed(VideoFeed):
         channel = get_object_or_404(User, username_key=handle_key(username), is_active=True)
         return Listing(channel, request)
 
-    def title(self, listing: Listing) -> str:
-        return _("%(name)s · Video Share") % {"name": listing.of.name}
-
-    def link(self, listing: Listing) -> str:
-        return listing.of.get_absolute_url()
-
     def description(self, listing: Listing) -> str:
         return listing.of.bio or _("Videos from %(name)s on Video Share.") % {
             "name": listing.of.name
@@ -147,12 +147,6 @@ class PlaylistFeed(VideoFeed):
         if playlist.visibility == Playlist.Visibility.PRIVATE:
             raise Http404
         return Listing(playlist, request)
-
-    def title(self, listing: Listing) -> str:
-        return _("%(name)s · Video Share") % {"name": listing.of.name}
-
-    def link(self, listing: Listing) -> str:
-        return listing.of.get_absolute_url()
 
     def description(self, listing: Listing) -> str:
         return listing.of.description or _("A playlist of %(name)s on Video Share.") % {

@@ -93,12 +93,18 @@ def create(request: HtmxHttpRequest):
     return render(request, "video_share/playlist_form.html", {"form": form, "video": video})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def edit(request: HtmxHttpRequest, public_id: str):
+def _made_list(request, public_id: str) -> Playlist:
+    """A list the person made (Watch later is neither renamed nor deleted)."""
     playlist = playlist_for(request, public_id, edit=True)
     if playlist.watch_later:
         raise Http404
+    return playlist
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HtmxHttpRequest, public_id: str):
+    playlist = _made_list(request, public_id)
     form = PlaylistForm(request.POST or None, instance=playlist, owner=request.user)
     if request.method == "POST" and form.is_valid():
         actions.do_edit_playlist(playlist, form.cleaned_data)
@@ -110,9 +116,7 @@ def edit(request: HtmxHttpRequest, public_id: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete(request: HtmxHttpRequest, public_id: str):
-    playlist = playlist_for(request, public_id, edit=True)
-    if playlist.watch_later:
-        raise Http404
+    playlist = _made_list(request, public_id)
     if request.method == "POST":
         actions.do_delete_playlist(playlist)
         messages.success(request, _("“%(title)s” was deleted.") % {"title": playlist.title})
