@@ -88,6 +88,7 @@ def site_objects():
         "token": "nothing",
         "uidb64": "nothing",
         "upload_id": "nothing",
+        "export_id": 1,
         "section": "videos",
     }
 

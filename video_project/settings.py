@@ -324,6 +324,8 @@ else:
 del EMAIL_HOST
 # Where the site is, for links in emails.
 VIDEO_SHARE_SITE_URL = os.environ.get("VIDEO_SHARE_SITE_URL", "http://localhost:8000")
+# Days between asking for one's account to be deleted and its deletion (time to change one's mind).
+VIDEO_SHARE_ACCOUNT_DELETION_DAYS = env_int("VIDEO_SHARE_ACCOUNT_DELETION_DAYS", 14)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Video Share <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -682,3 +682,36 @@ class PlaylistForm(DescribedFieldsMixin, forms.ModelForm):
                 code="too_many",
             )
         return cleaned
+
+
+class AccountDeletionForm(DescribedFieldsMixin, forms.Form):
+    keep_content = forms.TypedChoiceField(
+        label=_("What happens to what you made"),
+        choices=[
+            ("", _("Delete my videos, comments and playlists with my account")),
+            ("keep", _("Keep my videos and comments, under an anonymous name")),
+        ],
+        coerce=bool,
+        empty_value=False,
+        required=False,
+        widget=forms.RadioSelect,
+        initial="",
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand: after the waiting time, this cannot be undone."), required=True
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise ValidationError(_("That is not your password."), code="wrong_password")
+        return password

@@ -18,6 +18,7 @@ from .views import (
     reports,
     streams,
     videos,
+    your_data,
 )
 
 # Every event stream lives under this prefix, and nothing else does: the ASGI application
@@ -81,6 +82,11 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/profile/", accounts.profile_edit, name="profile_edit"),
+    path("account/data/", your_data.your_data, name="your_data"),
+    path("account/data/export", your_data.request_export, name="request_export"),
+    path("account/data/export/<int:export_id>", your_data.download_export, name="download_export"),
+    path("account/data/delete", your_data.delete_account, name="delete_account"),
+    path("account/data/keep", your_data.cancel_deletion, name="cancel_deletion"),
     path("account/email/verify/<str:token>/", accounts.verify_email, name="verify_email"),
     path(
         "account/email/resend/",

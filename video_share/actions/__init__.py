@@ -61,8 +61,18 @@ from .videos import (
     do_set_poster,
     do_upload_video,
 )
+from .your_data import (
+    do_cancel_deletion,
+    do_delete_account_if_due,
+    do_request_deletion,
+    do_request_export,
+)
 
 __all__ = [
+    "do_cancel_deletion",
+    "do_delete_account_if_due",
+    "do_request_deletion",
+    "do_request_export",
     "do_approve_comment",
     "do_reject_comment",
     "PlaylistFull",

@@ -10,6 +10,7 @@ from .accounts import (
 from .captions import Caption
 from .channels import Subscription
 from .comments import Comment, CommentLike
+from .exports import DataExport
 from .notifications import MutedNotification, Notification, comment_url
 from .playlists import Playlist, PlaylistItem
 from .reports import Report
@@ -21,6 +22,7 @@ from .watching import Reaction, View, WatchProgress
 __all__ = [
     "Caption",
     "Comment",
+    "DataExport",
     "CommentLike",
     "HandleUserManager",
     "HandleValidator",

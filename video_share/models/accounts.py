@@ -113,6 +113,11 @@ class User(AbstractUser):
     # Part of the address of their private subscription feed (video_share.views.feeds): a new
     # key makes the old address stop working.
     feed_key = models.CharField(max_length=32, default=new_feed_key, editable=False)
+    # Set when the person asks for their account to be deleted: it is, then, unless they
+    # cancel first (actions/your_data.py); with their videos and comments, or keeping those
+    # under an anonymous name, as they chose.
+    deletion_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deletion_keeps_content = models.BooleanField(default=False, editable=False)
 
     objects = HandleUserManager()
 

@@ -46,6 +46,7 @@ class Notification(models.Model):
         NEW_VIDEO = "new_video", _("New videos from channels you follow")
         VIDEO_READY = "video_ready", _("Your videos are ready")
         VIDEO_FAILED = "video_failed", _("Your videos could not be processed")
+        EXPORT_READY = "export_ready", _("Your data exports are ready")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -98,6 +99,8 @@ class Notification(models.Model):
             return self.actor.get_absolute_url()
         if self.video_id:
             return self.video.get_absolute_url()
+        if self.kind == self.Kind.EXPORT_READY:
+            return reverse("your_data")
         return reverse("notifications")
 
 
