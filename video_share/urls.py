@@ -16,6 +16,7 @@ from .views import (
     pages,
     playlists,
     reports,
+    stats,
     streams,
     videos,
 )
@@ -39,6 +40,7 @@ urlpatterns = [
     path("@<str:username>/subscribe", channels.subscribe, name="subscribe"),
     path("@<str:username>/unsubscribe", channels.unsubscribe, name="unsubscribe"),
     path("@<str:username>/playlists", channels.channel_playlists, name="channel_playlists"),
+    path("@<str:username>/stats", stats.channel_stats, name="channel_stats"),
     path("playlists/", playlists.library, name="playlists"),
     path("playlists/new", playlists.create, name="playlist_create"),
     path("playlists/watch-later", playlists.watch_later, name="watch_later"),
@@ -118,6 +120,7 @@ urlpatterns = [
     path("v/<str:public_id>/delete", videos.delete, name="video_delete"),
     path("v/<str:public_id>/retry", videos.retry, name="video_retry"),
     path("v/<str:public_id>/view", videos.count_view, name="video_view"),
+    path("v/<str:public_id>/stats", stats.video_stats, name="video_stats"),
     path("v/<str:public_id>/storyboard.vtt", videos.storyboard, name="video_storyboard"),
     path("v/<str:public_id>/hls.m3u8", videos.hls_master, name="video_hls"),
     path("v/<str:public_id>/chapters.vtt", videos.chapters, name="video_chapters"),
