@@ -13,7 +13,7 @@ from django.utils import timezone
 from .. import media_access, search, storage
 from ..events import recheck_streams_on_commit
 from ..media import Probe, ladder
-from ..models import Tag, User, Video, View, WatchProgress
+from ..models import Tag, User, Video, View, WatchProgress, WatchTime
 from . import notifications
 from .people import do_note_language
 from .processing import process_video
@@ -220,13 +220,46 @@ def do_count_view(video: Video, *, address: str, cookie: str = "", user=None) ->
     return counted
 
 
+# How far a progress report may move on from the one before and still count as watched. The
+# player reports every 5 seconds of playback (static/js/player.js), on pause and on leaving:
+# more is a seek. Nor faster than twice the time between the two reports (the fastest speed
+# the player offers is 2×), so that a client cannot report more watching than it had time for.
+WATCHED_STEP_SECONDS = 15
+WATCHED_SPEED = 2
+
+
 def do_save_progress(user: User, video: Video, position: float, duration: float) -> None:
-    """Remember where a signed-in viewer is in a video (for resume and history)."""
+    """Remember where a signed-in viewer is in a video (for resume and history), and add what
+    they played since their previous report to the video's watch time of the day (unless
+    they own it)."""
     duration = max(0.0, min(duration, (video.duration or duration) + 1))
     position = max(0.0, min(position, duration))
-    WatchProgress.objects.update_or_create(
-        user=user, video=video, defaults={"position": position, "duration": duration}
-    )
+    now = timezone.now()
+    with transaction.atomic():
+        progress, created = WatchProgress.objects.select_for_update().get_or_create(
+            user=user, video=video, defaults={"position": position, "duration": duration}
+        )
+        if created:
+            return
+        played = position - progress.position
+        elapsed = (now - progress.updated_at).total_seconds()
+        progress.position, progress.duration = position, duration
+        progress.save(update_fields=["position", "duration", "updated_at"])
+        if user.pk != video.owner_id and 0 < played <= min(
+            WATCHED_STEP_SECONDS, elapsed * WATCHED_SPEED
+        ):
+            _add_watch_time(video, played, timezone.localdate(now, timezone.get_default_timezone()))
+
+
+def _add_watch_time(video: Video, seconds: float, day) -> None:
+    today = WatchTime.objects.filter(video=video, day=day)
+    if today.update(seconds=F("seconds") + seconds):
+        return
+    try:
+        with transaction.atomic():
+            WatchTime.objects.create(video=video, day=day, seconds=seconds)
+    except IntegrityError:  # another report of the day made the row meanwhile
+        today.update(seconds=F("seconds") + seconds)
 
 
 def do_forget_progress(user: User, video_id: int) -> None:

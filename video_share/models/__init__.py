@@ -17,7 +17,7 @@ from .reports import Report
 from .search import VideoSearch
 from .uploads import PartialUpload
 from .videos import Rendition, Tag, Video
-from .watching import Reaction, View, WatchProgress
+from .watching import Reaction, View, WatchProgress, WatchTime
 
 __all__ = [
     "Caption",
@@ -41,6 +41,7 @@ __all__ = [
     "VideoSearch",
     "View",
     "WatchProgress",
+    "WatchTime",
     "avatar_path",
     "comment_url",
     "handle_key",

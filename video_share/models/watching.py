@@ -94,6 +94,32 @@ class WatchProgress(models.Model):
         return self.position
 
 
+class WatchTime(models.Model):
+    """Seconds of a video watched on one day (in the site's time zone), for its owner's
+    statistics.
+
+    Kept apart from WatchProgress, which holds only where each viewer is now (a viewer who
+    watches twice, seeks, or clears their history leaves no trace of how long they watched
+    there): each progress report adds what was played since the one before
+    (actions.videos.do_save_progress), and a table of one row per video and day stays small
+    and sums in one query whatever the audience. Only signed-in viewers' players report
+    progress, so this is their watch time, the owner's own excluded as their views are."""
+
+    video = models.ForeignKey(
+        "video_share.Video", on_delete=models.CASCADE, related_name="watch_times"
+    )
+    day = models.DateField()
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["video", "day"], name="one_watch_time_per_day")
+        ]
+
+    def __str__(self):
+        return f"{self.seconds:.0f}s of {self.video_id} on {self.day}"
+
+
 class Reaction(models.Model):
     """A viewer's like (+1) or dislike (-1) of a video; one per viewer."""
 
