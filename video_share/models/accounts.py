@@ -113,6 +113,11 @@ class User(AbstractUser):
     # Part of the address of their private subscription feed (video_share.views.feeds): a new
     # key makes the old address stop working.
     feed_key = models.CharField(max_length=32, default=new_feed_key, editable=False)
+    # A ban (is_active false) set by a moderator: until when (None: for good) and why, both
+    # shown to the person when they try to log in. A timed ban is lifted once it has passed
+    # (actions.do_lift_expired_bans: at log-in and by the worker's watchdog).
+    banned_until = models.DateTimeField(null=True, blank=True, editable=False)
+    ban_reason = models.TextField(blank=True, editable=False)
 
     objects = HandleUserManager()
 
