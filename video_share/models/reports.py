@@ -154,3 +154,8 @@ class ReportedThing:
     @property
     def report_count(self) -> int:
         return self.reasons.total()
+
+    @property
+    def reason_counts(self) -> list[tuple[str, int]]:
+        """(reason, how many gave it), the most given first."""
+        return self.reasons.most_common()
