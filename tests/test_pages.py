@@ -76,7 +76,9 @@ def site_objects():
         recipient=alice, kind=Notification.Kind.VIDEO_READY, video=video
     )
     caption = Caption.objects.create(video=video, language="en", file="videos/x/captions.vtt")
+    actions.do_report(alice, reason="spam", comment=comment)
     return {
+        "report_id": comment.reports.get().pk,
         "public_id": video.public_id,
         "username": "alice",
         "comment_id": comment.pk,

@@ -326,8 +326,8 @@ def test_a_signed_in_person_is_served_the_shared_page_with_their_parts(
     retitle(video, "Second title")
     erin, dave = signed_in(people["erin"]), signed_in(people["dave"])
     # Session and user, the checks of the page, the bell, the like buttons, Subscribe, Watch
-    # later, where the player resumes, instead of the page.
-    with django_assert_max_num_queries(8):
+    # later, where the player resumes, the blocks around the comments, instead of the page.
+    with django_assert_max_num_queries(9):
         page = erin.get(video.get_absolute_url())
     assert "First title" in page.text  # the shared page...
     assert "@erin" in page.text  # ...with erin's menu,

@@ -57,7 +57,7 @@ class ReportAdmin(admin.ModelAdmin):
     @admin.action(description=_("Hide what was reported"))
     def hide(self, request, queryset):
         for report in queryset.select_related("video", "comment__video", "comment__parent"):
-            actions.do_hide(report)
+            actions.do_hide(report, request.user)
         self._done(request, queryset.count())
 
     @admin.action(description=_("Delete what was reported"))
@@ -67,7 +67,7 @@ class ReportAdmin(admin.ModelAdmin):
                 continue
             if not Video.objects.filter(pk=report.video_id).exists():
                 continue
-            actions.do_delete_reported(report)
+            actions.do_delete_reported(report, request.user)
         self._done(request, len(queryset))
 
     @admin.action(description=_("Ban the author"))
@@ -76,7 +76,7 @@ class ReportAdmin(admin.ModelAdmin):
             report.author for report in queryset.select_related("video__owner", "comment__author")
         }
         for author in authors:
-            actions.do_ban(author)
+            actions.do_ban(author, moderator=request.user)
         self.message_user(
             request,
             ngettext("%(count)d user banned.", "%(count)d users banned.", len(authors))
@@ -86,7 +86,10 @@ class ReportAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Mark as resolved"))
     def mark_resolved(self, request, queryset):
-        self._done(request, queryset.update(resolved=True))
+        reports = list(queryset.filter(resolved=False).select_related("video", "comment"))
+        for report in reports:
+            actions.do_dismiss(report, request.user)
+        self._done(request, len(reports))
 
     def _done(self, request, count):
         self.message_user(

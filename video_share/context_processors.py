@@ -1,20 +1,25 @@
 from django.utils.functional import SimpleLazyObject
 
 from .actions import unread_count
+from .models import Report
 from .shared_pages import CSRF_PLACEHOLDER, personal_part, renders_shared_copy
 
 
 def notifications(request):
-    """The bell's unread count, counted only if the page shows it. A boosted page change keeps
-    the bell it has (hx-preserve, live over its stream), so its count is not counted again:
-    a bell that is new there asks for its count as soon as its stream opens."""
+    """The bell's unread count (and for staff, beside it, the count of open reports), counted
+    only if the page shows it. A boosted page change keeps the bell it has (hx-preserve, live
+    over its stream), so its count is not counted again: a bell that is new there asks for its
+    count as soon as its stream opens."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     htmx = getattr(request, "htmx", None)
     if htmx and htmx.boosted:
-        return {"unread_count": 0}
-    return {"unread_count": SimpleLazyObject(lambda: unread_count(user))}
+        return {"unread_count": 0, "open_reports": 0}
+    counts = {"unread_count": SimpleLazyObject(lambda: unread_count(user))}
+    if user.is_staff:
+        counts["open_reports"] = SimpleLazyObject(Report.objects.open_items)
+    return counts
 
 
 def _account_shows(request, context) -> tuple:
@@ -23,7 +28,8 @@ def _account_shows(request, context) -> tuple:
     if not user.is_authenticated:
         return ()
     unread = 0 + context.get("unread_count", 0)  # counted now (it is lazy)
-    return (user.pk, user.username, user.name, str(user.avatar), user.is_staff, unread)
+    reports = 0 + context.get("open_reports", 0)
+    return (user.pk, user.username, user.name, str(user.avatar), user.is_staff, unread, reports)
 
 
 # The account menu and the bell take what they need from the context processors; rendered

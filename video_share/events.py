@@ -4,6 +4,8 @@ Each stream has a name (what django-eventstream calls a channel: in this project
 is a user's channel of videos, and only django-eventstream's own names say otherwise):
 - ``user-<id>``: one user's private events (processing progress). That user only.
 - ``notifications-<id>``: one user's unread count (not stored). That user only.
+- ``reports~<language>``: how many reported things wait for a moderator (not stored). Staff
+  only; heard on the staff's notification stream, beside their unread count.
 - ``video-<public id>~<language>``: public events of one video. Whoever may view the video.
 - ``watching-<public id>``: how many people watch it (not stored). The same readers.
 
@@ -54,6 +56,18 @@ def bell_stream_name(user_id: int) -> str:
     return f"notifications-{user_id}"
 
 
+def reports_stream_name(language: str) -> str:
+    """The count of open reports on the staff badge, in one site language. Not stored: only
+    the latest count matters, and a page asks for the current one whenever its stream
+    (re)opens."""
+    return f"reports~{language}"
+
+
+def reports_streams() -> list[tuple[str, str]]:
+    """(stream name, language) of each language's stream of the open reports' count."""
+    return [(reports_stream_name(code), code) for code, _name in settings.LANGUAGES]
+
+
 def presence_stream_name(public_id: str) -> str:
     """How many people watch a video (video_share.presence). Not stored: only the latest
     count matters."""
@@ -86,6 +100,8 @@ class ChannelManager(ChannelManagerBase):
         user banned (inactive) may read nothing: Pushpin renewing their hold names them."""
         if user is not None and user.is_authenticated and not user.is_active:
             return False
+        if stream.startswith("reports~"):
+            return user is not None and user.is_authenticated and user.is_staff
         kind, _, ident = stream.partition("-")
         if kind in ("user", "notifications"):
             return user is not None and user.is_authenticated and str(user.pk) == ident
@@ -104,7 +120,7 @@ class ChannelManager(ChannelManagerBase):
         # Presence counts are not stored (only the latest matters), nor is what streams are
         # told about permissions; everything else is, so that a reconnecting reader gets
         # what it missed.
-        return not stream.startswith(("watching-", "notifications-", "control-"))
+        return not stream.startswith(("watching-", "notifications-", "control-", "reports~"))
 
     def control_streams(self, streams, *, signed_in: bool) -> set[str]:
         """Where a stream on `streams` hears that its reader may have lost them."""

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from pathlib import Path
 
 from django import forms
@@ -7,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language_info, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -129,6 +131,69 @@ class LoginForm(DescribedFieldsMixin, auth_forms.AuthenticationForm):
         **auth_forms.AuthenticationForm.error_messages,
         "invalid_login": _("That username and password don’t match. Please try again."),
     }
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            # Only whoever knows the password learns that the account is banned, and why.
+            banned = User.objects.filter(
+                username_key=handle_key(self.cleaned_data.get("username") or ""),
+                is_active=False,
+            ).first()
+            if banned is None or not banned.check_password(self.cleaned_data.get("password")):
+                raise
+            raise ValidationError(ban_message(banned), code="banned") from None
+
+
+def ban_message(user: User) -> str:
+    """What a banned person is told when they try to log in: until when, and why."""
+    if user.banned_until:
+        until = timezone.localtime(user.banned_until)
+        text = gettext("Your account is banned until %(until)s.") % {
+            "until": date_format(until, "DATETIME_FORMAT")
+        }
+    else:
+        text = gettext("Your account is banned.")
+    if user.ban_reason:
+        text += " " + gettext("Reason: %(reason)s") % {"reason": user.ban_reason}
+    return text
+
+
+class ModerationForm(forms.Form):
+    """What a moderator does about the reports of one thing."""
+
+    ACTIONS = {
+        "dismiss": _("Dismiss"),
+        "hide": _("Hide"),
+        "delete": _("Delete"),
+        "ban": _("Ban the author"),
+    }
+    BAN_DAYS = {
+        "1": _("for 1 day"),
+        "7": _("for 7 days"),
+        "30": _("for 30 days"),
+        "": _("for good"),
+    }
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    ban_for = forms.ChoiceField(label=_("Ban"), choices=BAN_DAYS, required=False, initial="7")
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        required=False,
+        help_text=_("For the log; a person banned is shown it when they try to log in."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == "ban" and not cleaned.get("reason"):
+            self.add_error("reason", _("Say why: the person banned is shown the reason."))
+        return cleaned
+
+    def ban_until(self):
+        days = self.cleaned_data["ban_for"]
+        return timezone.now() + timedelta(days=int(days)) if days else None
 
 
 class ProfileForm(DescribedFieldsMixin, forms.ModelForm):

@@ -71,7 +71,8 @@ def refresh_planner_statistics() -> None:
 
 class WatchdogThread(threading.Thread):
     """Now and then, re-queue (or fail) jobs whose worker stopped sending heartbeats and close
-    their task results, remove the scratch folders of killed jobs on this machine, send the
+    their task results, remove the scratch folders of killed jobs on this machine, lift the
+    timed bans that have passed, send the
     email digests that are due, remove resumable uploads past their expiry, and refresh the
     database's planner statistics.
 
@@ -85,7 +86,7 @@ class WatchdogThread(threading.Thread):
         self.stopping = threading.Event()
 
     def run(self):
-        from .actions import close_dead_task_results, recover_stalled_jobs
+        from .actions import close_dead_task_results, do_lift_expired_bans, recover_stalled_jobs
         from .digests import send_due_digests
         from .resumable import remove_expired
 
@@ -99,6 +100,8 @@ class WatchdogThread(threading.Thread):
                     logger.warning("Closed %s task results left running by dead workers.", count)
                 if count := storage.sweep_scratch():
                     logger.warning("Removed %s scratch folders of killed jobs.", count)
+                if count := do_lift_expired_bans():
+                    logger.info("Lifted %s bans whose time has passed.", count)
                 if time.monotonic() >= next_digests:
                     next_digests = time.monotonic() + DIGEST_CHECK_SECONDS
                     send_due_digests()

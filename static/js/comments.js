@@ -53,7 +53,15 @@
     });
   }
 
-  // Nothing twice: an insertion whose comments are all on the page already is dropped.
+  // The people the reader blocked (named by the page, which leaves their comments out).
+  function isBlocked(comment) {
+    var section = document.getElementById("comments");
+    var blocked = section && section.dataset.blockedAuthors;
+    return Boolean(blocked) && blocked.split(" ").indexOf(comment.dataset.author) !== -1;
+  }
+
+  // Nothing twice: an insertion whose comments are all on the page already is dropped; so is
+  // one of a comment by someone the reader blocked (broadcast to everyone).
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var target = event.detail.target;
     if (!target || !/^(comment-list|replies-)/.test(target.id || "")) return;
@@ -61,7 +69,7 @@
       ? event.detail.fragment.querySelectorAll(".comment")
       : [];
     var fresh = Array.prototype.filter.call(incoming, function (comment) {
-      return !document.getElementById(comment.id);
+      return !document.getElementById(comment.id) && !isBlocked(comment);
     });
     if (incoming.length && !fresh.length) {
       event.detail.shouldSwap = false;
@@ -91,6 +99,10 @@
 
   document.addEventListener("htmx:oobAfterSwap", function (event) {
     var target = event.detail.target;
+    // A comment swapped in whole (edited, pinned) brings its replies, a blocked person's too.
+    document.querySelectorAll("#comments .comment[data-author]").forEach(function (comment) {
+      if (isBlocked(comment)) comment.remove();
+    });
     revealControls(document);
     keepLikes(document);
     if (!target || target.id !== "comment-list") return;

@@ -16,15 +16,24 @@ from .comments import (
     do_reject_comment,
     do_toggle_comment_like,
 )
-from .moderation import do_ban, do_delete_reported, do_hide, do_report
+from .moderation import (
+    do_ban,
+    do_delete_reported,
+    do_dismiss,
+    do_hide,
+    do_lift_expired_bans,
+    do_report,
+)
 from .notifications import announce, fan_out_new_video, unread_count
 from .people import (
+    do_block,
     do_mark_read,
     do_note_language,
     do_reset_feed_key,
     do_save_notification_settings,
     do_send_email_verification,
     do_subscribe,
+    do_unblock,
     do_unsubscribe,
     do_update_profile,
     do_verify_email,
@@ -92,6 +101,10 @@ __all__ = [
     "unread_count",
     "do_add_rendition",
     "do_ban",
+    "do_block",
+    "do_dismiss",
+    "do_lift_expired_bans",
+    "do_unblock",
     "do_delete_reported",
     "do_hide",
     "do_mark_read",

@@ -1,8 +1,9 @@
 """Who is told what. Called from the other actions, inside their transaction; the unread count
 of everyone concerned goes out live once it commits.
 
-Never for one's own actions, never for a kind the recipient turned off, never about something
-the recipient cannot see, never for someone who cannot log in (banned).
+Never for one's own actions, never for a kind the recipient turned off, never from someone the
+recipient blocked, never about something the recipient cannot see, never for someone who cannot
+log in (banned).
 """
 
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from ..events import bell_stream_name, render_fragment, send
 from ..models import (
+    Block,
     Comment,
     CommentLike,
     MutedNotification,
@@ -34,6 +36,8 @@ REPEAT_LIKE_QUIET = timedelta(days=1)
 
 def _wants(user: User, kind: str, actor: User | None) -> bool:
     if not user.is_active or (actor is not None and actor.pk == user.pk):
+        return False
+    if actor is not None and Block.objects.filter(blocker=user, blocked=actor).exists():
         return False
     return not MutedNotification.objects.filter(user=user, kind=kind).exists()
 
@@ -211,6 +215,7 @@ def fan_out_new_video(video: Video) -> int:
         .exclude(
             subscriber__muted_notifications__kind=Kind.NEW_VIDEO,
         )
+        .exclude(subscriber__blocks_made__blocked=video.owner_id)
         .filter(subscriber__is_active=True)
         .order_by("subscriber_id")
         .values_list("subscriber_id", flat=True)

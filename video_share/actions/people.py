@@ -1,4 +1,4 @@
-"""Actions on people: profiles, subscriptions and notifications."""
+"""Actions on people: profiles, subscriptions, blocks and notifications."""
 
 from django.conf import settings
 from django.db import transaction
@@ -6,7 +6,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .. import search, storage, verification
-from ..models import MutedNotification, Notification, Subscription, User, Video, new_feed_key
+from ..models import Block, MutedNotification, Notification, Subscription, User, Video, new_feed_key
 from ..throttle import HOUR, allowed
 from . import notifications
 
@@ -58,6 +58,28 @@ def do_subscribe(subscriber: User, channel: User) -> bool:
             notifications.notify(channel, Notification.Kind.SUBSCRIBER, actor=subscriber)
     channel.refresh_from_db(fields=["subscriber_count"])
     return created
+
+
+def do_block(blocker: User, blocked: User) -> bool:
+    """Block someone: their comments are hidden for `blocker`, they notify them no more (the
+    unread notifications they caused go), and they may not comment on `blocker`'s videos.
+    Idempotent; True if this created the block."""
+    if blocker.pk == blocked.pk:
+        return False
+    with transaction.atomic():
+        _block, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+        deleted, _ = Notification.objects.filter(
+            recipient=blocker, actor=blocked, read_at__isnull=True
+        ).delete()
+        if deleted:
+            notifications.announce([blocker.pk])
+    return created
+
+
+def do_unblock(blocker: User, blocked: User) -> bool:
+    """Take a block back. Idempotent; True if a block was removed."""
+    deleted, _ = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
+    return bool(deleted)
 
 
 def do_unsubscribe(subscriber: User, channel: User) -> bool:

@@ -8,18 +8,21 @@ from .accounts import (
     new_feed_key,
 )
 from .captions import Caption
-from .channels import Subscription
+from .channels import Block, Subscription, blocks
 from .comments import Comment, CommentLike
 from .exports import DataExport
 from .notifications import MutedNotification, Notification, comment_url
 from .playlists import Playlist, PlaylistItem
-from .reports import Report
+from .reports import ModerationEntry, Report
 from .search import VideoSearch
 from .uploads import PartialUpload
 from .videos import Rendition, Tag, Video
 from .watching import Reaction, View, WatchProgress, WatchTime
 
 __all__ = [
+    "Block",
+    "ModerationEntry",
+    "blocks",
     "Caption",
     "Comment",
     "DataExport",

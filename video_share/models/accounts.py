@@ -118,6 +118,11 @@ class User(AbstractUser):
     # under an anonymous name, as they chose.
     deletion_at = models.DateTimeField(null=True, blank=True, editable=False)
     deletion_keeps_content = models.BooleanField(default=False, editable=False)
+    # A ban (is_active false) set by a moderator: until when (None: for good) and why, both
+    # shown to the person when they try to log in. A timed ban is lifted once it has passed
+    # (actions.do_lift_expired_bans: at log-in and by the worker's watchdog).
+    banned_until = models.DateTimeField(null=True, blank=True, editable=False)
+    ban_reason = models.TextField(blank=True, editable=False)
 
     objects = HandleUserManager()
 

@@ -14,10 +14,12 @@ class CommentQuerySet(models.QuerySet):
     def top_level(self):
         return self.filter(parent__isnull=True)
 
-    def with_replies(self):
-        """With each comment's visible replies read in one query (see `visible_replies`)."""
+    def with_replies(self, *, hiding_authors=()):
+        """With each comment's visible replies (but those of `hiding_authors`: people the
+        reader blocked) read in one query (see `visible_replies`)."""
+        replies = _replies(self.model).exclude(author__in=hiding_authors)
         return self.prefetch_related(
-            models.Prefetch("replies", queryset=_replies(self.model), to_attr="prefetched_replies")
+            models.Prefetch("replies", queryset=replies, to_attr="prefetched_replies")
         )
 
     def sorted_by(self, sort: str):

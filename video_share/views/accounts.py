@@ -132,6 +132,11 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class LoginView(auth_views.LoginView):
+    def post(self, request, *args, **kwargs):
+        # A timed ban that has passed ends now, not at the watchdog's next round.
+        actions.do_lift_expired_bans()
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
         response = super().form_valid(form)
         actions.do_note_language(self.request.user, self.request.LANGUAGE_CODE)

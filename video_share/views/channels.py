@@ -1,12 +1,14 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from .. import actions
 from ..htmx import HtmxHttpRequest, navigate, wants_partial
-from ..models import Playlist, Subscription, User, Video, handle_key
+from ..models import Playlist, Subscription, User, Video, blocks, handle_key
 from ..pagination import page_of
 from ..prepared import Prepared
 from ..shared_pages import personal_part, personal_to, shared_page
@@ -92,10 +94,58 @@ def _subscription_changed(request: HtmxHttpRequest, channel: User):
     if wants_partial(request):
         context = {"owner": channel, "count_oob": True}
         return render(request, "video_share/channel.html#subscribe-button", context)
+    return _back(request, channel)
+
+
+def _back(request: HtmxHttpRequest, channel: User):
+    """Back to the page the form was on (its `next`), or else to the channel."""
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = channel.get_absolute_url()
     return navigate(request, back)
+
+
+@personal_part("block")
+def block_part(request, context) -> dict:
+    return {"blocking": blocks(request.user, context["owner"])}
+
+
+@login_required
+@require_POST
+def block(request: HtmxHttpRequest, username: str):
+    person = _channel_for(username)
+    if person.pk == request.user.pk:
+        messages.error(request, _("You cannot block yourself."))
+    else:
+        actions.do_block(request.user, person)
+        messages.success(
+            request,
+            _(
+                "You blocked %(name)s: you will not see their comments or hear from them, "
+                "and they cannot comment on your videos."
+            )
+            % {"name": person.name},
+        )
+    return _back(request, person)
+
+
+@login_required
+@require_POST
+def unblock(request: HtmxHttpRequest, username: str):
+    person = _channel_for(username)
+    actions.do_unblock(request.user, person)
+    messages.success(request, _("You unblocked %(name)s.") % {"name": person.name})
+    return _back(request, person)
+
+
+@login_required
+@require_safe
+def blocked_people(request: HtmxHttpRequest):
+    """The people one blocked, each with a way to unblock them."""
+    people = User.objects.filter(blocked_by__blocker=request.user, is_active=True).order_by(
+        "display_name", "username"
+    )
+    return render(request, "video_share/blocked_people.html", {"people": people})
 
 
 @login_required

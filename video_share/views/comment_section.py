@@ -2,12 +2,14 @@
 stream that keeps it current), and the personal parts of its comments."""
 
 import secrets
+from typing import NamedTuple
 
+from django.db.models import Q
 from django_eventstream import get_current_event_id
 
 from ..events import video_stream_name
 from ..forms import CommentForm
-from ..models import Comment, CommentLike, Video
+from ..models import Block, Comment, CommentLike, Video
 from ..pagination import page_of
 from ..prepared import Prepared
 from ..presence import watching
@@ -38,6 +40,39 @@ def liked_comments(request, video: Video) -> set[int]:
     return known[video.pk, user.pk]
 
 
+class Blocks(NamedTuple):
+    authors: frozenset[int]  # whom the reader blocked: their comments are left out for them
+    by_owner: bool  # the video's owner blocked the reader, who may then not comment
+
+
+def blocks_of(request, video: Video) -> Blocks:
+    """The blocks that change the comment section for this reader: one query per request."""
+    user = request.user
+    known = request.__dict__.setdefault("blocks", {})
+    if (user.pk, video.owner_id) not in known:
+        rows = (
+            Block.objects.filter(Q(blocker=user.pk) | Q(blocker=video.owner_id, blocked=user.pk))
+            .values_list("blocker_id", "blocked_id")
+            .order_by()
+            if user.is_authenticated
+            else []
+        )
+        authors = frozenset(blocked for blocker, blocked in rows if blocker == user.pk)
+        by_owner = any(
+            blocker == video.owner_id and blocked == user.pk for blocker, blocked in rows
+        )
+        known[user.pk, video.owner_id] = Blocks(authors, by_owner)
+    return known[user.pk, video.owner_id]
+
+
+@personal_part("blocked_authors")
+def blocked_authors_part(request, context) -> dict:
+    """For the live comments (broadcast to everyone): static/js/comments.js leaves out those of
+    the people named here."""
+    authors = blocks_of(request, context["video"]).authors
+    return {"blocked_authors": " ".join(map(str, sorted(authors)))}
+
+
 def _sees_comment_as_visitors_do(request, context) -> bool:
     """Whether this person's controls of a comment (Comment.controls_for: what its buttons
     show) are a visitor's."""
@@ -56,12 +91,16 @@ def comment_part(request, context) -> dict:
 def comment_context(request, video: Video, *, form=None) -> dict:
     """What the comment section of the watch page needs (a fixed number of queries)."""
     sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "top"
+    # Whoever blocked someone gets the page without that person's comments, rendered for them.
+    hidden = blocks_of(request, video).authors
+    personal_to(request, lambda person: bool(blocks_of(person, video).authors))
     comments = (
         Comment.objects.filter(video=video)
         .visible()
         .top_level()
+        .exclude(author__in=hidden)
         .select_related("author")
-        .with_replies()
+        .with_replies(hiding_authors=hidden)
         .sorted_by(sort)
     )
     page = page_of(request, comments, per_page=COMMENTS_PER_PAGE)
@@ -85,7 +124,8 @@ def comment_context(request, video: Video, *, form=None) -> dict:
         "comment_count": Comment.objects.filter(video=video).visible().count(),
         "comment_form": form or new_comment_form(),
         "reply_to": reply_to,
-        "can_comment": can_comment(request.user, video),
+        "can_comment": can_comment(request, video),
+        "blocked_by_owner": blocks_of(request, video).by_owner,
         # The owner's page alone (rendered for them: see render_watch_page).
         "held_comments": (
             list(
@@ -99,11 +139,12 @@ def comment_context(request, video: Video, *, form=None) -> dict:
     }
 
 
-def can_comment(user, video: Video) -> bool:
+def can_comment(request, video: Video) -> bool:
     return (
-        user.is_authenticated
+        request.user.is_authenticated
         and video.is_playable
         and video.comment_policy != Video.CommentPolicy.OFF
+        and not blocks_of(request, video).by_owner
     )
 
 
@@ -118,7 +159,8 @@ def comment_form_part(request, context) -> dict:
     with its errors stays as it was)."""
     form = context.get("comment_form")
     return {
-        "can_comment": can_comment(request.user, context["video"]),
+        "can_comment": can_comment(request, context["video"]),
+        "blocked_by_owner": blocks_of(request, context["video"]).by_owner,
         "comment_form": form if form is not None and form.is_bound else new_comment_form(),
     }
 

@@ -15,7 +15,7 @@ from ..forms import CommentForm
 from ..htmx import HtmxHttpRequest, navigate, wants_partial
 from ..models import Comment, Reaction, Video
 from ..throttle import comment_allowed
-from .comment_section import comment_context, new_comment_form
+from .comment_section import blocks_of, comment_context, new_comment_form
 from .lookups import video_for
 from .videos import render_watch_page
 
@@ -50,6 +50,11 @@ def post_comment(request: HtmxHttpRequest, public_id: str):
     parent = None
     if video.comment_policy == Video.CommentPolicy.OFF:
         form.add_error(None, _("Comments are turned off for this video."))
+    elif blocks_of(request, video).by_owner:
+        form.add_error(
+            None,
+            _("The owner of this video has blocked you: you cannot comment on their videos."),
+        )
     if form.is_valid() and form.cleaned_data["parent"]:
         parent = (
             Comment.objects.visible().filter(pk=form.cleaned_data["parent"], video=video).first()

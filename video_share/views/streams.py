@@ -3,7 +3,13 @@ by the query string, and is forbidden (stream-error) to whoever may not read the
 
 from django.views.decorators.http import require_GET
 
-from ..events import bell_stream_name, presence_stream_name, user_stream_name, video_stream_name
+from ..events import (
+    bell_stream_name,
+    presence_stream_name,
+    reports_stream_name,
+    user_stream_name,
+    video_stream_name,
+)
 from ..htmx import HtmxHttpRequest
 from ..presence import count_changed
 from ..sse import events
@@ -36,5 +42,12 @@ async def user_stream(request: HtmxHttpRequest):
 
 @require_GET
 async def notification_stream(request: HtmxHttpRequest):
-    """The signed-in user's unread count, live."""
-    return await events(request, lambda request: [bell_stream_name(request.user.pk or 0)])
+    """The signed-in user's unread count, live; for staff, the count of open reports too."""
+
+    def streams(request):
+        found = [bell_stream_name(request.user.pk or 0)]
+        if request.user.is_staff:
+            found.append(reports_stream_name(request.LANGUAGE_CODE))
+        return found
+
+    return await events(request, streams)
