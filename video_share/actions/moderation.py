@@ -153,10 +153,13 @@ def do_lift_expired_bans() -> int:
     """Let back in everyone whose timed ban has passed (what was hidden or made private
     stays so). Run at each log-in and by the worker's watchdog. Returns how many."""
     lifted = 0
+    expired = User.objects.filter(is_active=False, banned_until__lte=timezone.now())
+    # Looked for first, outside a transaction: on SQLite each transaction takes the write lock,
+    # and the watchdog asks every few seconds, mostly to find none.
+    if not expired.exists():
+        return 0
     with transaction.atomic():
-        expired = User.objects.select_for_update().filter(
-            is_active=False, banned_until__lte=timezone.now()
-        )
+        expired = expired.select_for_update()
         for user in expired:
             User.objects.filter(pk=user.pk).update(is_active=True, banned_until=None, ban_reason="")
             log(Action.LIFT_BAN, None, user=user)
