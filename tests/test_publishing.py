@@ -138,6 +138,7 @@ def test_downloads_are_offered_only_when_the_owner_allows_them(client):
     client.logout()
     page = client.get(video.get_absolute_url() + "?fresh")
     assert 'download="lecture-one-360p.mp4"' in page.text
+    assert "360p.mp4?download" in page.text
     assert "MP4 360p (1.9\xa0MB)" in page.text
 
 

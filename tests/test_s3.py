@@ -175,6 +175,18 @@ def test_media_anyone_may_see_redirects_to_a_presigned_url_that_honours_range(
 
 
 @pytest.mark.django_db
+def test_a_download_is_presigned_as_an_attachment(s3, client):
+    _, url, data = stored_video(s3, visibility="public")
+    location = client.get(url + "?download")["Location"]
+    assert "response-content-disposition=attachment" in location
+    assert "response-content-disposition" not in client.get(url)["Location"]
+    request = urllib.request.Request(location)  # noqa: S310 — moto, on 127.0.0.1
+    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310
+        assert answer.headers["Content-Disposition"] == "attachment"
+        assert answer.read() == data
+
+
+@pytest.mark.django_db
 def test_private_media_is_streamed_to_its_owner_with_a_ranged_read(s3, client, monkeypatch):
     video, url, data = stored_video(s3, visibility="private")
     asked = []

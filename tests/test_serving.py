@@ -47,6 +47,13 @@ def test_whole_file(client, url):
     assert response["Last-Modified"]
 
 
+def test_a_download_is_sent_as_an_attachment_and_playback_is_not(client, url):
+    assert "Content-Disposition" not in client.get(url)
+    response = client.get(url + "?download")
+    assert response["Content-Disposition"] == "attachment"
+    assert body(response) == DATA
+
+
 @pytest.mark.parametrize(
     ("header", "first", "last"),
     [("bytes=0-99", 0, 99), ("bytes=10000-", 10000, 10239), ("bytes=-40", 10200, 10239)],

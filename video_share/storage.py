@@ -112,13 +112,18 @@ def local_path(name: str, scratch: Path | None = None):
         yield Path(copy.name)
 
 
-def offsite_url(name: str) -> str:
+def offsite_url(name: str, *, download: bool = False) -> str:
     """Where a browser may fetch a stored file straight from object storage: a presigned URL
     valid for VIDEO_SHARE_S3_URL_SECONDS (or one on the custom domain). "" for files on disk,
-    which the site serves itself. Signing is local: no request is made."""
+    which the site serves itself. Signing is local: no request is made. `download`: the
+    object store answers it as an attachment, to save rather than play (a link's `download`
+    attribute counts for nothing once a redirect leads to another origin)."""
     if not on_object_storage():
         return ""
-    return default_storage.url(name, expire=settings.VIDEO_SHARE_S3_URL_SECONDS)
+    parameters = {"ResponseContentDisposition": "attachment"} if download else None
+    return default_storage.url(
+        name, parameters=parameters, expire=settings.VIDEO_SHARE_S3_URL_SECONDS
+    )
 
 
 def object_info(name: str) -> tuple[int, float]:

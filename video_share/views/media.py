@@ -30,7 +30,8 @@ async def public_media(request, name: str):
 @require_safe
 async def video_media(request, public_id: str, name: str):
     """A video's poster, renditions, captions and (for its owner) candidate frames — each only
-    to those who may see the video. The source upload is never served."""
+    to those who may see the video. The source upload is never served. `?download` (the
+    Download menu): sent as an attachment, to save rather than play."""
     if "/" in name:
         raise Http404
     found, access = media_access.cached(public_id)
@@ -40,14 +41,18 @@ async def video_media(request, public_id: str, name: str):
     # Who asks is read only if it matters (not for a public video's files).
     if access is None or not await db_pool.run_soon(_allows, access, request, stored_name):
         raise Http404
+    download = "download" in request.GET
     if access.may_leave_site(stored_name) and (
-        url := await asyncio.to_thread(storage.offsite_url, stored_name)
+        url := await asyncio.to_thread(storage.offsite_url, stored_name, download=download)
     ):
         return serve_elsewhere(url)
     stored = await asyncio.to_thread(stat, stored_name)
     # Names never change (a new file gets a new name), but who may see a video can: only the
     # browser keeps a copy, never a shared cache.
-    return await serve(request, stored, cache_control=access.cache_control(stored_name))
+    response = await serve(request, stored, cache_control=access.cache_control(stored_name))
+    if download:
+        response["Content-Disposition"] = "attachment"
+    return response
 
 
 def _allows(access, request, stored_name: str) -> bool:
