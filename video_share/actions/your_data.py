@@ -15,14 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .. import media_access, search, storage
+from ..digests import absolute
 from ..events import recheck_streams_on_commit
 from ..models import Comment, DataExport, Notification, User, Video, WatchProgress
 from . import notifications
 from .videos import do_delete_video
-
-
-def _absolute(path: str) -> str:
-    return settings.VIDEO_SHARE_SITE_URL.rstrip("/") + path
 
 
 def do_request_export(user: User) -> DataExport:
@@ -74,7 +71,7 @@ def export_contents(user: User) -> dict:
             "bio": user.bio,
             "language": user.language,
             "joined": user.date_joined,
-            "channel": _absolute(user.get_absolute_url()),
+            "channel": absolute(user.get_absolute_url()),
         },
         "videos": [
             {
@@ -89,10 +86,10 @@ def export_contents(user: User) -> dict:
                 "likes": video.like_count,
                 "dislikes": video.dislike_count,
                 "original_file_name": video.source_name,
-                "watch": _absolute(video.get_absolute_url()),
+                "watch": absolute(video.get_absolute_url()),
                 # The renditions, to download while signed in (private ones are yours alone).
                 "files": [
-                    _absolute(
+                    absolute(
                         reverse(
                             "video_media",
                             args=[video.public_id, rendition.file.name.rsplit("/", 1)[-1]],
@@ -105,7 +102,7 @@ def export_contents(user: User) -> dict:
         ],
         "comments": [
             {
-                "video": _absolute(comment.video.get_absolute_url()),
+                "video": absolute(comment.video.get_absolute_url()),
                 "text": comment.body,
                 "posted": comment.created_at,
                 "edited": comment.edited_at,
@@ -116,7 +113,7 @@ def export_contents(user: User) -> dict:
         ],
         "history": [
             {
-                "video": _absolute(entry.video.get_absolute_url()),
+                "video": absolute(entry.video.get_absolute_url()),
                 "title": entry.video.title,
                 "position_seconds": entry.position,
                 "watched": entry.updated_at,
@@ -124,7 +121,7 @@ def export_contents(user: User) -> dict:
             for entry in WatchProgress.objects.filter(user=user).select_related("video")
         ],
         "subscriptions": [
-            _absolute(channel.get_absolute_url())
+            absolute(channel.get_absolute_url())
             for channel in User.objects.filter(subscribers__subscriber=user)
         ],
         "playlists": [
@@ -133,7 +130,7 @@ def export_contents(user: User) -> dict:
                 "description": playlist.description,
                 "visibility": playlist.visibility,
                 "videos": [
-                    _absolute(item.video.get_absolute_url())
+                    absolute(item.video.get_absolute_url())
                     for item in playlist.items.select_related("video").order_by("position")
                 ],
             }
@@ -175,7 +172,7 @@ def do_delete_account_if_due(user_id: int) -> bool:
     else:
         for video in Video.objects.filter(owner=user):
             do_delete_video(video)  # its files too, once committed
-        files = [export.file.name for export in user.exports.all()] + [user.avatar.name]
+        files = _files_of(user)
         with transaction.atomic():
             recheck_streams_on_commit(user=user)
             user.delete()
@@ -183,10 +180,15 @@ def do_delete_account_if_due(user_id: int) -> bool:
     return True
 
 
+def _files_of(user: User) -> list[str]:
+    """The stored files an account has of its own (not its videos'): exports, avatar."""
+    return [export.file.name for export in user.exports.all()] + [user.avatar.name]
+
+
 def _anonymise(user: User) -> None:
     """Keep what the person made, under a name that is no longer theirs: the account can't
     be used again and holds nothing personal."""
-    files = [export.file.name for export in user.exports.all()] + [user.avatar.name]
+    files = _files_of(user)
     with transaction.atomic():
         user.username = f"deleted-{secrets.token_hex(6)}"
         user.display_name = ""
